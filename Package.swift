@@ -1,0 +1,43 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "SparseQP",
+    products: [
+        .library(name: "Sparse", targets: ["Sparse"]),
+        .library(name: "KKT", targets: ["KKT"]),
+        .library(name: "QP", targets: ["QP"]),
+        .library(name: "ADMM", targets: ["ADMM"]),
+        .executable(name: "sparseqp", targets: ["sparseqp"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // CHOLMOD (SuiteSparse), METIS, OpenBLAS from Debian packages; see scripts/setup.
+        // Debian ships no pkg-config file for SuiteSparse, so the module map links by name.
+        .systemLibrary(name: "CSuiteSparse", path: "Sources/CSuiteSparse"),
+        .target(name: "Sparse"),
+        .target(name: "QP", dependencies: ["Sparse"]),
+        .target(name: "KKT", dependencies: ["Sparse", "CSuiteSparse"]),
+        .target(name: "ADMM", dependencies: ["Sparse", "QP", "KKT"]),
+        .executableTarget(
+            name: "sparseqp",
+            dependencies: [
+                "Sparse", "QP", "KKT", "ADMM",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "KKTBench",
+            dependencies: ["Sparse", "KKT"],
+            path: "Benchmarks/KKTBench"
+        ),
+        .target(name: "TestSupport", dependencies: ["Sparse"], path: "Tests/TestSupport"),
+        .testTarget(name: "SparseTests", dependencies: ["Sparse", "TestSupport"]),
+        .testTarget(name: "KKTTests", dependencies: ["Sparse", "KKT", "TestSupport"]),
+        .testTarget(name: "QPTests", dependencies: ["Sparse", "QP", "TestSupport"]),
+        .testTarget(name: "ADMMTests", dependencies: ["Sparse", "QP", "KKT", "ADMM", "TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
