@@ -1,0 +1,236 @@
+import Sparse
+import KKT
+import QP
+
+/// The OSQP algorithm (ADMM with Ruiz scaling, adaptive ρ, relaxation, infeasibility detection and
+/// polishing) on a `KKTSystem`.
+///
+/// Set up once per problem (scaling, KKT assembly, one symbolic analysis, one numeric factorization),
+/// then `solve()` as often as needed; between solves `warmStart`, `update(q:l:u:)` (no refactorization
+/// unless a row changes between equality/inequality/free), `update(PValues:AValues:)` (numeric
+/// refactorization only) and `update(settings:)` adjust the problem.
+///
+/// The run is deterministic: the same problem and settings give bit-identical iterates (ρ adaptation
+/// is iteration-based; the time limit and cancellation only decide *when* to stop).
+///
+/// Not thread-safe: use one solver per thread.
+public final class ADMMSolver {
+    public let n: Int
+    public let m: Int
+    /// The problem as given (unscaled). Vector and value updates are reflected here.
+    public private(set) var problem: QuadraticProgram
+    public private(set) var settings: SolverSettings
+    /// Destination of the iteration log when `settings.verbose`.
+    public var log: any LogSink
+    /// Cancel a running `solve()` from another thread.
+    public let cancellation = CancellationToken()
+
+    // Scaled data.
+    var scaling: Scaling
+    var Ps: CSCMatrix
+    var As: CSCMatrix
+    var qs: Vector
+    var ls: Vector
+    var us: Vector
+    // ρ.
+    var rho: Double
+    var rhoVector: Vector
+    var rhoInverse: Vector
+    var rowKind: [RowKind]
+    // Linear system; nil when P is not convex (then every solve returns `.nonConvex`).
+    var kkt: KKTSystem?
+    var setupFailure: FactorizationError?
+    var polishSystem: KKTSystem?
+    // Iterates (scaled) and work vectors.
+    var x: Vector, z: Vector, y: Vector
+    var xPrev: Vector, zPrev: Vector
+    var xTilde: Vector, zTilde: Vector, nu: Vector
+    var deltaX: Vector, deltaY: Vector
+    var r1: Vector, r2: Vector
+    var workN: Vector, workN2: Vector, workM: Vector
+    var setupTime: Double
+    var rhoUpdatesSinceSetup = 0
+    var hasStart = false
+
+    enum RowKind: Equatable { case free, inequality, equality }
+
+    public convenience init(problem: QuadraticProgram, settings: SolverSettings = SolverSettings()) throws(SolverError) {
+        try self.init(problem: problem, settings: settings, log: NullLog())
+    }
+
+    public init(problem: QuadraticProgram, settings: SolverSettings, log: any LogSink) throws(SolverError) {
+        let t0 = ContinuousClock.now
+        try settings.validate()
+        self.problem = problem
+        self.settings = settings
+        self.log = log
+        n = problem.n
+        m = problem.m
+        var P = problem.P, A = problem.A, q = problem.q
+        scaling = settings.scalingIterations > 0
+            ? Scaling.equilibrate(P: &P, q: &q, A: &A, passes: settings.scalingIterations)
+            : Scaling.identity(n: n, m: m)
+        Ps = P
+        As = A
+        qs = Vector(q)
+        ls = Vector(count: m)
+        us = Vector(count: m)
+        rho = settings.rho
+        rhoVector = Vector(count: m)
+        rhoInverse = Vector(count: m)
+        rowKind = Array(repeating: .inequality, count: m)
+        x = Vector(count: n); z = Vector(count: m); y = Vector(count: m)
+        xPrev = Vector(count: n); zPrev = Vector(count: m)
+        xTilde = Vector(count: n); zTilde = Vector(count: m); nu = Vector(count: m)
+        deltaX = Vector(count: n); deltaY = Vector(count: m)
+        r1 = Vector(count: n); r2 = Vector(count: m)
+        workN = Vector(count: n); workN2 = Vector(count: n); workM = Vector(count: m)
+        setupTime = 0
+        scaleBounds()
+        _ = classifyRows()
+        fillRhoVector()
+        do {
+            kkt = try KKTSystem(P: Ps, A: As, parameters: KKTParameters(sigma: settings.sigma, rho: rhoVector.array),
+                                options: settings.kkt)
+        } catch {
+            switch error {
+            case .inertia, .notPositiveDefinite: setupFailure = error
+            default: throw .factorization(error)
+            }
+        }
+        setupTime = seconds(since: t0)
+        if settings.verbose { logBanner() }
+    }
+
+    /// The factorization profile of the forward linear system (and polishing, which shares it).
+    public var profile: FactorizationProfile? { kkt?.profile }
+
+    /// Access to the KKT system for modules built on top (the backward pass reuses its analysis).
+    public var linearSystem: KKTSystem? { kkt }
+
+    // MARK: Bounds and ρ
+
+    func scaleBounds() {
+        for i in 0..<m {
+            ls.buffer[i] = problem.l[i] * scaling.E[i]
+            us.buffer[i] = problem.u[i] * scaling.E[i]
+        }
+    }
+
+    /// Classifies rows from the scaled bounds; returns whether any kind changed.
+    func classifyRows() -> Bool {
+        var changed = false
+        for i in 0..<m {
+            let l = ls.buffer[i], u = us.buffer[i]
+            let kind: RowKind
+            if l == -.infinity && u == .infinity { kind = .free }
+            else if u - l < RhoLimits.equalityTolerance { kind = .equality }
+            else { kind = .inequality }
+            if kind != rowKind[i] { changed = true; rowKind[i] = kind }
+        }
+        return changed
+    }
+
+    func fillRhoVector() {
+        for i in 0..<m {
+            let r: Double
+            switch rowKind[i] {
+            case .free: r = RhoLimits.minimum
+            case .equality: r = RhoLimits.equalityScale * rho
+            case .inequality: r = rho
+            }
+            let clipped = min(max(r, RhoLimits.minimum), RhoLimits.maximum)
+            rhoVector.buffer[i] = clipped
+            rhoInverse.buffer[i] = 1 / clipped
+        }
+    }
+
+    func refactorForRho() throws(SolverError) {
+        guard let kkt else { return }
+        do { try kkt.update(parameters: KKTParameters(sigma: settings.sigma, rho: rhoVector.array)) }
+        catch { throw .factorization(error) }
+    }
+
+    // MARK: Warm start and updates
+
+    /// Starts the next `solve()` from (x, y) (unscaled; either may be nil to keep the current one).
+    public func warmStart(x newX: [Double]? = nil, y newY: [Double]? = nil) throws(SolverError) {
+        if let newX {
+            guard newX.count == n else { throw .dimensionMismatch("x has \(newX.count) entries, expected \(n)") }
+            guard newX.allSatisfy(\.isFinite) else { throw .invalidData("warm-start x has a non-finite entry") }
+            for j in 0..<n { x.buffer[j] = newX[j] * scaling.Dinv[j] }
+            As.multiply(x.readOnly, into: z.buffer)
+        }
+        if let newY {
+            guard newY.count == m else { throw .dimensionMismatch("y has \(newY.count) entries, expected \(m)") }
+            guard newY.allSatisfy(\.isFinite) else { throw .invalidData("warm-start y has a non-finite entry") }
+            for i in 0..<m { y.buffer[i] = newY[i] * scaling.Einv[i] * scaling.c }
+        }
+        hasStart = true
+    }
+
+    /// New q, l, u (any subset). Refactorizes only if a row changes kind (equality/inequality/free).
+    public func update(q newQ: [Double]? = nil, l newL: [Double]? = nil, u newU: [Double]? = nil) throws(SolverError) {
+        var candidate = problem
+        do {
+            candidate = try QuadraticProgram(P: problem.P, q: newQ ?? problem.q, A: problem.A,
+                                             l: newL ?? problem.l, u: newU ?? problem.u,
+                                             objectiveConstant: problem.objectiveConstant)
+        } catch { throw .invalidProblem(error) }
+        problem = candidate
+        if let newQ { for j in 0..<n { qs.buffer[j] = newQ[j] * scaling.D[j] * scaling.c } }
+        if newL != nil || newU != nil {
+            scaleBounds()
+            if classifyRows() {
+                fillRhoVector()
+                try refactorForRho()
+            }
+        }
+    }
+
+    /// New values of P (upper triangle, on P's pattern) and/or A (on A's pattern). The scaling
+    /// computed at setup is kept; the KKT matrix is refactorized numerically (no new analysis).
+    public func update(PValues: [Double]? = nil, AValues: [Double]? = nil) throws(SolverError) {
+        var newP = problem.P, newA = problem.A
+        if let PValues {
+            guard PValues.count == newP.nonzeroCount else { throw .dimensionMismatch("\(PValues.count) P values for \(newP.nonzeroCount) pattern entries") }
+            newP.values = PValues
+        }
+        if let AValues {
+            guard AValues.count == newA.nonzeroCount else { throw .dimensionMismatch("\(AValues.count) A values for \(newA.nonzeroCount) pattern entries") }
+            newA.values = AValues
+        }
+        do {
+            problem = try QuadraticProgram(P: newP, q: problem.q, A: newA, l: problem.l, u: problem.u,
+                                           objectiveConstant: problem.objectiveConstant)
+        } catch { throw .invalidProblem(error) }
+        if PValues != nil { Ps.values = scaling.scaledPValues(newP) }
+        if AValues != nil { As.values = scaling.scaledAValues(newA) }
+        guard let kkt else { return }
+        do { try kkt.update(PValues: PValues == nil ? nil : Ps.values, AValues: AValues == nil ? nil : As.values) }
+        catch {
+            switch error {
+            case .inertia, .notPositiveDefinite: setupFailure = error
+            default: throw .factorization(error)
+            }
+        }
+        polishSystem = nil
+    }
+
+    /// Changes settings that do not require a new setup (tolerances, limits, α, ρ, polishing,
+    /// verbosity, warm start, adaptive ρ). Changing σ, scaling or the KKT options throws
+    /// `.settingNotUpdatable`; a new ρ refactorizes numerically.
+    public func update(settings new: SolverSettings) throws(SolverError) {
+        try new.validate()
+        if new.sigma != settings.sigma { throw .settingNotUpdatable("sigma") }
+        if new.scalingIterations != settings.scalingIterations { throw .settingNotUpdatable("scalingIterations") }
+        if new.kkt != settings.kkt { throw .settingNotUpdatable("kkt") }
+        let rhoChanged = new.rho != settings.rho
+        settings = new
+        if rhoChanged {
+            rho = new.rho
+            fillRhoVector()
+            try refactorForRho()
+        }
+    }
+}

@@ -1,0 +1,87 @@
+import KKT
+
+/// Settings of the ADMM solver. Every field has one documented default (OSQP's unless noted) and
+/// `validate()` checks the ranges. Fields marked *setup* only take effect when a solver is created;
+/// `ADMMSolver.update(settings:)` rejects changes to them.
+public struct SolverSettings: Sendable, Equatable {
+    /// Initial step size ρ (setup, and on `update(settings:)` it resets ρ). Default 0.1.
+    public var rho: Double = 0.1
+    /// Proximal term σ on x. Default 1e-6 (setup).
+    public var sigma: Double = 1e-6
+    /// Relaxation α ∈ (0, 2). Default 1.6.
+    public var alpha: Double = 1.6
+    /// Absolute and relative tolerances of the termination test. Default 1e-3 each.
+    public var epsAbs: Double = 1e-3
+    public var epsRel: Double = 1e-3
+    /// Tolerances of the primal and dual infeasibility certificates. Default 1e-4 each.
+    public var epsPrimalInfeasible: Double = 1e-4
+    public var epsDualInfeasible: Double = 1e-4
+    /// Iteration limit. Default 4000.
+    public var maxIterations: Int = 4000
+    /// Residuals are checked every this many iterations (≥ 1). Default 25.
+    public var checkTermination: Int = 25
+    /// Also require the duality gap test for `solved`. Default true.
+    public var checkDualityGap: Bool = true
+    /// Passes of modified Ruiz equilibration; 0 disables scaling (setup). Default 10.
+    public var scalingIterations: Int = 10
+    /// Adaptive ρ on/off. Default true.
+    public var adaptiveRho: Bool = true
+    /// ρ is re-estimated every this many iterations (a multiple of `checkTermination` is rounded up
+    /// to; deterministic, never wall-clock based). Default 25.
+    public var adaptiveRhoInterval: Int = 25
+    /// A new ρ is applied (numeric refactorization) only when it differs by more than this factor. Default 5.
+    public var adaptiveRhoTolerance: Double = 5
+    /// Polishing after ADMM. Default true (OSQP's default is false; our polish is cheap next to the
+    /// ADMM iterations and is only accepted when it does not worsen the residuals).
+    public var polish: Bool = true
+    /// Regularization δ of the polishing system. Default 1e-6.
+    public var polishRegularization: Double = 1e-6
+    /// Maximum iterative-refinement steps per polishing solve. Default 25 (OSQP: 3).
+    public var polishRefinementSteps: Int = 25
+    /// Maximum rounds of active-set correction in polishing (each is one numeric factorization). Default 4.
+    public var polishActiveSetRounds: Int = 4
+    /// Wall-clock limit for `solve()` in seconds (setup excluded); 0 means none. Default 0.
+    public var timeLimit: Double = 0
+    /// Iteration log (banner, table, footer) to the solver's log sink. Default false.
+    public var verbose: Bool = false
+    /// Start `solve()` from the previous solution (or a `warmStart`). Default true.
+    public var warmStart: Bool = true
+    /// Linear-system options: strategy (auto|kkt|reduced) and ordering (setup).
+    public var kkt: KKTOptions = KKTOptions()
+
+    public init() {}
+
+    public func validate() throws(SolverError) {
+        func check(_ ok: Bool, _ message: String) throws(SolverError) {
+            if !ok { throw .invalidSettings(message) }
+        }
+        try check(rho.isFinite && rho > 0, "rho must be finite and > 0 (got \(rho))")
+        try check(sigma.isFinite && sigma > 0, "sigma must be finite and > 0 (got \(sigma))")
+        try check(alpha > 0 && alpha < 2, "alpha must be in (0, 2) (got \(alpha))")
+        try check(epsAbs.isFinite && epsAbs >= 0, "epsAbs must be finite and ≥ 0 (got \(epsAbs))")
+        try check(epsRel.isFinite && epsRel >= 0, "epsRel must be finite and ≥ 0 (got \(epsRel))")
+        try check(epsAbs > 0 || epsRel > 0, "epsAbs and epsRel cannot both be 0")
+        try check(epsPrimalInfeasible.isFinite && epsPrimalInfeasible > 0, "epsPrimalInfeasible must be finite and > 0")
+        try check(epsDualInfeasible.isFinite && epsDualInfeasible > 0, "epsDualInfeasible must be finite and > 0")
+        try check(maxIterations > 0, "maxIterations must be > 0 (got \(maxIterations))")
+        try check(checkTermination > 0, "checkTermination must be > 0 (got \(checkTermination))")
+        try check(scalingIterations >= 0, "scalingIterations must be ≥ 0")
+        try check(adaptiveRhoInterval > 0, "adaptiveRhoInterval must be > 0")
+        try check(adaptiveRhoTolerance.isFinite && adaptiveRhoTolerance >= 1, "adaptiveRhoTolerance must be ≥ 1")
+        try check(polishRegularization.isFinite && polishRegularization > 0, "polishRegularization must be > 0")
+        try check(polishRefinementSteps >= 0, "polishRefinementSteps must be ≥ 0")
+        try check(polishActiveSetRounds >= 1, "polishActiveSetRounds must be ≥ 1")
+        try check(timeLimit.isFinite && timeLimit >= 0, "timeLimit must be finite and ≥ 0 (0 = none)")
+        do { try kkt.validate() } catch { throw .invalidSettings(error.description) }
+    }
+}
+
+/// Limits of the ρ vector (OSQP's values).
+enum RhoLimits {
+    static let minimum = 1e-6
+    static let maximum = 1e6
+    /// Rows with u − l below this (after scaling) are equality rows.
+    static let equalityTolerance = 1e-4
+    /// Equality rows get this multiple of ρ.
+    static let equalityScale = 1e3
+}

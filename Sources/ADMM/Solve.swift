@@ -1,0 +1,163 @@
+import Sparse
+import KKT
+import QP
+
+extension ADMMSolver {
+    /// Runs ADMM (and polishing) from the current start and returns the solution.
+    ///
+    /// Each iteration: one KKT solve with the right-hand side [σxᵏ − q; zᵏ − ρ⁻¹yᵏ], the relaxed
+    /// x, z (projection onto [l, u]) and y updates. Every `checkTermination` iterations the unscaled
+    /// residuals decide termination and the infeasibility certificates are tested; every
+    /// `adaptiveRhoInterval` iterations ρ is re-estimated. At the iteration limit the ×10 tolerances
+    /// decide the *Inaccurate statuses.
+    public func solve() -> Solution {
+        let t0 = ContinuousClock.now
+        var info = Info()
+        info.setupTime = setupTime
+        if let failure = setupFailure {
+            info.status = .nonConvex
+            if settings.verbose { log.write("non-convex problem: \(failure)") }
+            return Solution(x: [], y: [], info: info)
+        }
+        guard let kkt else { info.status = .nonConvex; return Solution(x: [], y: [], info: info) }
+        if !(settings.warmStart && hasStart) {
+            x.fill(0); z.fill(0); y.fill(0)
+        }
+        let rhoUpdatesBefore = rhoUpdatesSinceSetup
+        var status: Status?
+        var residuals = Residuals()
+        var iteration = 0
+        var primalCertificate: [Double]?
+        var dualCertificate: [Double]?
+        let interval = settings.adaptiveRhoInterval
+        if settings.verbose { logHeader() }
+        loop: while iteration < settings.maxIterations {
+            iteration += 1
+            do { try step(kkt) } catch {
+                // A solve failure in the middle of ADMM: report as non-convex only for inertia errors.
+                status = .nonConvex
+                break loop
+            }
+            if cancellation.isCancelled { status = .cancelled; break }
+            if settings.timeLimit > 0, seconds(since: t0) > settings.timeLimit { status = .timeLimit; break }
+            let check = iteration % settings.checkTermination == 0
+            let adapt = settings.adaptiveRho && iteration % interval == 0
+            if check || adapt {
+                residuals = computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly)
+            }
+            if check {
+                if settings.verbose { logIteration(iteration, residuals) }
+                if residuals.converged(checkGap: settings.checkDualityGap) { status = .solved; break }
+                if let c = primalInfeasibilityCertificate(epsilon: settings.epsPrimalInfeasible) {
+                    primalCertificate = c; status = .primalInfeasible; break
+                }
+                if let c = dualInfeasibilityCertificate(epsilon: settings.epsDualInfeasible) {
+                    dualCertificate = c; status = .dualInfeasible; break
+                }
+            }
+            if adapt { adaptRho(residuals) }
+        }
+        if status == nil {
+            residuals = computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly)
+            if residuals.converged(checkGap: settings.checkDualityGap, factor: 10) {
+                status = .solvedInaccurate
+            } else if let c = primalInfeasibilityCertificate(epsilon: 10 * settings.epsPrimalInfeasible) {
+                primalCertificate = c; status = .primalInfeasibleInaccurate
+            } else if let c = dualInfeasibilityCertificate(epsilon: 10 * settings.epsDualInfeasible) {
+                dualCertificate = c; status = .dualInfeasibleInaccurate
+            } else {
+                status = .maxIterations
+            }
+        } else if status == .timeLimit || status == .cancelled {
+            residuals = computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly)
+        }
+        info.status = status ?? .maxIterations
+        info.iterations = iteration
+        info.rhoUpdates = rhoUpdatesSinceSetup - rhoUpdatesBefore
+        info.rho = rho
+        info.solveTime = seconds(since: t0)
+        hasStart = true
+
+        var solution = Solution(x: [], y: [], info: info)
+        switch info.status {
+        case .primalInfeasible, .primalInfeasibleInaccurate:
+            solution.primalInfeasibilityCertificate = primalCertificate
+            solution.info.objective = .infinity
+        case .dualInfeasible, .dualInfeasibleInaccurate:
+            solution.dualInfeasibilityCertificate = dualCertificate
+            solution.info.objective = -.infinity
+        case .nonConvex:
+            break
+        default:
+            applyResiduals(residuals, to: &solution.info)
+            solution.x = (0..<n).map { x.buffer[$0] * scaling.D[$0] }
+            solution.y = (0..<m).map { y.buffer[$0] * scaling.E[$0] * scaling.cinv }
+            if settings.polish, [.solved, .solvedInaccurate, .maxIterations].contains(info.status) {
+                let tp = ContinuousClock.now
+                polish(into: &solution, admmResiduals: residuals)
+                solution.info.polishTime = seconds(since: tp)
+            }
+        }
+        solution.info.factorization = kkt.profile
+        if settings.verbose { logFooter(solution.info) }
+        return solution
+    }
+
+    func applyResiduals(_ r: Residuals, to info: inout Info) {
+        info.primalResidual = r.primal
+        info.dualResidual = r.dual
+        info.dualityGap = r.gap
+        info.objective = r.objective
+    }
+
+    /// One ADMM iteration. No allocation.
+    @inline(__always)
+    func step(_ kkt: KKTSystem) throws(FactorizationError) {
+        swap(&x, &xPrev)
+        swap(&z, &zPrev)
+        let sigma = settings.sigma, alpha = settings.alpha
+        let xp = xPrev.buffer, zp = zPrev.buffer, yb = y.buffer, q = qs.buffer
+        let rInv = rhoInverse.buffer, rv = rhoVector.buffer
+        let b1 = r1.buffer, b2 = r2.buffer
+        for j in 0..<n { b1[j] = sigma * xp[j] - q[j] }
+        for i in 0..<m { b2[i] = zp[i] - rInv[i] * yb[i] }
+        try kkt.solve(r1: r1.readOnly, r2: r2.readOnly, x: xTilde.buffer, nu: nu.buffer)
+        let xt = xTilde.buffer, nb = nu.buffer, xb = x.buffer, dx = deltaX.buffer
+        for j in 0..<n {
+            let v = alpha * xt[j] + (1 - alpha) * xp[j]
+            xb[j] = v
+            dx[j] = v - xp[j]
+        }
+        let zb = z.buffer, dy = deltaY.buffer, l = ls.buffer, u = us.buffer
+        for i in 0..<m {
+            let zt = zp[i] + rInv[i] * (nb[i] - yb[i])
+            let zr = alpha * zt + (1 - alpha) * zp[i]
+            let w = zr + rInv[i] * yb[i]
+            let zn = min(max(w, l[i]), u[i])
+            let d = rv[i] * (zr - zn)
+            zb[i] = zn
+            yb[i] += d
+            dy[i] = d
+        }
+    }
+
+    /// ρ ← ρ·√(primal ratio / dual ratio) (scaled residuals), clipped to [1e-6, 1e6]; applied with a
+    /// numeric refactorization when it changes by more than `adaptiveRhoTolerance`.
+    func adaptRho(_ r: Residuals) {
+        let estimate = rho * (r.scaledPrimalRatio / (r.scaledDualRatio + 1e-30)).squareRoot()
+        guard estimate.isFinite, estimate > 0 else { return }
+        let new = min(max(estimate, RhoLimits.minimum), RhoLimits.maximum)
+        let tol = settings.adaptiveRhoTolerance
+        guard new > rho * tol || new < rho / tol else { return }
+        let old = rho
+        rho = new
+        fillRhoVector()
+        do {
+            try refactorForRho()
+            rhoUpdatesSinceSetup += 1
+        } catch {
+            rho = old
+            fillRhoVector()
+        }
+    }
+}

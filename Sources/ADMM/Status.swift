@@ -1,0 +1,93 @@
+import KKT
+
+/// How a solve ended.
+public enum Status: Sendable, Equatable, CustomStringConvertible {
+    case solved
+    case solvedInaccurate
+    case primalInfeasible
+    case primalInfeasibleInaccurate
+    case dualInfeasible
+    case dualInfeasibleInaccurate
+    case maxIterations
+    case timeLimit
+    case nonConvex
+    case cancelled
+
+    public var isSolved: Bool { self == .solved || self == .solvedInaccurate }
+    public var isInfeasible: Bool {
+        switch self {
+        case .primalInfeasible, .primalInfeasibleInaccurate, .dualInfeasible, .dualInfeasibleInaccurate: return true
+        default: return false
+        }
+    }
+
+    /// snake_case name used in JSON output ("solved", "primal_infeasible_inaccurate", …).
+    public var name: String {
+        switch self {
+        case .solved: return "solved"
+        case .solvedInaccurate: return "solved_inaccurate"
+        case .primalInfeasible: return "primal_infeasible"
+        case .primalInfeasibleInaccurate: return "primal_infeasible_inaccurate"
+        case .dualInfeasible: return "dual_infeasible"
+        case .dualInfeasibleInaccurate: return "dual_infeasible_inaccurate"
+        case .maxIterations: return "max_iterations"
+        case .timeLimit: return "time_limit"
+        case .nonConvex: return "non_convex"
+        case .cancelled: return "cancelled"
+        }
+    }
+
+    public var description: String { name }
+}
+
+/// What polishing did.
+public enum PolishStatus: String, Sendable, Equatable {
+    /// Polishing was off, or the status is not solved.
+    case notRun = "not_run"
+    /// The polished solution was accepted.
+    case succeeded = "succeeded"
+    /// The polished solution was computed but would have worsened the residuals; ADMM's is kept.
+    case rejected = "rejected"
+    /// The polishing linear system failed (singular after regularization, refinement did not converge).
+    case failed = "failed"
+}
+
+/// Information about a solve. Residuals are of the unscaled problem, at the returned point.
+public struct Info: Sendable, Equatable {
+    public var status: Status = .maxIterations
+    public var iterations: Int = 0
+    /// ½xᵀPx + qᵀx + r at the returned x (NaN when no solution point is returned).
+    public var objective: Double = .nan
+    /// ‖Ax − z‖∞ (with z the projection of Ax onto [l, u] after polishing).
+    public var primalResidual: Double = .nan
+    /// ‖Px + q + Aᵀy‖∞.
+    public var dualResidual: Double = .nan
+    /// |xᵀPx + qᵀx + uᵀy₊ + lᵀy₋| (primal minus dual objective).
+    public var dualityGap: Double = .nan
+    /// Numeric refactorizations caused by ρ updates.
+    public var rhoUpdates: Int = 0
+    /// The last ρ (scalar) used.
+    public var rho: Double = .nan
+    public var polish: PolishStatus = .notRun
+    /// Seconds.
+    public var setupTime: Double = 0
+    public var solveTime: Double = 0
+    public var polishTime: Double = 0
+    public var runTime: Double { setupTime + solveTime + polishTime }
+    /// Factorization counts and times of the KKT module (shared by polishing and backward passes).
+    public var factorization: FactorizationProfile?
+}
+
+/// The result of `ADMMSolver.solve()`.
+public struct Solution: Sendable, Equatable {
+    /// The primal point (n), unscaled. Empty for nonConvex.
+    public var x: [Double]
+    /// The dual point (m), unscaled; y > 0 at an active upper bound, y < 0 at an active lower bound.
+    public var y: [Double]
+    public var info: Info
+    public var status: Status { info.status }
+    /// With `.primalInfeasible(Inaccurate)`: δy with ‖δy‖∞ = 1, Aᵀδy ≈ 0 and uᵀδy₊ + lᵀδy₋ < 0.
+    public var primalInfeasibilityCertificate: [Double]?
+    /// With `.dualInfeasible(Inaccurate)`: δx with ‖δx‖∞ = 1, Pδx ≈ 0, qᵀδx < 0, Aδx ∈ recession cone.
+    public var dualInfeasibilityCertificate: [Double]?
+}

@@ -1,0 +1,54 @@
+/// A raw CHOLMOD status code with the call that produced it (`Common->status` after the call).
+public struct CholmodStatus: Equatable, Sendable, CustomStringConvertible {
+    public let code: Int32
+    public let function: String
+
+    public var description: String {
+        let meaning: String
+        switch code {
+        case 0: meaning = "ok"
+        case -1: meaning = "method not installed"
+        case -2: meaning = "out of memory"
+        case -3: meaning = "integer overflow (problem too large)"
+        case -4: meaning = "invalid input"
+        case -5: meaning = "GPU problem"
+        case 1: meaning = "matrix not positive definite"
+        case 2: meaning = "diagonal entry of D or L is tiny"
+        default: meaning = "unknown status"
+        }
+        return "\(function) returned CHOLMOD status \(code) (\(meaning))"
+    }
+}
+
+/// Errors of the KKT module: bad input to a factorization, numerical failure, or a CHOLMOD failure.
+public enum FactorizationError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// Arrays or matrices with inconsistent shapes.
+    case dimensionMismatch(String)
+    /// A parameter outside its documented range (σ < 0, ρ ≤ 0 or non-finite, a non-finite value …).
+    case invalidParameter(String)
+    /// The LDLᵀ factorization of the quasi-definite matrix did not have exactly `expectedPositive`
+    /// positive and `expectedNegative` negative pivots. The (1,1) block P + σI is then not positive
+    /// definite (P is not positive semidefinite on the problem, or σ = 0 with P singular), or the
+    /// matrix is not quasi-definite.
+    case inertia(positive: Int, negative: Int, zero: Int, expectedPositive: Int, expectedNegative: Int)
+    /// The Cholesky factorization of the reduced matrix P + σI + Aᵀdiag(ρ)A (or of a matrix given
+    /// for LLᵀ) broke down at the given column of the permuted matrix: the matrix is not positive definite.
+    case notPositiveDefinite(column: Int)
+    /// CHOLMOD reported a failure; the raw status is kept.
+    case cholmod(CholmodStatus)
+    /// The requested strategy cannot be used for this matrix (for example `.reduced` on a matrix
+    /// whose (2,2) block is not diagonal).
+    case strategyUnavailable(String)
+
+    public var description: String {
+        switch self {
+        case .dimensionMismatch(let m): return "dimension mismatch: \(m)"
+        case .invalidParameter(let m): return "invalid parameter: \(m)"
+        case let .inertia(p, n, z, ep, en):
+            return "LDLᵀ inertia (\(p) positive, \(n) negative, \(z) zero pivots) differs from the expected (\(ep), \(en)): P + σI is not positive definite (P not positive semidefinite on the problem) or the matrix is not quasi-definite"
+        case .notPositiveDefinite(let c): return "Cholesky factorization failed at column \(c): the matrix is not positive definite"
+        case .cholmod(let s): return s.description
+        case .strategyUnavailable(let m): return "strategy unavailable: \(m)"
+        }
+    }
+}

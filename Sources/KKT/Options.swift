@@ -1,0 +1,64 @@
+/// How the ADMM linear system is factorized.
+public enum FactorizationStrategy: String, Sendable, CaseIterable, Codable {
+    /// The quasi-definite KKT matrix K = [P+σI, Aᵀ; A, −diag(1/ρ)] with CHOLMOD's simplicial LDLᵀ.
+    case quasiDefinite = "kkt"
+    /// The reduced matrix P + σI + Aᵀdiag(ρ)A with CHOLMOD's supernodal LLᵀ (BLAS-3 on OpenBLAS).
+    case reduced = "reduced"
+}
+
+/// The user's choice of strategy: a fixed one, or automatic (see `KKTSystem` for the rule).
+public enum StrategyChoice: String, Sendable, CaseIterable, Codable {
+    case automatic = "auto"
+    case quasiDefinite = "kkt"
+    case reduced = "reduced"
+}
+
+/// Fill-reducing ordering for the symbolic analysis.
+public enum OrderingChoice: String, Sendable, CaseIterable, Codable {
+    /// CHOLMOD's default: AMD, and METIS as well when AMD gives a poor ordering; the better is kept.
+    case automatic = "auto"
+    /// Approximate minimum degree.
+    case amd = "amd"
+    /// METIS nested dissection.
+    case metis = "metis"
+}
+
+/// Settings of a `KKTSystem`. All of them matter at set-up only: changing them requires a new system.
+public struct KKTOptions: Sendable, Equatable {
+    /// Which matrix is factorized. Default `.automatic`.
+    public var strategy: StrategyChoice = .automatic
+    /// Fill-reducing ordering. Default `.automatic`.
+    public var ordering: OrderingChoice = .automatic
+    /// `.automatic` skips the reduced strategy without analysing it when the upper triangle of AᵀA
+    /// would have more than this many entries (a dense row of A makes AᵀA dense). Default 5·10⁷.
+    public var reducedEntryLimit: Int = 50_000_000
+    /// Expected number of solves per numeric factorization, used by the automatic strategy rule
+    /// (ADMM refactorizes rarely, so solves dominate). Default 50.
+    public var expectedSolvesPerFactorization: Double = 50
+
+    public init(strategy: StrategyChoice = .automatic, ordering: OrderingChoice = .automatic) {
+        self.strategy = strategy
+        self.ordering = ordering
+    }
+
+    public func validate() throws(FactorizationError) {
+        guard reducedEntryLimit > 0 else { throw .invalidParameter("reducedEntryLimit must be positive") }
+        guard expectedSolvesPerFactorization.isFinite, expectedSolvesPerFactorization >= 0 else {
+            throw .invalidParameter("expectedSolvesPerFactorization must be finite and ≥ 0")
+        }
+    }
+}
+
+/// Iterative refinement of a solve against an exact operator: x ← x + F⁻¹(b − K·x) until
+/// ‖b − K·x‖∞ ≤ tolerance·max(1, ‖b‖∞) or `maxSteps` corrections were applied.
+public struct RefinementSettings: Sendable, Equatable {
+    /// Relative tolerance on the residual of the exact system. Default 1e-12.
+    public var tolerance: Double = 1e-12
+    /// Maximum number of corrections. Default 10.
+    public var maxSteps: Int = 10
+
+    public init(tolerance: Double = 1e-12, maxSteps: Int = 10) {
+        self.tolerance = tolerance
+        self.maxSteps = maxSteps
+    }
+}

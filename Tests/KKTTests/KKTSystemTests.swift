@@ -1,0 +1,259 @@
+import Testing
+import Sparse
+import KKT
+import TestSupport
+
+/// Dense K = [P+σI, Aᵀ; A, −diag(1/ρ)] for checking residuals independently of CHOLMOD.
+func denseKKT(P: CSCMatrix, A: CSCMatrix, sigma: Double, rho: [Double]) -> [[Double]] {
+    let n = P.columnCount, m = A.rowCount
+    var k = Array(repeating: Array(repeating: 0.0, count: n + m), count: n + m)
+    for j in 0..<n {
+        for p in P.pattern.range(ofColumn: j) {
+            let i = P.rowIndices[p]
+            k[i][j] += P.values[p]
+            if i != j { k[j][i] += P.values[p] }
+        }
+        k[j][j] += sigma
+        for p in A.pattern.range(ofColumn: j) {
+            let i = A.rowIndices[p]
+            k[n + i][j] = A.values[p]
+            k[j][n + i] = A.values[p]
+        }
+    }
+    for i in 0..<m { k[n + i][n + i] = -1 / rho[i] }
+    return k
+}
+
+func matvec(_ k: [[Double]], _ z: [Double]) -> [Double] {
+    k.map { row in zip(row, z).reduce(0) { $0 + $1.0 * $1.1 } }
+}
+
+/// ‖K z − b‖∞ / max(‖b‖∞, ‖K‖∞‖z‖∞).
+func relativeResidual(_ k: [[Double]], _ z: [Double], _ b: [Double]) -> Double {
+    let kz = matvec(k, z)
+    let r = zip(kz, b).map { abs($0 - $1) }.max() ?? 0
+    let kNorm = k.map { $0.reduce(0) { $0 + abs($1) } }.max() ?? 0
+    let scale = max(b.map(abs).max() ?? 0, kNorm * (z.map(abs).max() ?? 0), 1e-300)
+    return r / scale
+}
+
+struct RandomKKT {
+    var P: CSCMatrix
+    var A: CSCMatrix
+    var rho: [Double]
+    var r1: [Double]
+    var r2: [Double]
+
+    init(n: Int, m: Int, seed: UInt64) {
+        var g = SeededGenerator(seed: seed)
+        P = randomPSDUpper(n: n, density: min(1, 4.0 / Double(max(n, 1))), shift: 0.1, using: &g)
+        A = randomSparse(rows: m, columns: n, density: min(1, 3.0 / Double(max(n, 1))), using: &g)
+        rho = (0..<m).map { _ in Double.random(in: 0.1...10, using: &g) }
+        r1 = (0..<n).map { _ in Double.random(in: -1...1, using: &g) }
+        r2 = (0..<m).map { _ in Double.random(in: -1...1, using: &g) }
+    }
+}
+
+let shapes: [(Int, Int)] = [(1, 1), (5, 0), (20, 10), (40, 80), (120, 60), (300, 150)]
+
+@Test("both strategies solve random quasi-definite systems to 1e-10 relative residual",
+      arguments: FactorizationStrategy.allCases)
+func strategiesSolve(strategy: FactorizationStrategy) throws {
+    for (s, (n, m)) in shapes.enumerated() {
+        let t = RandomKKT(n: n, m: m, seed: UInt64(100 + s))
+        let choice: StrategyChoice = strategy == .quasiDefinite ? .quasiDefinite : .reduced
+        let sys = try KKTSystem(P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho),
+                                options: KKTOptions(strategy: choice))
+        #expect(sys.strategy == strategy)
+        let (x, nu) = try sys.solve(r1: t.r1, r2: t.r2)
+        let k = denseKKT(P: t.P, A: t.A, sigma: 1e-6, rho: t.rho)
+        let res = relativeResidual(k, x + nu, t.r1 + t.r2)
+        #expect(res <= 1e-10, "n=\(n) m=\(m) \(strategy): residual \(res)")
+    }
+}
+
+@Test func strategiesAgree() throws {
+    for (s, (n, m)) in shapes.enumerated() {
+        let t = RandomKKT(n: n, m: m, seed: UInt64(200 + s))
+        let params = KKTParameters(sigma: 1e-6, rho: t.rho)
+        let a = try KKTSystem(P: t.P, A: t.A, parameters: params, options: KKTOptions(strategy: .quasiDefinite)).solve(r1: t.r1, r2: t.r2)
+        let b = try KKTSystem(P: t.P, A: t.A, parameters: params, options: KKTOptions(strategy: .reduced)).solve(r1: t.r1, r2: t.r2)
+        let scale = max(1, (a.x + a.nu).map(abs).max() ?? 0)
+        let diff = zip(a.x + a.nu, b.x + b.nu).map { abs($0 - $1) }.max() ?? 0
+        #expect(diff <= 1e-8 * scale, "n=\(n) m=\(m): strategies differ by \(diff)")
+    }
+}
+
+@Test("ten ρ updates refactorize numerically and never re-analyse", arguments: FactorizationStrategy.allCases)
+func rhoUpdatesReuseSymbolic(strategy: FactorizationStrategy) throws {
+    let t = RandomKKT(n: 150, m: 90, seed: 7)
+    let choice: StrategyChoice = strategy == .quasiDefinite ? .quasiDefinite : .reduced
+    let sys = try KKTSystem(P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho), options: KKTOptions(strategy: choice))
+    var g = SeededGenerator(seed: 8)
+    for _ in 0..<10 {
+        let rho = (0..<90).map { _ in Double.random(in: 1e-3...1e3, using: &g) }
+        try sys.update(parameters: KKTParameters(sigma: 1e-6, rho: rho))
+        let (x, nu) = try sys.solve(r1: t.r1, r2: t.r2)
+        let k = denseKKT(P: t.P, A: t.A, sigma: 1e-6, rho: rho)
+        #expect(relativeResidual(k, x + nu, t.r1 + t.r2) <= 1e-10)
+    }
+    let profile = sys.profile
+    #expect(profile.symbolicAnalyses == 1)
+    #expect(profile.numericFactorizations == 11)
+    #expect(profile.solves == 10)
+}
+
+@Test("value updates of P and A refactorize on the same analysis", arguments: FactorizationStrategy.allCases)
+func valueUpdates(strategy: FactorizationStrategy) throws {
+    let t = RandomKKT(n: 60, m: 40, seed: 9)
+    let choice: StrategyChoice = strategy == .quasiDefinite ? .quasiDefinite : .reduced
+    let sys = try KKTSystem(P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho), options: KKTOptions(strategy: choice))
+    var P2 = t.P, A2 = t.A
+    P2.values = P2.values.map { $0 * 2 }
+    A2.values = A2.values.map { -0.5 * $0 }
+    try sys.update(PValues: P2.values, AValues: A2.values)
+    let (x, nu) = try sys.solve(r1: t.r1, r2: t.r2)
+    #expect(relativeResidual(denseKKT(P: P2, A: A2, sigma: 1e-6, rho: t.rho), x + nu, t.r1 + t.r2) <= 1e-10)
+    #expect(sys.profile.symbolicAnalyses == 1)
+    #expect(sys.profile.numericFactorizations == 2)
+}
+
+@Test("AMD and METIS orderings", arguments: [OrderingChoice.amd, .metis])
+func orderings(ordering: OrderingChoice) throws {
+    let t = RandomKKT(n: 400, m: 200, seed: 11)
+    for choice in [StrategyChoice.quasiDefinite, .reduced] {
+        let sys = try KKTSystem(P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho),
+                                options: KKTOptions(strategy: choice, ordering: ordering))
+        #expect(sys.profile.ordering == ordering)
+        let (x, nu) = try sys.solve(r1: t.r1, r2: t.r2)
+        #expect(relativeResidual(denseKKT(P: t.P, A: t.A, sigma: 1e-6, rho: t.rho), x + nu, t.r1 + t.r2) <= 1e-10)
+    }
+}
+
+@Test func automaticStrategyAvoidsDenseAtA() throws {
+    // A dense row (e.g. a budget constraint 1ᵀx = 1) makes AᵀA dense: the reduced matrix is skipped.
+    let n = 300
+    var g = SeededGenerator(seed: 12)
+    let P = randomPSDUpper(n: n, density: 0.01, shift: 1, using: &g)
+    var b = TripletBuilder(rowCount: 1, columnCount: n)
+    for j in 0..<n { b.append(row: 0, column: j, value: 1) }
+    let A = try b.build()
+    var options = KKTOptions()
+    options.reducedEntryLimit = 10_000
+    let sys = try KKTSystem(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: [0.1]), options: options)
+    #expect(sys.strategy == .quasiDefinite)
+    #expect(sys.profile.selectionAnalyses == 0)
+    // Diagonal P with few constraints: the reduced matrix is tiny and wins.
+    let D = CSCMatrix.identity(n)
+    let A2 = randomSparse(rows: 5, columns: n, density: 0.002, using: &g)
+    let sys2 = try KKTSystem(P: D, A: A2, parameters: KKTParameters(sigma: 1e-6, rho: [Double](repeating: 0.1, count: 5)))
+    #expect(sys2.strategy == .reduced)
+    #expect(sys2.profile.symbolicAnalyses == 1)
+    #expect(sys2.profile.selectionAnalyses == 1)
+}
+
+@Test("refinement against the unregularized system reaches its tolerance", arguments: FactorizationStrategy.allCases)
+func refinement(strategy: FactorizationStrategy) throws {
+    // Polishing-style system: exact [P, Aᵀ_act; A_act, 0] with inactive rows decoupled, factorized
+    // with δ-regularization.
+    let t = RandomKKT(n: 80, m: 30, seed: 13)
+    let delta = 1e-7
+    let exactRho = (0..<30).map { i in i % 3 == 0 ? 0.0 : Double.infinity }
+    let regRho = exactRho.map { $0 == 0 ? 0.0 : 1 / delta }
+    let choice: StrategyChoice = strategy == .quasiDefinite ? .quasiDefinite : .reduced
+    let sys = try KKTSystem(P: t.P, A: t.A, parameters: KKTParameters(sigma: delta, rho: regRho), options: KKTOptions(strategy: choice))
+    let (x, nu, report) = try sys.solve(r1: t.r1, r2: t.r2, refiningAgainst: KKTParameters(sigma: 0, rho: exactRho),
+                                        settings: RefinementSettings(tolerance: 1e-12, maxSteps: 20))
+    #expect(report.converged, "residual \(report.residual) after \(report.steps) steps")
+    // Independent check with dense algebra on the active rows only.
+    let Pd = t.P.dense(), Ad = t.A.dense()
+    for j in 0..<80 {
+        var s = t.r1[j]
+        for k in 0..<80 { s -= (k >= j ? Pd[j][k] : Pd[k][j]) * x[k] }
+        for i in 0..<30 { s -= Ad[i][j] * nu[i] }
+        #expect(abs(s) <= 1e-10)
+    }
+    for i in 0..<30 {
+        if exactRho[i] == 0 { #expect(nu[i] == 0); continue }
+        let ax = (0..<80).reduce(0.0) { $0 + Ad[i][$1] * x[$1] }
+        #expect(abs(ax - t.r2[i]) <= 1e-10)
+    }
+}
+
+@Test func companionSharesAnalysis() throws {
+    let t = RandomKKT(n: 100, m: 50, seed: 14)
+    let sys = try KKTSystem(P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho), options: KKTOptions(strategy: .quasiDefinite))
+    let companion = try sys.makeCompanion()
+    let rho2 = t.rho.map { $0 * 100 }
+    try companion.update(parameters: KKTParameters(sigma: 1e-3, rho: rho2))
+    let (x1, n1) = try sys.solve(r1: t.r1, r2: t.r2)
+    let (x2, n2) = try companion.solve(r1: t.r1, r2: t.r2)
+    #expect(relativeResidual(denseKKT(P: t.P, A: t.A, sigma: 1e-6, rho: t.rho), x1 + n1, t.r1 + t.r2) <= 1e-10)
+    #expect(relativeResidual(denseKKT(P: t.P, A: t.A, sigma: 1e-3, rho: rho2), x2 + n2, t.r1 + t.r2) <= 1e-10)
+    #expect(sys.profile.symbolicAnalyses == 1)
+    #expect(sys.profile.numericFactorizations == 2)
+}
+
+// MARK: Bad input: one test per typed error.
+
+@Test func nonConvexPIsAnInertiaError() throws {
+    // P = diag(1, -1): not positive semidefinite.
+    let P = try CSCMatrix(rowCount: 2, columnCount: 2, columnPointers: [0, 1, 2], rowIndices: [0, 1], values: [1, -1])
+    let A = try CSCMatrix(rowCount: 1, columnCount: 2, columnPointers: [0, 1, 2], rowIndices: [0, 0], values: [1, 1])
+    #expect {
+        _ = try KKTSystem(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: [0.1]), options: KKTOptions(strategy: .quasiDefinite))
+    } throws: { error in
+        guard case .inertia(let pos, let neg, _, 2, 1)? = error as? FactorizationError else { return false }
+        return pos == 1 && neg == 2
+    }
+}
+
+@Test func nonConvexPIsNotPositiveDefiniteInReducedForm() throws {
+    let P = try CSCMatrix(rowCount: 2, columnCount: 2, columnPointers: [0, 1, 2], rowIndices: [0, 1], values: [1, -1])
+    let A = CSCMatrix.zeros(rowCount: 0, columnCount: 2)
+    #expect {
+        _ = try KKTSystem(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: []), options: KKTOptions(strategy: .reduced))
+    } throws: { error in
+        if case .notPositiveDefinite? = error as? FactorizationError { return true }
+        return false
+    }
+}
+
+@Test func dimensionMismatchIsTyped() throws {
+    let P = CSCMatrix.identity(3)
+    let A = CSCMatrix.zeros(rowCount: 2, columnCount: 4)
+    #expect {
+        _ = try KKTSystem(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: [1, 1]))
+    } throws: { error in
+        if case .dimensionMismatch? = error as? FactorizationError { return true }
+        return false
+    }
+    let sys = try KKTSystem(P: P, A: CSCMatrix.zeros(rowCount: 2, columnCount: 3), parameters: KKTParameters(sigma: 1e-6, rho: [1, 1]))
+    #expect(throws: FactorizationError.self) { _ = try sys.solve(r1: [1, 2], r2: [0, 0]) }
+    #expect(throws: FactorizationError.self) { try sys.update(PValues: [1, 2]) }
+}
+
+@Test func invalidParametersAreTyped() throws {
+    let P = CSCMatrix.identity(2)
+    let A = CSCMatrix.identity(2)
+    for params in [KKTParameters(sigma: -1, rho: [1, 1]), KKTParameters(sigma: .nan, rho: [1, 1]),
+                   KKTParameters(sigma: 1e-6, rho: [-1, 1]), KKTParameters(sigma: 1e-6, rho: [.infinity, 1]),
+                   KKTParameters(sigma: 1e-6, rho: [.nan, 1])] {
+        #expect {
+            _ = try KKTSystem(P: P, A: A, parameters: params)
+        } throws: { error in
+            if case .invalidParameter? = error as? FactorizationError { return true }
+            return false
+        }
+    }
+}
+
+@Test func lowerTriangularPIsRejected() throws {
+    let P = try CSCMatrix(rowCount: 2, columnCount: 2, columnPointers: [0, 2, 3], rowIndices: [0, 1, 1], values: [2, 1, 2])
+    #expect {
+        _ = try KKTSystem(P: P, A: CSCMatrix.zeros(rowCount: 0, columnCount: 2), parameters: KKTParameters(sigma: 0, rho: []))
+    } throws: { error in
+        if case .invalidParameter? = error as? FactorizationError { return true }
+        return false
+    }
+}
