@@ -11,7 +11,7 @@ let datasetDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent
 
 func referenceObjective(_ name: String) throws -> Double {
     let text = try String(contentsOf: datasetDirectory.appendingPathComponent("reference.csv"), encoding: .utf8)
-    let lines = text.split(separator: "\n").map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
+    let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
     let header = lines[0]
     let nameColumn = try #require(header.firstIndex(of: "name"))
     let objectiveColumn = try #require(header.firstIndex(of: "objective"))
@@ -79,7 +79,7 @@ func randomQP(n: Int, m: Int, seed: UInt64) throws -> QuadraticProgram {
 @Test("random QPs: optimality conditions at high accuracy", arguments: [StrategyChoice.quasiDefinite, .reduced])
 func randomOptimality(strategy: StrategyChoice) throws {
     for seed in 1...6 {
-        let qp = try randomQP(n: 40 + 10 * Int(seed), m: 30 + 7 * Int(seed), seed: seed)
+        let qp = try randomQP(n: 40 + 10 * seed, m: 30 + 7 * seed, seed: UInt64(seed))
         var settings = tight()
         settings.kkt.strategy = strategy
         let solution = try ADMMSolver(problem: qp, settings: settings).solve()
@@ -155,8 +155,9 @@ func randomOptimality(strategy: StrategyChoice) throws {
     _ = solver.solve()
     let before = try #require(solver.profile)
     let newQ = qp.q.map { $0 + 0.5 }
+    // Shift both sides: every row keeps its kind (equality, one-sided, two-sided).
     let newL = qp.l.map { $0 - 0.1 }
-    let newU = qp.u.map { $0 + 0.1 }
+    let newU = qp.u.map { $0 - 0.1 }
     try solver.update(q: newQ, l: newL, u: newU)
     let solution = solver.solve()
     let after = try #require(solver.profile)

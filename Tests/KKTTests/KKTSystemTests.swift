@@ -158,7 +158,9 @@ func refinement(strategy: FactorizationStrategy) throws {
     // with δ-regularization.
     let t = RandomKKT(n: 80, m: 30, seed: 13)
     let delta = 1e-7
-    let exactRho = (0..<30).map { i in i % 3 == 0 ? 0.0 : Double.infinity }
+    // Active rows must be non-empty for the exact system to be consistent; empty rows are decoupled.
+    let rowCounts = t.A.transposed().columnPointers
+    let exactRho = (0..<30).map { i in i % 3 == 0 || rowCounts[i + 1] == rowCounts[i] ? 0.0 : Double.infinity }
     let regRho = exactRho.map { $0 == 0 ? 0.0 : 1 / delta }
     let choice: StrategyChoice = strategy == .quasiDefinite ? .quasiDefinite : .reduced
     let sys = try KKTSystem(P: t.P, A: t.A, parameters: KKTParameters(sigma: delta, rho: regRho), options: KKTOptions(strategy: choice))

@@ -1,0 +1,125 @@
+import ArgumentParser
+import Foundation
+import Sparse
+import KKT
+import QP
+import ADMM
+
+/// Options shared by commands that run the ADMM solver.
+struct SolverOptions: ParsableArguments {
+    @Option(name: .customLong("eps-abs"), help: "Absolute tolerance (default 1e-3).")
+    var epsAbs: Double?
+    @Option(name: .customLong("eps-rel"), help: "Relative tolerance (default 1e-3).")
+    var epsRel: Double?
+    @Option(name: .customLong("max-iter"), help: "Iteration limit (default 4000).")
+    var maxIter: Int?
+    @Flag(inversion: .prefixedNo, help: "Polish the ADMM solution (default on).")
+    var polish: Bool = true
+    @Option(name: .customLong("time-limit"), help: "Wall-clock limit of the solve in seconds (default none).")
+    var timeLimit: Double?
+    @Option(help: "Linear system: auto, kkt (quasi-definite LDLᵀ) or reduced (LLᵀ of P+σI+AᵀρA).")
+    var strategy: StrategyChoice = .automatic
+    @Option(help: "Fill-reducing ordering: auto, amd or metis.")
+    var ordering: OrderingChoice = .automatic
+    @Flag(help: "Print the iteration log to stderr.")
+    var verbose = false
+
+    func settings() -> SolverSettings {
+        var s = SolverSettings()
+        if let epsAbs { s.epsAbs = epsAbs }
+        if let epsRel { s.epsRel = epsRel }
+        if let maxIter { s.maxIterations = maxIter }
+        if let timeLimit { s.timeLimit = timeLimit }
+        s.polish = polish
+        s.verbose = verbose
+        s.kkt.strategy = strategy
+        s.kkt.ordering = ordering
+        return s
+    }
+}
+
+extension StrategyChoice: ExpressibleByArgument {}
+extension OrderingChoice: ExpressibleByArgument {}
+
+/// Prints a one-line error to stderr and exits with status 1.
+func fail(_ message: String) -> ExitCode {
+    FileHandle.standardError.write(Data(("sparseqp: error: " + message + "\n").utf8))
+    return ExitCode(1)
+}
+
+func readModel(_ path: String) throws -> QPSModel {
+    do { return try QPSReader.read(path: path) } catch { throw fail("\(path): \(error)") }
+}
+
+func profileJSON(_ p: FactorizationProfile?) -> JSON {
+    guard let p else { return .null }
+    return .object([
+        ("strategy", .string(p.strategy.rawValue)),
+        ("ordering", .string(p.ordering.rawValue)),
+        ("symbolic_analyses", .integer(p.symbolicAnalyses)),
+        ("numeric_factorizations", .integer(p.numericFactorizations)),
+        ("solves", .integer(p.solves)),
+        ("nnz_l", .integer(p.nonzerosInL)),
+        ("symbolic_time", .number(p.symbolicTime)),
+        ("numeric_time", .number(p.numericTime)),
+        ("solve_time", .number(p.solveTime)),
+        ("peak_memory_bytes", .integer(p.peakMemoryBytes)),
+    ])
+}
+
+struct Solve: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Solve a QP from a QPS file (free or fixed MPS with QUADOBJ/QMATRIX).")
+
+    @Argument(help: "The QPS file.")
+    var file: String
+    @OptionGroup var solverOptions: SolverOptions
+    @Flag(help: "Write exactly one JSON object to stdout (logs go to stderr).")
+    var json = false
+
+    func run() throws {
+        let model = try readModel(file)
+        let settings = solverOptions.settings()
+        let solver: ADMMSolver
+        do { solver = try ADMMSolver(problem: model.program, settings: settings, log: StandardErrorLog()) }
+        catch { throw fail("\(error)") }
+        let solution = solver.solve()
+        let info = solution.info
+        let objective = model.fileObjective(fromSolverObjective: info.objective)
+        let duals = solution.y.isEmpty ? (rows: [Double](), bounds: [Double]()) : model.fileRowDuals(solution.y)
+        if json {
+            var fields: [(String, JSON)] = [
+                ("status", .string(info.status.name)),
+                ("objective", .number(objective)),
+                ("iterations", .integer(info.iterations)),
+                ("x", .numbers(solution.x)),
+                ("y_rows", .numbers(duals.rows)),
+                ("y_bounds", .numbers(duals.bounds)),
+                ("primal_residual", .number(info.primalResidual)),
+                ("dual_residual", .number(info.dualResidual)),
+                ("duality_gap", .number(info.dualityGap)),
+                ("timings", .object([
+                    ("setup", .number(info.setupTime)), ("solve", .number(info.solveTime)),
+                    ("polish", .number(info.polishTime)), ("total", .number(info.runTime)),
+                ])),
+                ("factorization", profileJSON(info.factorization)),
+                ("polish", .string(info.polish.rawValue)),
+                ("rho_updates", .integer(info.rhoUpdates)),
+            ]
+            if let c = solution.primalInfeasibilityCertificate { fields.append(("primal_infeasibility_certificate", .numbers(c))) }
+            if let c = solution.dualInfeasibilityCertificate { fields.append(("dual_infeasibility_certificate", .numbers(c))) }
+            print(JSON.object(fields).rendered())
+        } else {
+            print("problem:    \(model.name) (n = \(model.program.n), m = \(model.program.m))")
+            print("status:     \(info.status)")
+            print("objective:  \(objective)")
+            print("iterations: \(info.iterations) (polish: \(info.polish.rawValue), rho updates: \(info.rhoUpdates))")
+            print("residuals:  primal \(info.primalResidual), dual \(info.dualResidual), gap \(info.dualityGap)")
+            print("time:       setup \(info.setupTime)s, solve \(info.solveTime)s, polish \(info.polishTime)s, total \(info.runTime)s")
+            if let p = info.factorization {
+                print("linsys:     \(p.strategy.rawValue), ordering \(p.ordering.rawValue), nnz(L) \(p.nonzerosInL), \(p.symbolicAnalyses) symbolic / \(p.numericFactorizations) numeric factorizations, \(p.solves) solves")
+            }
+        }
+        if !info.status.isSolved && !json { throw ExitCode(2) }
+    }
+}
