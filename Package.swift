@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "KKT", targets: ["KKT"]),
         .library(name: "QP", targets: ["QP"]),
         .library(name: "ADMM", targets: ["ADMM"]),
+        .library(name: "Implicit", targets: ["Implicit"]),
         .executable(name: "sparseqp", targets: ["sparseqp"]),
     ],
     dependencies: [
@@ -21,10 +22,11 @@ let package = Package(
         .target(name: "QP", dependencies: ["Sparse"]),
         .target(name: "KKT", dependencies: ["Sparse", "CSuiteSparse"]),
         .target(name: "ADMM", dependencies: ["Sparse", "QP", "KKT"]),
+        .target(name: "Implicit", dependencies: ["Sparse", "QP", "KKT", "ADMM"]),
         .executableTarget(
             name: "sparseqp",
             dependencies: [
-                "Sparse", "QP", "KKT", "ADMM",
+                "Sparse", "QP", "KKT", "ADMM", "Implicit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -38,6 +40,7 @@ let package = Package(
         .testTarget(name: "KKTTests", dependencies: ["Sparse", "KKT", "TestSupport"]),
         .testTarget(name: "QPTests", dependencies: ["Sparse", "QP", "TestSupport"]),
         .testTarget(name: "ADMMTests", dependencies: ["Sparse", "QP", "KKT", "ADMM", "TestSupport"]),
+        .testTarget(name: "ImplicitTests", dependencies: ["Sparse", "QP", "KKT", "ADMM", "Implicit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -25,9 +25,9 @@ extension ADMMSolver {
         log.write(" iter    objective     prim res    dual res    gap         rho")
     }
 
-    func logIteration(_ k: Int, _ r: Residuals) {
+    func logIteration(_ k: Int, _ r: Residuals, note: String = "") {
         log.write(pad(String(k), 5) + "  " + fmt(r.objective, 12) + "  " + fmt(r.primal) + "  " + fmt(r.dual)
-                  + "  " + fmt(r.gap) + "  " + fmt(rho))
+                  + "  " + fmt(r.gap) + "  " + fmt(rho) + (note.isEmpty ? "" : "  " + note))
     }
 
     func logFooter(_ info: Info) {

@@ -17,10 +17,54 @@ extension ADMMSolver {
     /// scale)). If the ADMM status was not `.solved` and the polished point meets the requested
     /// tolerances, the status becomes `.solved`.
     func polish(into solution: inout Solution, admmResiduals: Residuals) {
-        guard let kkt else { return }
-        solution.info.polish = .failed
+        guard let candidate = polishCandidate() else {
+            solution.info.polish = .failed
+            return
+        }
+        guard accepts(candidate.residuals, over: admmResiduals) else {
+            solution.info.polish = .rejected
+            return
+        }
+        apply(candidate, to: &solution)
+    }
+
+    /// A polished point (scaled) and its residuals.
+    struct PolishCandidate {
+        var x: [Double]
+        var z: [Double]
+        var y: [Double]
+        var residuals: Residuals
+    }
+
+    /// The acceptance rule: no residual worse than ADMM's beyond rounding.
+    func accepts(_ polished: Residuals, over a: Residuals) -> Bool {
+        polished.primal.isFinite && polished.dual.isFinite
+            && polished.primal <= max(a.primal, 1e-10 * (1 + a.primalScale))
+            && polished.dual <= max(a.dual, 1e-10 * (1 + a.dualScale))
+            && polished.gap <= max(a.gap, 1e-10 * (1 + abs(a.objective)))
+    }
+
+    /// Writes an accepted candidate into the solution (unscaled) and into the iterates, so a warm
+    /// start continues from it. A non-solved status becomes `.solved` when the polished point meets
+    /// the requested tolerances.
+    func apply(_ c: PolishCandidate, to solution: inout Solution) {
+        solution.info.polish = .succeeded
+        applyResiduals(c.residuals, to: &solution.info)
+        solution.x = (0..<n).map { c.x[$0] * scaling.D[$0] }
+        solution.y = (0..<m).map { c.y[$0] * scaling.E[$0] * scaling.cinv }
+        if solution.info.status != .solved, c.residuals.converged(checkGap: settings.checkDualityGap) {
+            solution.info.status = .solved
+        }
+        for j in 0..<n { x.buffer[j] = c.x[j] }
+        for i in 0..<m { z.buffer[i] = c.z[i]; y.buffer[i] = c.y[i] }
+    }
+
+    /// Solves the equality-constrained QP on the active set guessed from the current (z, y), with
+    /// active-set correction rounds; nil if the linear system fails.
+    func polishCandidate() -> PolishCandidate? {
+        guard let kkt else { return nil }
         if polishSystem == nil { polishSystem = try? kkt.makeCompanion() }
-        guard let ps = polishSystem else { return }
+        guard let ps = polishSystem else { return nil }
         let delta = settings.polishRegularization
         let l = ls.buffer, u = us.buffer, zb = z.buffer, yb = y.buffer
         // −1 lower-active, +1 upper-active, 0 inactive.
@@ -39,12 +83,15 @@ extension ADMMSolver {
         for _ in 0..<settings.polishActiveSetRounds {
             var regRho = [Double](repeating: 0, count: m)
             var exactRho = [Double](repeating: 0, count: m)
-            for i in 0..<m where side[i] != 0 {
-                regRho[i] = 1 / delta
-                exactRho[i] = .infinity
-                rhs2[i] = side[i] < 0 ? l[i] : u[i]
+            for i in 0..<m {
+                if side[i] != 0 {
+                    regRho[i] = 1 / delta
+                    exactRho[i] = .infinity
+                    rhs2[i] = side[i] < 0 ? l[i] : u[i]
+                } else {
+                    rhs2[i] = 0
+                }
             }
-            for i in 0..<m where side[i] == 0 { rhs2[i] = 0 }
             do {
                 try ps.update(parameters: KKTParameters(sigma: delta, rho: regRho))
                 let result = try ps.solve(r1: rhs1, r2: rhs2, refiningAgainst: KKTParameters(sigma: 0, rho: exactRho),
@@ -55,7 +102,7 @@ extension ADMMSolver {
             } catch {
                 break
             }
-            // Correct the active set.
+            // Correct the active set: release wrong-sign multipliers, add violated bounds.
             ax = As.multiply(xp)
             var yScale = 1.0, axScale = 1.0
             for i in 0..<m { yScale = max(yScale, abs(yp[i])); axScale = max(axScale, abs(ax[i])) }
@@ -74,7 +121,7 @@ extension ADMMSolver {
             }
             if !changed { break }
         }
-        guard solvedOnce else { return }
+        guard solvedOnce else { return nil }
         // (z, y) in the normal cone: z = Π(Ax + y), y = Ax + y − z.
         var zp = [Double](repeating: 0, count: m)
         for i in 0..<m {
@@ -82,28 +129,11 @@ extension ADMMSolver {
             zp[i] = min(max(w, l[i]), u[i])
             yp[i] = w - zp[i]
         }
-        let polished = xp.withUnsafeBufferPointer { xb in
+        let residuals = xp.withUnsafeBufferPointer { xb in
             zp.withUnsafeBufferPointer { zb in
                 yp.withUnsafeBufferPointer { yb in computeResiduals(x: xb, z: zb, y: yb) }
             }
         }
-        let a = admmResiduals
-        let accept = polished.primal <= max(a.primal, 1e-10 * (1 + a.primalScale))
-            && polished.dual <= max(a.dual, 1e-10 * (1 + a.dualScale))
-            && polished.gap <= max(a.gap, 1e-10 * (1 + abs(a.objective)))
-        guard accept, polished.primal.isFinite, polished.dual.isFinite else {
-            solution.info.polish = .rejected
-            return
-        }
-        solution.info.polish = .succeeded
-        applyResiduals(polished, to: &solution.info)
-        solution.x = (0..<n).map { xp[$0] * scaling.D[$0] }
-        solution.y = (0..<m).map { yp[$0] * scaling.E[$0] * scaling.cinv }
-        if solution.info.status != .solved, polished.converged(checkGap: settings.checkDualityGap) {
-            solution.info.status = .solved
-        }
-        // The next warm start continues from the polished point.
-        for j in 0..<n { x.buffer[j] = xp[j] }
-        for i in 0..<m { z.buffer[i] = zp[i]; y.buffer[i] = yp[i] }
+        return PolishCandidate(x: xp, z: zp, y: yp, residuals: residuals)
     }
 }

@@ -78,7 +78,7 @@ extension ADMMSolver {
     /// Primal infeasibility test on δy (scaled): after projecting δy onto the polar of the recession
     /// cone of [l, u], ‖E δy‖∞ > 0, uᵀδy₊ + lᵀδy₋ < −ε‖Eδy‖∞ and ‖D⁻¹Aᵀδy‖∞ < ε‖Eδy‖∞.
     /// On success returns the unscaled certificate normalized to ‖·‖∞ = 1.
-    func primalInfeasibilityCertificate(epsilon: Double) -> [Double]? {
+    func primalInfeasibilityCertificate(epsilon: Double) -> (certificate: [Double], norm: Double)? {
         guard m > 0 else { return nil }
         let dy = deltaY.buffer, l = ls.buffer, u = us.buffer, E = scaling.E
         for i in 0..<m {
@@ -97,12 +97,12 @@ extension ADMMSolver {
         var atNorm = 0.0
         for j in 0..<n { atNorm = max(atNorm, abs(workN.buffer[j] * scaling.Dinv[j])) }
         guard atNorm < epsilon * norm else { return nil }
-        return (0..<m).map { dy[$0] * E[$0] / norm }
+        return ((0..<m).map { dy[$0] * E[$0] / norm }, norm)
     }
 
     /// Dual infeasibility test on δx (scaled): ‖Dδx‖∞ > 0, qᵀδx < −ε‖Dδx‖∞, ‖Pδx‖∞ < ε‖Dδx‖∞ and Aδx
     /// in the recession cone of [l, u] up to ε‖Dδx‖∞. Returns the unscaled normalized certificate.
-    func dualInfeasibilityCertificate(epsilon: Double) -> [Double]? {
+    func dualInfeasibilityCertificate(epsilon: Double) -> (certificate: [Double], norm: Double)? {
         let dx = deltaX.buffer, D = scaling.D
         var norm = 0.0
         for j in 0..<n { norm = max(norm, abs(dx[j] * D[j])) }
@@ -120,6 +120,27 @@ extension ADMMSolver {
             if us.buffer[i] < .infinity && a > epsilon * norm { return nil }
             if ls.buffer[i] > -.infinity && a < -epsilon * norm { return nil }
         }
-        return (0..<n).map { dx[$0] * D[$0] / norm }
+        return ((0..<n).map { dx[$0] * D[$0] / norm }, norm)
+    }
+}
+
+/// Infeasibility is declared only when the certificate test passes at two consecutive termination
+/// checks and ‖δ‖∞ has not decayed by more than half between them: for an infeasible problem δy (or
+/// δx) converges to a nonzero vector, for a feasible one it goes to zero, and a single passing test
+/// early in the run (seen on PRIMALC1 et al.) is not enough.
+struct InfeasibilityTracker {
+    private var primalNorm: Double?
+    private var dualNorm: Double?
+
+    mutating func confirmPrimal(_ candidate: (certificate: [Double], norm: Double)?) -> [Double]? {
+        defer { primalNorm = candidate?.norm }
+        guard let candidate, let previous = primalNorm, candidate.norm >= 0.5 * previous else { return nil }
+        return candidate.certificate
+    }
+
+    mutating func confirmDual(_ candidate: (certificate: [Double], norm: Double)?) -> [Double]? {
+        defer { dualNorm = candidate?.norm }
+        guard let candidate, let previous = dualNorm, candidate.norm >= 0.5 * previous else { return nil }
+        return candidate.certificate
     }
 }

@@ -38,8 +38,8 @@ public struct SolverSettings: Sendable, Equatable {
     public var polishRegularization: Double = 1e-6
     /// Maximum iterative-refinement steps per polishing solve. Default 25 (OSQP: 3).
     public var polishRefinementSteps: Int = 25
-    /// Maximum rounds of active-set correction in polishing (each is one numeric factorization). Default 4.
-    public var polishActiveSetRounds: Int = 4
+    /// Maximum rounds of active-set correction in polishing (each is one numeric factorization). Default 10.
+    public var polishActiveSetRounds: Int = 10
     /// Wall-clock limit for `solve()` in seconds (setup excluded); 0 means none. Default 0.
     public var timeLimit: Double = 0
     /// Iteration log (banner, table, footer) to the solver's log sink. Default false.

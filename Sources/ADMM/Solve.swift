@@ -30,6 +30,9 @@ extension ADMMSolver {
         var primalCertificate: [Double]?
         var dualCertificate: [Double]?
         let interval = settings.adaptiveRhoInterval
+        var infeasibility = InfeasibilityTracker()
+        var nextPolishIteration = Self.firstPolishIteration
+        var polishedEarly: PolishCandidate?
         if settings.verbose { logHeader() }
         loop: while iteration < settings.maxIterations {
             iteration += 1
@@ -48,11 +51,34 @@ extension ADMMSolver {
             if check {
                 if settings.verbose { logIteration(iteration, residuals) }
                 if residuals.converged(checkGap: settings.checkDualityGap) { status = .solved; break }
-                if let c = primalInfeasibilityCertificate(epsilon: settings.epsPrimalInfeasible) {
-                    primalCertificate = c; status = .primalInfeasible; break
+                let primalCandidate = infeasibility.confirmPrimal(primalInfeasibilityCertificate(epsilon: settings.epsPrimalInfeasible))
+                let dualCandidate = primalCandidate == nil
+                    ? infeasibility.confirmDual(dualInfeasibilityCertificate(epsilon: settings.epsDualInfeasible)) : nil
+                if primalCandidate != nil || dualCandidate != nil {
+                    // A problem whose solution is very far away looks infeasible to ADMM for a while
+                    // (PRIMALC1: a near-recession direction with ‖Pδx‖ ≈ 1e-5‖δx‖). Before declaring
+                    // infeasibility, let polishing try to solve it.
+                    if settings.polish, iteration >= nextPolishIteration {
+                        nextPolishIteration = 2 * iteration
+                        if let candidate = polishCandidate(), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
+                            polishedEarly = candidate
+                            status = .solved
+                            break
+                        }
+                    }
+                    if let c = primalCandidate { primalCertificate = c; status = .primalInfeasible; break }
+                    if let c = dualCandidate { dualCertificate = c; status = .dualInfeasible; break }
                 }
-                if let c = dualInfeasibilityCertificate(epsilon: settings.epsDualInfeasible) {
-                    dualCertificate = c; status = .dualInfeasible; break
+                if settings.polish, iteration >= nextPolishIteration,
+                   residuals.primal <= Self.earlyPolishFactor * residuals.primalTolerance,
+                   residuals.dual <= Self.earlyPolishFactor * residuals.dualTolerance {
+                    nextPolishIteration = 2 * iteration
+                    if let candidate = polishCandidate(), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
+                        polishedEarly = candidate
+                        status = .solved
+                        if settings.verbose { logIteration(iteration, candidate.residuals, note: "polished") }
+                        break
+                    }
                 }
             }
             if adapt { adaptRho(residuals) }
@@ -61,9 +87,9 @@ extension ADMMSolver {
             residuals = computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly)
             if residuals.converged(checkGap: settings.checkDualityGap, factor: 10) {
                 status = .solvedInaccurate
-            } else if let c = primalInfeasibilityCertificate(epsilon: 10 * settings.epsPrimalInfeasible) {
+            } else if let c = primalInfeasibilityCertificate(epsilon: 10 * settings.epsPrimalInfeasible)?.certificate {
                 primalCertificate = c; status = .primalInfeasibleInaccurate
-            } else if let c = dualInfeasibilityCertificate(epsilon: 10 * settings.epsDualInfeasible) {
+            } else if let c = dualInfeasibilityCertificate(epsilon: 10 * settings.epsDualInfeasible)?.certificate {
                 dualCertificate = c; status = .dualInfeasibleInaccurate
             } else {
                 status = .maxIterations
@@ -92,7 +118,9 @@ extension ADMMSolver {
             applyResiduals(residuals, to: &solution.info)
             solution.x = (0..<n).map { x.buffer[$0] * scaling.D[$0] }
             solution.y = (0..<m).map { y.buffer[$0] * scaling.E[$0] * scaling.cinv }
-            if settings.polish, [.solved, .solvedInaccurate, .maxIterations].contains(info.status) {
+            if let candidate = polishedEarly {
+                apply(candidate, to: &solution)
+            } else if settings.polish, [.solved, .solvedInaccurate, .maxIterations].contains(info.status) {
                 let tp = ContinuousClock.now
                 polish(into: &solution, admmResiduals: residuals)
                 solution.info.polishTime = seconds(since: tp)
@@ -102,6 +130,12 @@ extension ADMMSolver {
         if settings.verbose { logFooter(solution.info) }
         return solution
     }
+
+    /// Polishing is first tried during ADMM at this iteration, when both residuals are within
+    /// `earlyPolishFactor` of their tolerances; the next try waits until twice the iteration count
+    /// (so at most log₂(maxIterations) tries). A try that meets the tolerances ends the solve.
+    static let firstPolishIteration = 50
+    static let earlyPolishFactor = 1e3
 
     func applyResiduals(_ r: Residuals, to info: inout Info) {
         info.primalResidual = r.primal

@@ -169,6 +169,12 @@ public final class KKTSystem {
 
     /// New values of P and A on the same patterns (counts must match), then one numeric factorization.
     public func update(PValues: [Double]? = nil, AValues: [Double]? = nil) throws(FactorizationError) {
+        try update(PValues: PValues, AValues: AValues, parameters: nil)
+    }
+
+    /// New values of P and/or A and new parameters with a single numeric factorization.
+    public func update(PValues: [Double]?, AValues: [Double]?, parameters new: KKTParameters?) throws(FactorizationError) {
+        if let new { try new.validate(rowCount: m, allowInfiniteRho: false) }
         if let pv = PValues {
             guard pv.count == P.nonzeroCount else { throw .dimensionMismatch("\(pv.count) P values, pattern has \(P.nonzeroCount)") }
             for v in pv where !v.isFinite { throw .invalidParameter("P has a non-finite value \(v)") }
@@ -177,6 +183,7 @@ public final class KKTSystem {
             guard av.count == A.nonzeroCount else { throw .dimensionMismatch("\(av.count) A values, pattern has \(A.nonzeroCount)") }
             for v in av where !v.isFinite { throw .invalidParameter("A has a non-finite value \(v)") }
         }
+        if let new { parameters = new }
         if let pv = PValues { P.values = pv }
         if let av = AValues {
             A.values = av
