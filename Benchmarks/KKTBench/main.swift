@@ -187,14 +187,29 @@ struct Measurement: Codable {
     var cholmodPeakBytes: Int?
     var rssBeforeFactorizationBytes: Int?
     var peakRssBytes: Int?
+    /// User + system CPU time of the child (all threads): compare with `wallSeconds` to see contention.
+    var cpuSeconds: Double?
     var relativeResidual: Double?
     var wallSeconds: Double?
 }
 
-func peakRSSBytes() -> Int {
+func resourceUsage() -> rusage {
     var usage = rusage()
-    guard getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage) == 0 else { return -1 }
-    return Int(usage.ru_maxrss) * 1024  // kilobytes on Linux
+    _ = getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+    return usage
+}
+
+func peakRSSBytes() -> Int { Int(resourceUsage().ru_maxrss) * 1024 }  // kilobytes on Linux
+
+func cpuSeconds() -> Double {
+    let u = resourceUsage()
+    return Double(u.ru_utime.tv_sec) + Double(u.ru_utime.tv_usec) * 1e-6 + Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) * 1e-6
+}
+
+/// Writes one JSON line to stdout, unbuffered (the parent keeps the last complete line).
+func emit(_ m: Measurement) {
+    let data = (try? jsonEncoder().encode(m)) ?? Data("{}".utf8)
+    FileHandle.standardOutput.write(data + Data("\n".utf8))
 }
 
 func median(_ v: [Double]) -> Double {
@@ -235,6 +250,17 @@ func runSingle(n: Int, strategy: StrategyChoice, ordering: OrderingChoice) -> Me
         r.symbolicSeconds = first.symbolicTime
         r.selectionSeconds = first.selectionTime
         r.numericSeconds = first.numericTime
+        r.nnzL = first.nonzerosInL
+        r.predictedNnzL = first.predictedNonzerosInL
+        r.predictedFlops = first.predictedFlops
+        r.cholmodPeakBytes = first.peakMemoryBytes
+        // A partial result, so that a configuration stopped later still reports its analysis.
+        var partial = r
+        partial.status = "partial"
+        partial.peakRssBytes = peakRSSBytes()
+        partial.cpuSeconds = cpuSeconds()
+        partial.wallSeconds = seconds(since: start)
+        emit(partial)
 
         // Refactorizations after ρ changes; the last one returns to the original ρ.
         var refactor = [Double]()
@@ -279,6 +305,7 @@ func runSingle(n: Int, strategy: StrategyChoice, ordering: OrderingChoice) -> Me
         r.error = "\(error)"
     }
     r.peakRssBytes = peakRSSBytes()
+    r.cpuSeconds = cpuSeconds()
     r.wallSeconds = seconds(since: start)
     return r
 }
@@ -304,21 +331,29 @@ func runChild(n: Int, strategy: StrategyChoice, ordering: OrderingChoice, timeou
         failed.error = "could not start the child process: \(error)"
         return failed
     }
-    // The child writes one short line, so the pipe cannot fill up while we wait.
+    // The child writes at most two short lines, so the pipe cannot fill up while we wait.
+    var timedOut = false
     while process.isRunning {
         if seconds(since: start) > timeout {
             process.terminate()  // SIGTERM to our own child only
             process.waitUntilExit()
-            failed.status = "timeout"
-            failed.error = "stopped after " + String(format: "%g", timeout) + " s"
-            failed.wallSeconds = seconds(since: start)
-            return failed
+            timedOut = true
+            break
         }
         usleep(50_000)
     }
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     let line = String(decoding: data, as: UTF8.self).split(separator: "\n").last.map(String.init) ?? ""
-    guard var result = try? jsonDecoder().decode(Measurement.self, from: Data(line.utf8)) else {
+    let decoded = try? jsonDecoder().decode(Measurement.self, from: Data(line.utf8))
+    if timedOut {
+        var result = decoded ?? failed
+        result.status = "timeout"
+        result.error = "stopped after " + String(format: "%g", timeout) + " s"
+            + (decoded == nil ? " before the first factorization finished" : " after the first factorization (partial results)")
+        result.wallSeconds = seconds(since: start)
+        return result
+    }
+    guard var result = decoded, result.status != "partial" else {
         failed.error = "child exited with status \(process.terminationStatus) without a result"
         failed.wallSeconds = seconds(since: start)
         return failed
@@ -376,19 +411,23 @@ func markdown(_ results: [Measurement], command: String, totalSeconds: Double) -
         |--:|--:|:--|:--|--:|--:|--:|--:|--:|--:|--:|--:|--:|
 
         """
+    var footnotes = [String]()
     for r in results {
         let strategy = r.requestedStrategy == "auto" ? "auto→\(r.strategy ?? "?")" : r.requestedStrategy
         let ordering = r.requestedOrdering == "auto" ? "auto→\(r.ordering ?? "?")" : r.requestedOrdering
-        if r.status != "ok" {
-            s += "| \(r.n) | \(r.n + r.m) | \(strategy) | \(ordering) | \(r.status): \(r.error ?? "") (\(ms(r.wallSeconds)) ms) | | | | | | | | |\n"
+        if r.status != "ok" && r.symbolicSeconds == nil {
+            s += "| \(r.n) | \(r.n + r.m) | \(strategy) | \(ordering) | \(r.status): \(r.error ?? "") | | | | | | | | |\n"
             continue
         }
+        let stopped = r.status == "ok" ? nil : "\(r.status)¹"
+        if r.status != "ok" { footnotes.append("¹ \(r.n) \(strategy)/\(ordering): \(r.error ?? r.status); the other columns are from the first factorization.") }
         var symbolic = ms(r.symbolicSeconds)
         if let sel = r.selectionSeconds, sel > 0 { symbolic += " + \(ms(sel))" }
-        s += "| \(r.n) | \(r.n + r.m) | \(strategy) | \(ordering) | \(symbolic) | \(ms(r.numericSeconds)) | \(ms(r.refactorMedianSeconds)) | "
-        s += "\(ms(r.solveMedianSeconds)) | \(r.nnzL.map(String.init) ?? "–") | \(sci(r.predictedFlops)) | \(mega(r.cholmodPeakBytes)) | "
+        s += "| \(r.n) | \(r.n + r.m) | \(strategy) | \(ordering) | \(symbolic) | \(ms(r.numericSeconds)) | \(stopped ?? ms(r.refactorMedianSeconds)) | "
+        s += "\(stopped ?? ms(r.solveMedianSeconds)) | \(r.nnzL.map(String.init) ?? "–") | \(sci(r.predictedFlops)) | \(mega(r.cholmodPeakBytes)) | "
         s += "\(mega(r.peakRssBytes)) | \(sci(r.relativeResidual)) |\n"
     }
+    for note in footnotes { s += "\n" + note + "\n" }
     s += "\nTotal wall time \(String(format: "%.0f", totalSeconds)) s.\n"
     return s
 }
@@ -433,8 +472,7 @@ while k < args.count {
         guard k + 3 < args.count, let n = parseSize(Substring(args[k + 1])), n >= 2,
               let s = StrategyChoice(rawValue: args[k + 2]), let o = OrderingChoice(rawValue: args[k + 3]) else { usage() }
         let result = runSingle(n: n, strategy: s, ordering: o)
-        let data = (try? jsonEncoder().encode(result)) ?? Data("{}".utf8)
-        print(String(decoding: data, as: UTF8.self))
+        emit(result)
         exit(result.status == "ok" ? 0 : 1)
     case "--sizes":
         let list = value().split(separator: ",").map(parseSize)

@@ -1,1 +1,175 @@
+import Sparse
+import KKT
 import ADMM
+
+/// How the derivative of the QP solution is defined (contract 3 of DESIGN.md).
+public enum DerivativeRule: String, Sendable, Equatable, CaseIterable {
+    /// Implicit differentiation of the KKT conditions of the QP at the returned (x, y), with the
+    /// active set read from (Ax, y). A new numeric factorization on the forward symbolic analysis.
+    case kkt
+    /// Implicit differentiation of the ADMM fixed-point map at the final (scaled) iterate (x, z, y),
+    /// solved with the forward pass's own numeric factorization (no factorization at all).
+    case fixedPoint = "fixed-point"
+
+    /// snake_case name used in JSON output.
+    public var name: String { self == .kkt ? "kkt" : "fixed_point" }
+}
+
+/// Gradients of a scalar loss L(x*, y*) with respect to the problem data, or a direction in the data
+/// (the input of `jvp`).
+///
+/// **Symmetric convention for P.** `dP` lives on P's stored (upper-triangle) pattern and is the
+/// gradient with respect to the *stored values*: an off-diagonal stored value p_ij (i < j) stands for
+/// both P_ij and P_ji, so its entry is ∂L/∂P_ij + ∂L/∂P_ji. (OSQP and most papers report the
+/// gradient with respect to the symmetric matrix, ½(r_x xᵀ + x r_xᵀ); its off-diagonal entries are
+/// half of ours, its diagonal equal.) As a JVP direction, `dP` is likewise a change of the stored
+/// values, i.e. the symmetric perturbation with both (i, j) and (j, i) changed by the stored entry.
+///
+/// `dA` lives on A's pattern. `dl`, `du` are per row of A; entries of infinite bounds are 0.
+public struct Gradients: Sendable, Equatable {
+    public var dP: CSCMatrix
+    public var dq: [Double]
+    public var dA: CSCMatrix
+    public var dl: [Double]
+    public var du: [Double]
+
+    public init(dP: CSCMatrix, dq: [Double], dA: CSCMatrix, dl: [Double], du: [Double]) {
+        self.dP = dP
+        self.dq = dq
+        self.dA = dA
+        self.dl = dl
+        self.du = du
+    }
+
+    /// Zero gradients on the patterns of P and A.
+    public static func zeros(like P: CSCMatrix, _ A: CSCMatrix) -> Gradients {
+        Gradients(dP: CSCMatrix(uncheckedPattern: P.pattern, values: .init(repeating: 0, count: P.nonzeroCount)),
+                  dq: .init(repeating: 0, count: P.columnCount),
+                  dA: CSCMatrix(uncheckedPattern: A.pattern, values: .init(repeating: 0, count: A.nonzeroCount)),
+                  dl: .init(repeating: 0, count: A.rowCount), du: .init(repeating: 0, count: A.rowCount))
+    }
+
+    /// The Euclidean inner product over all stored values (finite entries only; a direction's entry
+    /// at an infinite bound is ignored).
+    public func dot(_ other: Gradients) -> Double {
+        func d(_ a: [Double], _ b: [Double]) -> Double {
+            var s = 0.0
+            for k in 0..<min(a.count, b.count) where a[k].isFinite && b[k].isFinite { s += a[k] * b[k] }
+            return s
+        }
+        return d(dP.values, other.dP.values) + d(dq, other.dq) + d(dA.values, other.dA.values)
+            + d(dl, other.dl) + d(du, other.du)
+    }
+}
+
+/// Settings of the backward pass. Every field has one documented default.
+public struct DifferentiationSettings: Sendable, Equatable {
+    /// The derivative rule. Default `.kkt`.
+    public var rule: DerivativeRule = .kkt
+    /// Allow derivatives at a point whose status is not `.solved` (`.solvedInaccurate`,
+    /// `.maxIterations`, `.timeLimit`, `.cancelled` with a returned point). Default false: such a
+    /// status throws `DerivativeError.notSolved`. Infeasible and non-convex problems always throw.
+    public var allowInaccurate: Bool = false
+    /// Activity threshold τ for the `.kkt` rule. A row is active when |y_i| > τ; a row that is tight
+    /// (within `primalActivityTolerance` of a bound) with |y_i| ≤ τ is *weakly active*. nil (default):
+    /// τ = 10·(epsAbs + epsRel·max(1, ‖y‖∞)) from the forward settings.
+    public var dualActivityTolerance: Double? = nil
+    /// Tightness threshold for classifying weakly active rows. nil (default):
+    /// 10·(epsAbs + epsRel·max(1, |bound|)) from the forward settings.
+    public var primalActivityTolerance: Double? = nil
+    /// Regularization δ of the `.kkt` derivative matrix [P̄+δI, Āᵀ; Ā, −δI] (scaled data). Default 1e-7.
+    public var regularization: Double = 1e-7
+    /// Iterative refinement of the `.kkt` solves against the unregularized system.
+    /// Default: tolerance 1e-13 relative to max(1, ‖b‖∞), at most 50 steps.
+    public var refinement = RefinementSettings(tolerance: 1e-13, maxSteps: 50)
+    /// `.fixedPoint`: iterations of the linearized ADMM map. Default 100 000.
+    public var fixedPointMaxIterations: Int = 100_000
+    /// `.fixedPoint`: stop when ‖v_{k+1} − v_k‖∞ ≤ tolerance·max(1, ‖v_{k+1}‖∞). Default 1e-12.
+    public var fixedPointTolerance: Double = 1e-12
+
+    public init(rule: DerivativeRule = .kkt, allowInaccurate: Bool = false) {
+        self.rule = rule
+        self.allowInaccurate = allowInaccurate
+    }
+
+    public func validate() throws(DerivativeError) {
+        guard regularization.isFinite, regularization > 0 else { throw .invalidSettings("regularization = \(regularization) must be finite and > 0") }
+        if let t = dualActivityTolerance, !(t.isFinite && t >= 0) { throw .invalidSettings("dualActivityTolerance = \(t) must be finite and ≥ 0") }
+        if let t = primalActivityTolerance, !(t.isFinite && t >= 0) { throw .invalidSettings("primalActivityTolerance = \(t) must be finite and ≥ 0") }
+        guard refinement.tolerance > 0, refinement.maxSteps >= 0 else { throw .invalidSettings("refinement settings out of range") }
+        guard fixedPointMaxIterations > 0 else { throw .invalidSettings("fixedPointMaxIterations must be > 0") }
+        guard fixedPointTolerance > 0, fixedPointTolerance.isFinite else { throw .invalidSettings("fixedPointTolerance must be finite and > 0") }
+    }
+}
+
+/// Errors of the backward pass.
+public enum DerivativeError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The forward status is not `.solved` (and `allowInaccurate` is off), or the status has no
+    /// solution point at all (infeasible, non-convex): no gradient at a point the solver did not reach.
+    case notSolved(Status)
+    /// Arrays or matrices of the wrong shape / pattern.
+    case dimensionMismatch(String)
+    /// A settings value out of range.
+    case invalidSettings(String)
+    /// The solver has no KKT system (non-convex problem).
+    case noLinearSystem
+    /// The derivative linear system could not be factorized.
+    case factorization(FactorizationError)
+
+    public var description: String {
+        switch self {
+        case .notSolved(let s): return "the forward solve ended with status \(s.name); no derivative (set allowInaccurate to opt in where a point exists)"
+        case .dimensionMismatch(let s): return "dimension mismatch: \(s)"
+        case .invalidSettings(let s): return "invalid settings: \(s)"
+        case .noLinearSystem: return "the solver has no KKT system (non-convex problem)"
+        case .factorization(let e): return "derivative factorization failed: \(e)"
+        }
+    }
+}
+
+/// What a derivative means and how accurate it is: the four contracts of DESIGN.md made visible.
+public struct BackwardInfo: Sendable, Equatable {
+    // Contract 1: primal problem.
+    /// The forward status at which the derivative was taken.
+    public var forwardStatus: Status
+    // Contract 2: solution convention (row classification).
+    /// Rows active at u (y > τ), inequality rows only.
+    public var upperActive: Int
+    /// Rows active at l (y < −τ), inequality rows only.
+    public var lowerActive: Int
+    /// Equality rows (l = u), always active.
+    public var equality: Int
+    /// Tight rows with |y| ≤ τ, treated as inactive (released; see `Differentiator`).
+    public var weaklyActive: Int
+    /// Inactive rows (dy = 0), weakly active ones excluded.
+    public var inactive: Int
+    /// The threshold τ used for |y| (`.kkt`) — 0 for `.fixedPoint`, which reads the active set from
+    /// the projection in the last ADMM step.
+    public var dualActivityTolerance: Double
+    // Contract 3: derivative rule.
+    public var rule: DerivativeRule
+    /// δ of the regularized derivative matrix (scaled data); 0 for `.fixedPoint`.
+    public var regularization: Double
+    // Contract 4: numerical tolerance.
+    /// Forward tolerances and residuals at the returned point.
+    public var forwardEpsAbs: Double
+    public var forwardEpsRel: Double
+    public var forwardPrimalResidual: Double
+    public var forwardDualResidual: Double
+    /// Refinement steps (`.kkt`) or linearized ADMM iterations (`.fixedPoint`) of this call.
+    public var refinementSteps: Int
+    /// Final backward residual: ‖b − K·w‖∞ of the unregularized scaled system (`.kkt`), or the last
+    /// relative increment of the linearized fixed-point iteration (`.fixedPoint`).
+    public var residual: Double
+    /// Whether the backward solve met its tolerance. A false value is reported, not thrown.
+    public var converged: Bool
+    /// True when this call did no numeric factorization: `.fixedPoint` always (it uses the forward
+    /// factor), `.kkt` from the second call on (the derivative factor is reused).
+    public var factorizationReused: Bool
+    /// Numeric factorizations done by this call (0 or 1).
+    public var numericFactorizations: Int
+    /// Symbolic analyses for forward + backward together (1 when the analysis was reused).
+    public var symbolicAnalysesTotal: Int
+    /// Seconds spent in this call.
+    public var time: Double
+}

@@ -22,11 +22,11 @@ struct Factor: ParsableCommand {
     @Argument(help: "The Matrix Market file (coordinate real/integer, symmetric or general).")
     var matrix: String
 
-    @Option(help: "Factorized matrix: auto, kkt (quasi-definite LDLᵀ of K) or reduced (LLᵀ of H + Bᵀdiag(1/c)B).",
+    @Option(help: "Factorized matrix: auto, kkt (quasi-definite LDLᵀ of K) or reduced (LLᵀ of H + Bᵀdiag(1/c)B). Default: auto.",
             transform: Factor.parse(StrategyChoice.self, "strategy"))
     var strategy: StrategyChoice = .automatic
 
-    @Option(help: "Fill-reducing ordering: auto, amd or metis.",
+    @Option(help: "Fill-reducing ordering: auto, amd or metis. Default: auto.",
             transform: Factor.parse(OrderingChoice.self, "ordering"))
     var ordering: OrderingChoice = .automatic
 

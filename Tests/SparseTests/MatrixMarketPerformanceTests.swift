@@ -3,7 +3,8 @@ import Sparse
 import Testing
 import TestSupport
 
-/// Parse speed on a generated 2M-entry file. Off by default (it takes seconds in debug builds); run with
+/// Round trip of a generated 2M-entry file, printing the write and read times (measured, not asserted:
+/// speed belongs to benchmarks). Off by default (it takes seconds in debug builds); run with
 /// `SPARSE_PERF=1 swift test -c release --scratch-path .build-sparse --filter matrixMarketParseSpeed`.
 @Test(.enabled(if: ProcessInfo.processInfo.environment["SPARSE_PERF"] != nil))
 func matrixMarketParseSpeed() throws {
@@ -20,5 +21,4 @@ func matrixMarketParseSpeed() throws {
     let readTime = ContinuousClock.now - start
     print("Matrix Market, \(big.nonzeroCount) entries: write \(writeTime), read \(readTime)")
     #expect(read.stored == big)
-    #expect(readTime < .seconds(5))
 }
