@@ -80,7 +80,10 @@ extension ADMMSolver {
         var ax = [Double](repeating: 0, count: m)
         let refinement = RefinementSettings(tolerance: 1e-12, maxSteps: settings.polishRefinementSteps)
         var solvedOnce = false
+        var rounds = 0
+        var lastRefinement = Double.nan
         for _ in 0..<settings.polishActiveSetRounds {
+            rounds += 1
             var regRho = [Double](repeating: 0, count: m)
             var exactRho = [Double](repeating: 0, count: m)
             for i in 0..<m {
@@ -98,6 +101,7 @@ extension ADMMSolver {
                                           settings: refinement)
                 xp = result.x
                 yp = result.nu
+                lastRefinement = result.report.residual
                 solvedOnce = true
             } catch {
                 break
@@ -122,6 +126,10 @@ extension ADMMSolver {
             if !changed { break }
         }
         guard solvedOnce else { return nil }
+        if settings.verbose {
+            let active = side.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+            log.write("polish: \(rounds) active-set round(s), \(active) active rows, refinement residual \(fmt(lastRefinement))")
+        }
         // (z, y) in the normal cone: z = Π(Ax + y), y = Ax + y − z.
         var zp = [Double](repeating: 0, count: m)
         for i in 0..<m {
@@ -133,6 +141,9 @@ extension ADMMSolver {
             zp.withUnsafeBufferPointer { zb in
                 yp.withUnsafeBufferPointer { yb in computeResiduals(x: xb, z: zb, y: yb) }
             }
+        }
+        if settings.verbose {
+            log.write("polish: residuals primal \(fmt(residuals.primal)), dual \(fmt(residuals.dual)), gap \(fmt(residuals.gap))")
         }
         return PolishCandidate(x: xp, z: zp, y: yp, residuals: residuals)
     }

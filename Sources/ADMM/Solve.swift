@@ -168,10 +168,12 @@ extension ADMMSolver {
             let zr = alpha * zt + (1 - alpha) * zp[i]
             let w = zr + rInv[i] * yb[i]
             let zn = min(max(w, l[i]), u[i])
-            let d = rv[i] * (zr - zn)
+            // y + ρ(z_r − z) written as ρ(w − Π(w)): exactly 0 inside the box and of the right sign
+            // outside, so y never picks up a rounding-level multiplier on an infinite bound.
+            let yn = rv[i] * (w - zn)
             zb[i] = zn
-            yb[i] += d
-            dy[i] = d
+            dy[i] = yn - yb[i]
+            yb[i] = yn
         }
     }
 

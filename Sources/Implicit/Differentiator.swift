@@ -1,0 +1,257 @@
+import Sparse
+import KKT
+import QP
+import ADMM
+
+/// Derivatives of the solution (x*, y*) of a solved QP with respect to its data (P, q, A, l, u).
+///
+/// Create one from a solver right after `solve()`; it snapshots the solver's state. Then call
+/// `adjoint(dx:dy:)` (reverse mode / VJP) and `jvp(dP:dq:dA:dl:du:)` (forward mode) as often as
+/// needed: the `.kkt` rule factorizes its derivative matrix lazily once (on the forward symbolic
+/// analysis) and every further call is solves only; the `.fixedPoint` rule never factorizes.
+///
+/// ## The four contracts
+/// 1. *Primal problem*: the QP as given to the solver (unscaled), at the point the solver returned
+///    (`Solution.x`, `Solution.y`, after polishing when it was accepted).
+/// 2. *Solution convention* (`.kkt`): with τ = `dualActivityTolerance`, a row is upper-active when
+///    y_i > τ, lower-active when y_i < −τ, an equality row when l_i = u_i (always active), and
+///    inactive otherwise (dy_i = 0). A *weakly active* row — tight at a bound but |y_i| ≤ τ — is
+///    treated as inactive: the derivative returned is that of the solution on the face where the
+///    constraint is released (the one-sided derivative for perturbations that move the bound away
+///    from the solution). Weakly active rows are counted in `BackwardInfo.weaklyActive`.
+///    An equality row's bound gradient goes to `du` when y_i ≥ 0 and to `dl` when y_i < 0 (it is
+///    the gradient with respect to the common value l_i = u_i; moving only one side turns the row
+///    into an inequality, whose derivative is one-sided). In a JVP an equality row reads its bound
+///    change from `du` when y_i ≥ 0, from `dl` otherwise.
+///    Non-unique solutions (P singular on the active face, rank-deficient active rows): the
+///    derivative matrix is regularized by δ and refined against the unregularized one. For a
+///    consistent singular system the refinement iteration (a proximal-point iteration started at 0)
+///    converges to a solution of the singular system, the minimum-norm one in the δ-metric; when the
+///    system is inconsistent refinement stagnates and `BackwardInfo.converged` is false (reported,
+///    not thrown). No separate least-squares fallback is implemented.
+/// 3. *Derivative rule*: `DerivativeRule`. See `FixedPoint.swift` for `.fixedPoint`.
+/// 4. *Tolerance*: forward eps and residuals, backward residual and steps in `BackwardInfo`.
+///
+/// The `.kkt` derivative system is [P, A_actᵀ; A_act, 0], solved in the solver's scaled variables
+/// (K̄ = S K S with S = diag(√c·D, E/√c)) through a companion of the forward `KKTSystem`
+/// factorized as [P̄ + δI, Āᵀ; Ā, −δI] on active rows, inactive rows decoupled (ρ_i = 0).
+///
+/// Not thread-safe (one instance per thread); create a new one after every `solve()`.
+public final class Differentiator {
+    public let settings: DifferentiationSettings
+    public let problem: QuadraticProgram
+    public let solution: Solution
+    let forwardSystem: KKTSystem
+    let state: ADMMState
+    let forwardSettings: SolverSettings
+    let n: Int
+    let m: Int
+    let x: [Double]
+    let y: [Double]
+    /// `.kkt`: +1 the row's bound is u (upper-active, or equality with y ≥ 0), −1 it is l, 0 inactive.
+    let side: [Int8]
+    let counts: RowCounts
+    let tauY: Double
+    /// Lazily factorized derivative matrix (`.kkt`).
+    var derivativeSystem: KKTSystem?
+    let exactParameters: KKTParameters
+    /// `.fixedPoint`: +1 / −1 the last projection clamps the row at u / l (or the row is an equality
+    /// row), 0 the row is free in the projection.
+    let clamp: [Int8]
+    let fixedPointCounts: RowCounts
+
+    struct RowCounts: Equatable {
+        var upper = 0, lower = 0, equality = 0, weak = 0, inactive = 0
+    }
+
+    /// Snapshots `solver` after `solution = solver.solve()`.
+    /// Throws `.notSolved` unless the status is `.solved` (or `allowInaccurate` and a point exists).
+    public init(solver: ADMMSolver, solution: Solution, settings: DifferentiationSettings = DifferentiationSettings()) throws(DerivativeError) {
+        try settings.validate()
+        let status = solution.status
+        let hasPoint = !status.isInfeasible && status != .nonConvex
+            && solution.x.count == solver.n && solution.y.count == solver.m
+        guard hasPoint, status == .solved || settings.allowInaccurate else { throw .notSolved(status) }
+        guard let system = solver.linearSystem else { throw .noLinearSystem }
+        self.settings = settings
+        self.problem = solver.problem
+        self.solution = solution
+        self.forwardSystem = system
+        self.state = solver.state
+        self.forwardSettings = solver.settings
+        n = solver.n
+        m = solver.m
+        x = solution.x
+        y = solution.y
+        let p = solver.problem
+        // `.kkt` classification.
+        var yMax = 1.0
+        for v in y { yMax = max(yMax, abs(v)) }
+        let eps = (abs: solver.settings.epsAbs, rel: solver.settings.epsRel)
+        let tauY = settings.dualActivityTolerance ?? 10 * (eps.abs + eps.rel * yMax)
+        self.tauY = tauY
+        let ax = p.A.multiply(x)
+        var side = [Int8](repeating: 0, count: m)
+        var counts = RowCounts()
+        var regRho = [Double](repeating: 0, count: m)
+        var exactRho = [Double](repeating: 0, count: m)
+        for i in 0..<m {
+            let l = p.l[i], u = p.u[i]
+            if Self.isEquality(l, u) {
+                side[i] = y[i] >= 0 ? 1 : -1
+                counts.equality += 1
+            } else if y[i] > tauY, u.isFinite {
+                side[i] = 1; counts.upper += 1
+            } else if y[i] < -tauY, l.isFinite {
+                side[i] = -1; counts.lower += 1
+            } else {
+                let tightU = u.isFinite && abs(ax[i] - u) <= (settings.primalActivityTolerance ?? 10 * (eps.abs + eps.rel * max(1, abs(u))))
+                let tightL = l.isFinite && abs(ax[i] - l) <= (settings.primalActivityTolerance ?? 10 * (eps.abs + eps.rel * max(1, abs(l))))
+                if tightU || tightL { counts.weak += 1 } else { counts.inactive += 1 }
+            }
+            if side[i] != 0 {
+                regRho[i] = 1 / settings.regularization
+                exactRho[i] = .infinity
+            }
+        }
+        self.side = side
+        self.counts = counts
+        self.exactParameters = KKTParameters(sigma: 0, rho: exactRho)
+        self.regularizedParameters = KKTParameters(sigma: settings.regularization, rho: regRho)
+        // `.fixedPoint` classification from the last projection, w = z̄ + ȳ/ρ.
+        var clamp = [Int8](repeating: 0, count: m)
+        var fpCounts = RowCounts()
+        let rho = system.parameters.rho
+        for i in 0..<m {
+            let l = state.scaledL[i], u = state.scaledU[i]
+            let w = state.z[i] + state.y[i] / rho[i]
+            if Self.isEquality(p.l[i], p.u[i]) {
+                clamp[i] = state.y[i] >= 0 ? 1 : -1; fpCounts.equality += 1
+            } else if w > u {
+                clamp[i] = 1; fpCounts.upper += 1
+            } else if w < l {
+                clamp[i] = -1; fpCounts.lower += 1
+            } else if w == u || w == l {
+                fpCounts.weak += 1
+            } else {
+                fpCounts.inactive += 1
+            }
+        }
+        self.clamp = clamp
+        self.fixedPointCounts = fpCounts
+    }
+
+    let regularizedParameters: KKTParameters
+
+    static func isEquality(_ l: Double, _ u: Double) -> Bool {
+        l.isFinite && u.isFinite && u - l <= 1e-14 * max(1, abs(l))
+    }
+
+    // MARK: Public entry points
+
+    /// Reverse mode: the gradients of L = dxᵀx* + dyᵀy* with respect to (P, q, A, l, u).
+    /// `dy` nil means zero. One linear solve (plus refinement) with `.kkt`; the first call on an
+    /// instance also does one numeric factorization.
+    public func adjoint(dx: [Double], dy: [Double]? = nil) throws(DerivativeError) -> (gradients: Gradients, info: BackwardInfo) {
+        guard dx.count == n else { throw .dimensionMismatch("dx has \(dx.count) entries, expected n = \(n)") }
+        if let dy, dy.count != m { throw .dimensionMismatch("dy has \(dy.count) entries, expected m = \(m)") }
+        for v in dx where !v.isFinite { throw .dimensionMismatch("dx has a non-finite entry") }
+        if let dy { for v in dy where !v.isFinite { throw .dimensionMismatch("dy has a non-finite entry") } }
+        let dyv = dy ?? [Double](repeating: 0, count: m)
+        switch settings.rule {
+        case .kkt: return try kktAdjoint(dx: dx, dy: dyv)
+        case .fixedPoint: return try fixedPointAdjoint(dx: dx, dy: dyv)
+        }
+    }
+
+    /// Forward mode: (dx*, dy*) for a direction in the data. Each argument nil means zero; `dP` and
+    /// `dA` must be on the patterns of P and A (same symmetric convention as `Gradients`).
+    public func jvp(dP: CSCMatrix? = nil, dq: [Double]? = nil, dA: CSCMatrix? = nil,
+                    dl: [Double]? = nil, du: [Double]? = nil) throws(DerivativeError) -> (dx: [Double], dy: [Double], info: BackwardInfo) {
+        if let dP, dP.pattern != problem.P.pattern { throw .dimensionMismatch("dP is not on P's pattern") }
+        if let dA, dA.pattern != problem.A.pattern { throw .dimensionMismatch("dA is not on A's pattern") }
+        if let dq, dq.count != n { throw .dimensionMismatch("dq has \(dq.count) entries, expected \(n)") }
+        if let dl, dl.count != m { throw .dimensionMismatch("dl has \(dl.count) entries, expected \(m)") }
+        if let du, du.count != m { throw .dimensionMismatch("du has \(du.count) entries, expected \(m)") }
+        // c = dq + dP·x + dAᵀy (n), e = dA·x (m): the data part of the linearized KKT conditions.
+        var cx = dq ?? [Double](repeating: 0, count: n)
+        var ex = [Double](repeating: 0, count: m)
+        if let dP { let v = dP.symmetricUpperMultiply(x); for j in 0..<n { cx[j] += v[j] } }
+        if let dA {
+            let v = dA.transposeMultiply(y); for j in 0..<n { cx[j] += v[j] }
+            ex = dA.multiply(x)
+        }
+        let lo = dl ?? [Double](repeating: 0, count: m)
+        let hi = du ?? [Double](repeating: 0, count: m)
+        switch settings.rule {
+        case .kkt: return try kktJVP(c: cx, e: ex, dl: lo, du: hi)
+        case .fixedPoint: return try fixedPointJVP(dP: dP, dq: dq, dA: dA, dl: lo, du: hi)
+        }
+    }
+
+    /// A JVP along a direction given as a `Gradients` value.
+    public func jvp(_ direction: Gradients) throws(DerivativeError) -> (dx: [Double], dy: [Double], info: BackwardInfo) {
+        try jvp(dP: direction.dP, dq: direction.dq, dA: direction.dA, dl: direction.dl, du: direction.du)
+    }
+
+    /// Dense Jacobians ∂x*/∂q (n×n), ∂x*/∂l and ∂x*/∂u (n×m), row k = ∂x*_k. n adjoint solves on one
+    /// factorization; meant for small problems (O(n·(n + m)) memory).
+    public func jacobian() throws(DerivativeError) -> SolutionJacobian {
+        var jq: [[Double]] = [], jl: [[Double]] = [], ju: [[Double]] = []
+        var e = [Double](repeating: 0, count: n)
+        for k in 0..<n {
+            e[k] = 1
+            let (g, _) = try adjoint(dx: e)
+            e[k] = 0
+            jq.append(g.dq); jl.append(g.dl); ju.append(g.du)
+        }
+        return SolutionJacobian(dxdq: jq, dxdl: jl, dxdu: ju)
+    }
+
+    // MARK: Shared pieces
+
+    /// Gradients from the pair (h, k) with dL = hᵀ(dq + dP·x + dAᵀy) + kᵀ(dA·x) + Σ_i b_i·(bound change of row i):
+    /// dq = h; dP on the stored pattern (symmetric convention); dA_ij = y_i h_j + k_i x_j.
+    func gradients(h: [Double], k: [Double], xv: [Double], yv: [Double], boundGradient b: [Double], sides: [Int8]) -> Gradients {
+        var g = Gradients.zeros(like: problem.P, problem.A)
+        g.dq = h
+        let P = problem.P.pattern
+        for j in 0..<n {
+            for p in P.range(ofColumn: j) {
+                let i = P.rowIndices[p]
+                g.dP.values[p] = i == j ? h[i] * xv[i] : h[i] * xv[j] + h[j] * xv[i]
+            }
+        }
+        let A = problem.A.pattern
+        for j in 0..<n {
+            for p in A.range(ofColumn: j) {
+                let i = A.rowIndices[p]
+                g.dA.values[p] = yv[i] * h[j] + k[i] * xv[j]
+            }
+        }
+        for i in 0..<m {
+            if sides[i] > 0 { g.du[i] = b[i] } else if sides[i] < 0 { g.dl[i] = b[i] }
+        }
+        return g
+    }
+
+    func info(rule: DerivativeRule, counts c: RowCounts, steps: Int, residual: Double, converged: Bool,
+              factorizations: Int, start: ContinuousClock.Instant) -> BackwardInfo {
+        BackwardInfo(forwardStatus: solution.status, upperActive: c.upper, lowerActive: c.lower, equality: c.equality,
+                     weaklyActive: c.weak, inactive: c.inactive,
+                     dualActivityTolerance: rule == .kkt ? tauY : 0, rule: rule,
+                     regularization: rule == .kkt ? settings.regularization : 0,
+                     forwardEpsAbs: forwardSettings.epsAbs, forwardEpsRel: forwardSettings.epsRel,
+                     forwardPrimalResidual: solution.info.primalResidual, forwardDualResidual: solution.info.dualResidual,
+                     refinementSteps: steps, residual: residual, converged: converged,
+                     factorizationReused: factorizations == 0, numericFactorizations: factorizations,
+                     symbolicAnalysesTotal: forwardSystem.profile.symbolicAnalyses, time: seconds(since: start))
+    }
+}
+
+/// Dense Jacobians of x* (rows) with respect to q, l and u (columns).
+public struct SolutionJacobian: Sendable, Equatable {
+    public var dxdq: [[Double]]
+    public var dxdl: [[Double]]
+    public var dxdu: [[Double]]
+}
