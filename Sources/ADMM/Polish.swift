@@ -61,7 +61,7 @@ extension ADMMSolver {
 
     /// Solves the equality-constrained QP on the active set guessed from the current (z, y), with
     /// active-set correction rounds; nil if the linear system fails.
-    func polishCandidate() -> PolishCandidate? {
+    func polishCandidate(maxRounds: Int? = nil) -> PolishCandidate? {
         guard let kkt else { return nil }
         if polishSystem == nil { polishSystem = try? kkt.makeCompanion() }
         guard let ps = polishSystem else { return nil }
@@ -82,7 +82,7 @@ extension ADMMSolver {
         var solvedOnce = false
         var rounds = 0
         var lastRefinement = Double.nan
-        for _ in 0..<settings.polishActiveSetRounds {
+        for _ in 0..<(maxRounds ?? settings.polishActiveSetRounds) {
             rounds += 1
             var regRho = [Double](repeating: 0, count: m)
             var exactRho = [Double](repeating: 0, count: m)
@@ -103,6 +103,9 @@ extension ADMMSolver {
                 yp = result.nu
                 lastRefinement = result.report.residual
                 solvedOnce = true
+                // An active set whose system is inconsistent (refinement cannot reach its tolerance)
+                // is not repaired by correcting signs: its regularized solution is far off.
+                if !result.report.converged { break }
             } catch {
                 break
             }

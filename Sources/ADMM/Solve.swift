@@ -60,7 +60,7 @@ extension ADMMSolver {
                     // infeasibility, let polishing try to solve it.
                     if settings.polish, iteration >= nextPolishIteration {
                         nextPolishIteration = 2 * iteration
-                        if let candidate = polishCandidate(), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
+                        if let candidate = polishCandidate(maxRounds: Self.earlyPolishRounds), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
                             polishedEarly = candidate
                             status = .solved
                             break
@@ -73,7 +73,7 @@ extension ADMMSolver {
                    residuals.primal <= Self.earlyPolishFactor * residuals.primalTolerance,
                    residuals.dual <= Self.earlyPolishFactor * residuals.dualTolerance {
                     nextPolishIteration = 2 * iteration
-                    if let candidate = polishCandidate(), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
+                    if let candidate = polishCandidate(maxRounds: Self.earlyPolishRounds), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
                         polishedEarly = candidate
                         status = .solved
                         if settings.verbose { logIteration(iteration, candidate.residuals, note: "polished") }
@@ -136,6 +136,8 @@ extension ADMMSolver {
     /// (so at most log₂(maxIterations) tries). A try that meets the tolerances ends the solve.
     static let firstPolishIteration = 50
     static let earlyPolishFactor = 1e3
+    /// Active-set rounds of a polish tried during ADMM (the final polish uses `polishActiveSetRounds`).
+    static let earlyPolishRounds = 3
 
     func applyResiduals(_ r: Residuals, to info: inout Info) {
         info.primalResidual = r.primal

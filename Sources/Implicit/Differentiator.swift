@@ -54,6 +54,8 @@ public final class Differentiator {
     let tauY: Double
     /// Lazily factorized derivative matrix (`.kkt`).
     var derivativeSystem: KKTSystem?
+    /// `.fixedPoint` after `prepare()`: a private copy of the forward factor (no factorization).
+    var forwardCopy: KKTSystem?
     let exactParameters: KKTParameters
     /// `.fixedPoint`: +1 / −1 the last projection clamps the row at u / l (or the row is an equality
     /// row), 0 the row is free in the projection.
@@ -121,7 +123,7 @@ public final class Differentiator {
         // `.fixedPoint` classification from the last projection, w = z̄ + ȳ/ρ.
         var clamp = [Int8](repeating: 0, count: m)
         var fpCounts = RowCounts()
-        let rho = system.parameters.rho
+        let rho = state.rho
         for i in 0..<m {
             let l = state.scaledL[i], u = state.scaledU[i]
             let w = state.z[i] + state.y[i] / rho[i]
@@ -148,6 +150,20 @@ public final class Differentiator {
     }
 
     // MARK: Public entry points
+
+    /// Makes the instance independent of the solver's later updates: `.kkt` factorizes its derivative
+    /// matrix now (instead of on the first call); `.fixedPoint` copies the forward numeric factor
+    /// (a copy, not a factorization). Call it before the solver is updated or re-solved if this
+    /// instance is to be used afterwards.
+    public func prepare() throws(DerivativeError) {
+        switch settings.rule {
+        case .kkt: _ = try derivativeMatrix()
+        case .fixedPoint:
+            if forwardCopy == nil {
+                do { forwardCopy = try forwardSystem.makeCompanion() } catch { throw .factorization(error) }
+            }
+        }
+    }
 
     /// Reverse mode: the gradients of L = dxᵀx* + dyᵀy* with respect to (P, q, A, l, u).
     /// `dy` nil means zero. One linear solve (plus refinement) with `.kkt`; the first call on an

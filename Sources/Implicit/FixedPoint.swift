@@ -33,12 +33,12 @@ extension Differentiator {
     var fixedPointData: FixedPointData {
         let xs = (0..<n).map { state.x[$0] * state.D[$0] }
         let ys = (0..<m).map { state.y[$0] * state.E[$0] / state.c }
-        return FixedPointData(sigma: forwardSystem.parameters.sigma, rho: forwardSystem.parameters.rho,
+        return FixedPointData(sigma: state.sigma, rho: state.rho,
                               alpha: state.alpha, xu: xs, yu: ys)
     }
 
     func forwardSolve(_ r1: [Double], _ r2: [Double]) throws(DerivativeError) -> (x: [Double], nu: [Double]) {
-        do { return try forwardSystem.solve(r1: r1, r2: r2) } catch { throw .factorization(error) }
+        do { return try (forwardCopy ?? forwardSystem).solve(r1: r1, r2: r2) } catch { throw .factorization(error) }
     }
 
     func fixedPointJVP(dP: CSCMatrix?, dq: [Double]?, dA: CSCMatrix?, dl: [Double], du: [Double]) throws(DerivativeError) -> (dx: [Double], dy: [Double], info: BackwardInfo) {

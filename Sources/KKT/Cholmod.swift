@@ -118,8 +118,11 @@ final class CholmodFactorization {
         let used: Int32 = withUnsafeBytes(of: c.pointee.method) { raw in
             raw.bindMemory(to: cholmod_method_struct.self)[max(0, min(selected, Int(CHOLMOD_MAXMETHODS)))].ordering
         }
+        // For a supernodal analysis the symbolic factor already knows the size of its numeric part,
+        // which includes the explicit zeros of supernode amalgamation: that is what solves touch.
+        let stored = l.pointee.is_super != 0 ? Double(l.pointee.xsize) : c.pointee.lnz
         self.statistics = AnalysisStatistics(
-            flops: c.pointee.fl, nonzerosInL: c.pointee.lnz,
+            flops: c.pointee.fl, nonzerosInL: stored,
             ordering: used == CHOLMOD_METIS || used == CHOLMOD_NESDIS ? .metis : .amd)
         self.common = common
         self.kind = kind

@@ -1,2 +1,296 @@
 import Testing
+import Sparse
+import QP
+import KKT
+import ADMM
 import Implicit
+import TestSupport
+
+// MARK: - Helpers
+
+/// A random sparse QP whose rows cycle through: equality (l = u), lower-bounded, upper-bounded,
+/// two-sided. A strong linear term pushes the solution onto many bounds.
+func implicitRandomQP(n: Int, m: Int, seed: UInt64) throws -> QuadraticProgram {
+    var g = SeededGenerator(seed: seed)
+    let P = randomPSDUpper(n: n, density: min(1, 3.0 / Double(n)), shift: 0.1, using: &g)
+    let A = randomSparse(rows: m, columns: n, density: min(1, 4.0 / Double(n)), using: &g)
+    let x0 = (0..<n).map { _ in g.nextUniform(-1, 1) }
+    let ax = A.multiply(x0)
+    var l = [Double](repeating: 0, count: m), u = [Double](repeating: 0, count: m)
+    for i in 0..<m {
+        switch i % 4 {
+        case 0: l[i] = ax[i]; u[i] = ax[i]
+        case 1: l[i] = ax[i] - g.nextUniform(0.1, 1); u[i] = .infinity
+        case 2: l[i] = -.infinity; u[i] = ax[i] + g.nextUniform(0.1, 1)
+        default: l[i] = ax[i] - g.nextUniform(0.1, 0.5); u[i] = ax[i] + g.nextUniform(0.1, 0.5)
+        }
+    }
+    let q = (0..<n).map { _ in g.nextUniform(-10, 10) }
+    return try QuadraticProgram(P: P, q: q, A: A, l: l, u: u)
+}
+
+func tightSettings(eps: Double = 1e-10, polish: Bool = true) -> SolverSettings {
+    var s = SolverSettings()
+    s.epsAbs = eps
+    s.epsRel = eps
+    s.polish = polish
+    s.maxIterations = 200_000
+    return s
+}
+
+func solved(_ qp: QuadraticProgram, _ settings: SolverSettings = tightSettings()) throws -> (ADMMSolver, Solution) {
+    let solver = try ADMMSolver(problem: qp, settings: settings)
+    let solution = solver.solve()
+    return (solver, solution)
+}
+
+func dot(_ a: [Double], _ b: [Double]) -> Double {
+    var s = 0.0
+    for k in 0..<a.count where a[k].isFinite && b[k].isFinite { s += a[k] * b[k] }
+    return s
+}
+
+/// qp + h·d (d on the patterns of P and A; infinite bounds untouched).
+func perturbed(_ qp: QuadraticProgram, _ d: Gradients, _ h: Double) throws -> QuadraticProgram {
+    var P = qp.P, A = qp.A
+    for k in 0..<P.values.count { P.values[k] += h * d.dP.values[k] }
+    for k in 0..<A.values.count { A.values[k] += h * d.dA.values[k] }
+    let q = (0..<qp.n).map { qp.q[$0] + h * d.dq[$0] }
+    let l = (0..<qp.m).map { qp.l[$0].isFinite ? qp.l[$0] + h * d.dl[$0] : qp.l[$0] }
+    let u = (0..<qp.m).map { qp.u[$0].isFinite ? qp.u[$0] + h * d.du[$0] : qp.u[$0] }
+    return try QuadraticProgram(P: P, q: q, A: A, l: l, u: u)
+}
+
+/// Central difference of L = dxᵀx* + dyᵀy* along d.
+func centralDifference(_ qp: QuadraticProgram, _ d: Gradients, dx: [Double], dy: [Double], h: Double = 1e-6) throws -> Double {
+    let (_, plus) = try solved(perturbed(qp, d, h))
+    let (_, minus) = try solved(perturbed(qp, d, -h))
+    try #require(plus.status == .solved && minus.status == .solved)
+    return (dot(dx, plus.x) + dot(dy, plus.y) - dot(dx, minus.x) - dot(dy, minus.y)) / (2 * h)
+}
+
+enum Group: CaseIterable { case q, l, u, equalityBounds, P, A }
+
+/// A random direction in one group of the data. Equality rows move l and u together; inequality
+/// bounds move one side at a time.
+func direction(_ group: Group, _ qp: QuadraticProgram, using g: inout SeededGenerator) -> Gradients {
+    var d = Gradients.zeros(like: qp.P, qp.A)
+    func isEq(_ i: Int) -> Bool { qp.l[i] == qp.u[i] }
+    switch group {
+    case .q: d.dq = randomVector(count: qp.n, using: &g)
+    case .l: for i in 0..<qp.m where qp.l[i].isFinite && !isEq(i) { d.dl[i] = g.nextUniform(-1, 1) }
+    case .u: for i in 0..<qp.m where qp.u[i].isFinite && !isEq(i) { d.du[i] = g.nextUniform(-1, 1) }
+    case .equalityBounds:
+        for i in 0..<qp.m where isEq(i) { let v = g.nextUniform(-1, 1); d.dl[i] = v; d.du[i] = v }
+    case .P: d.dP.values = randomVector(count: qp.P.nonzeroCount, using: &g)
+    case .A: d.dA.values = randomVector(count: qp.A.nonzeroCount, using: &g)
+    }
+    return d
+}
+
+func maxAbs(_ a: [Double]) -> Double { a.reduce(0) { max($0, abs($1)) } }
+
+// MARK: - .kkt: finite differences
+
+@Test("kkt adjoint matches central finite differences for dq, dl, du, dP, dA on every row type", arguments: [1, 2, 3, 4] as [UInt64])
+func kktAdjointFiniteDifferences(seed: UInt64) throws {
+    let qp = try implicitRandomQP(n: 14 + Int(seed) * 3, m: 16 + Int(seed) * 2, seed: seed)
+    let (solver, solution) = try solved(qp)
+    try #require(solution.status == .solved)
+    let diff = try Differentiator(solver: solver, solution: solution)
+    var g = SeededGenerator(seed: 100 + seed)
+    let dx = randomVector(count: qp.n, using: &g)
+    let dy = randomVector(count: qp.m, using: &g)
+    let (grad, info) = try diff.adjoint(dx: dx, dy: dy)
+    #expect(info.converged, "backward residual \(info.residual)")
+    #expect(info.upperActive > 0 && info.lowerActive > 0 && info.equality > 0 && info.inactive > 0, "row coverage: \(info)")
+    #expect(info.upperActive + info.lowerActive + info.equality + info.weaklyActive + info.inactive == qp.m)
+    for group in Group.allCases {
+        let d = direction(group, qp, using: &g)
+        let fd = try centralDifference(qp, d, dx: dx, dy: dy)
+        let ad = grad.dot(d)
+        #expect(abs(fd - ad) <= 1e-6 * max(1, abs(fd)), "seed \(seed) \(group): FD \(fd) vs adjoint \(ad)")
+    }
+}
+
+@Test("kkt JVP matches central finite differences of x* and y*", arguments: [5, 6] as [UInt64])
+func kktJVPFiniteDifferences(seed: UInt64) throws {
+    let qp = try implicitRandomQP(n: 20, m: 16, seed: seed)
+    let (solver, solution) = try solved(qp)
+    try #require(solution.status == .solved)
+    let diff = try Differentiator(solver: solver, solution: solution)
+    // y* is unique (and its finite difference meaningful) when the active rows are independent.
+    let (_, counts) = try diff.adjoint(dx: [Double](repeating: 0, count: qp.n))
+    try #require(counts.upperActive + counts.lowerActive + counts.equality < qp.n)
+    var g = SeededGenerator(seed: 200 + seed)
+    for group in Group.allCases {
+        let d = direction(group, qp, using: &g)
+        let (dx, dy, _) = try diff.jvp(d)
+        let h = 1e-6
+        let (_, plus) = try solved(perturbed(qp, d, h))
+        let (_, minus) = try solved(perturbed(qp, d, -h))
+        let fdx = (0..<qp.n).map { (plus.x[$0] - minus.x[$0]) / (2 * h) }
+        let fdy = (0..<qp.m).map { (plus.y[$0] - minus.y[$0]) / (2 * h) }
+        let scale = max(1, maxAbs(fdx), maxAbs(fdy))
+        #expect(maxAbsDifference(dx, fdx) <= 1e-6 * scale, "\(group) dx")
+        #expect(maxAbsDifference(dy, fdy) <= 1e-6 * scale, "\(group) dy")
+    }
+}
+
+// MARK: - Adjointness, reuse, errors
+
+@Test("⟨VJP(dx, dy), d⟩ = ⟨(dx, dy), JVP(d)⟩ for both rules", arguments: [DerivativeRule.kkt, .fixedPoint])
+func vjpJvpAdjointness(rule: DerivativeRule) throws {
+    for seed in [7, 8] as [UInt64] {
+        let qp = try implicitRandomQP(n: 25, m: 30, seed: seed)
+        let (solver, solution) = try solved(qp)
+        try #require(solution.status == .solved)
+        let diff = try Differentiator(solver: solver, solution: solution, settings: DifferentiationSettings(rule: rule))
+        var g = SeededGenerator(seed: 300 + seed)
+        let dx = randomVector(count: qp.n, using: &g)
+        let dy = randomVector(count: qp.m, using: &g)
+        var d = Gradients.zeros(like: qp.P, qp.A)
+        d.dq = randomVector(count: qp.n, using: &g)
+        d.dl = randomVector(count: qp.m, using: &g)
+        d.du = randomVector(count: qp.m, using: &g)
+        d.dP.values = randomVector(count: qp.P.nonzeroCount, using: &g)
+        d.dA.values = randomVector(count: qp.A.nonzeroCount, using: &g)
+        let (grad, _) = try diff.adjoint(dx: dx, dy: dy)
+        let (jx, jy, _) = try diff.jvp(d)
+        let lhs = grad.dot(d)
+        let rhs = dot(dx, jx) + dot(dy, jy)
+        let tolerance = rule == .kkt ? 1e-10 : 1e-8
+        #expect(abs(lhs - rhs) <= tolerance * max(1, abs(lhs)), "\(rule) seed \(seed): \(lhs) vs \(rhs)")
+    }
+}
+
+@Test("forward + backward use one symbolic analysis; several right-hand sides share one numeric factorization")
+func factorizationReuse() throws {
+    let qp = try implicitRandomQP(n: 30, m: 35, seed: 11)
+    let (solver, solution) = try solved(qp)
+    let before = try #require(solver.profile)
+    let diff = try Differentiator(solver: solver, solution: solution)
+    var g = SeededGenerator(seed: 11)
+    let (_, first) = try diff.adjoint(dx: randomVector(count: qp.n, using: &g))
+    let (_, second) = try diff.adjoint(dx: randomVector(count: qp.n, using: &g))
+    let (_, _, third) = try diff.jvp(dq: randomVector(count: qp.n, using: &g))
+    let after = try #require(solver.profile)
+    #expect(after.symbolicAnalyses == 1)
+    #expect(first.symbolicAnalysesTotal == 1 && third.symbolicAnalysesTotal == 1)
+    #expect(after.numericFactorizations == before.numericFactorizations + 1)
+    #expect(!first.factorizationReused && first.numericFactorizations == 1)
+    #expect(second.factorizationReused && third.factorizationReused)
+
+    let fixed = try Differentiator(solver: solver, solution: solution, settings: DifferentiationSettings(rule: .fixedPoint))
+    let (_, fp) = try fixed.adjoint(dx: randomVector(count: qp.n, using: &g))
+    let end = try #require(solver.profile)
+    #expect(fp.factorizationReused && fp.numericFactorizations == 0)
+    #expect(end.numericFactorizations == after.numericFactorizations)
+    #expect(end.symbolicAnalyses == 1)
+}
+
+@Test("a status that is not solved throws a typed error unless the caller opts in")
+func unsolvedStatusThrows() throws {
+    let qp = try implicitRandomQP(n: 20, m: 24, seed: 12)
+    var settings = SolverSettings()
+    settings.maxIterations = 5
+    settings.polish = false
+    let (solver, solution) = try solved(qp, settings)
+    try #require(solution.status != .solved)
+    #expect(throws: DerivativeError.notSolved(solution.status)) {
+        _ = try Differentiator(solver: solver, solution: solution)
+    }
+    let diff = try Differentiator(solver: solver, solution: solution, settings: DifferentiationSettings(allowInaccurate: true))
+    let (_, info) = try diff.adjoint(dx: [Double](repeating: 1, count: qp.n))
+    #expect(info.forwardStatus == solution.status)
+
+    // Infeasible: never a gradient, even when opting in.
+    let A = try CSCMatrix(rowCount: 2, columnCount: 2, columnPointers: [0, 2, 4], rowIndices: [0, 1, 0, 1], values: [1, 1, 1, 1])
+    let bad = try QuadraticProgram(P: CSCMatrix.identity(2), q: [1, 1], A: A, l: [2, -.infinity], u: [.infinity, 1])
+    let (s2, sol2) = try solved(bad, SolverSettings())
+    try #require(sol2.status.isInfeasible)
+    #expect(throws: DerivativeError.notSolved(sol2.status)) {
+        _ = try Differentiator(solver: s2, solution: sol2, settings: DifferentiationSettings(allowInaccurate: true))
+    }
+}
+
+// MARK: - Degenerate conventions
+
+@Test("weakly active constraint: counted, released (derivative on the face where it is inactive)")
+func weaklyActiveConvention() throws {
+    // min ½‖x‖² − x₁ s.t. x₀ ≤ 0: the unconstrained optimum x = (0, 1) lies on the bound with y = 0.
+    let A = try CSCMatrix(rowCount: 1, columnCount: 2, columnPointers: [0, 1, 1], rowIndices: [0], values: [1])
+    let qp = try QuadraticProgram(P: CSCMatrix.identity(2), q: [0, -1], A: A, l: [-.infinity], u: [0])
+    let (solver, solution) = try solved(qp)
+    try #require(solution.status == .solved)
+    let diff = try Differentiator(solver: solver, solution: solution)
+    let (grad, info) = try diff.adjoint(dx: [1, 0])
+    #expect(info.weaklyActive == 1 && info.upperActive == 0)
+    // Released face: x₀ = −q₀ ⇒ ∂x₀/∂q₀ = −1, ∂x₀/∂u₀ = 0.
+    #expect(abs(grad.dq[0] + 1) <= 1e-9)
+    #expect(abs(grad.du[0]) <= 1e-12)
+    // It is the one-sided derivative for q₀ increasing (the constraint stays released).
+    var d = Gradients.zeros(like: qp.P, qp.A)
+    d.dq[0] = 1
+    let (_, plus) = try solved(perturbed(qp, d, 1e-6))
+    #expect(abs((plus.x[0] - solution.x[0]) / 1e-6 - grad.dq[0]) <= 1e-5)
+    let jac = try diff.jacobian()
+    #expect(abs(jac.dxdq[0][0] + 1) <= 1e-9 && abs(jac.dxdu[0][0]) <= 1e-12)
+}
+
+@Test("rank-deficient active set (duplicated active row): dx is unique and matches finite differences")
+func rankDeficientActiveRows() throws {
+    // min ½‖x‖² + qᵀx with the same row twice, both active at the upper bound.
+    let A = try CSCMatrix(rowCount: 2, columnCount: 3, columnPointers: [0, 2, 4, 4], rowIndices: [0, 1, 0, 1], values: [1, 1, 1, 1])
+    let qp = try QuadraticProgram(P: CSCMatrix.identity(3), q: [-2, -1, 0.5], A: A, l: [-.infinity, -.infinity], u: [1, 1])
+    let (solver, solution) = try solved(qp)
+    try #require(solution.status == .solved)
+    let diff = try Differentiator(solver: solver, solution: solution)
+    var d = Gradients.zeros(like: qp.P, qp.A)
+    d.dq = [0.3, -0.7, 1.1]
+    let (dx, _, info) = try diff.jvp(d)
+    #expect(info.upperActive == 2)
+    #expect(info.converged, "residual \(info.residual)")
+    let h = 1e-6
+    let (_, plus) = try solved(perturbed(qp, d, h))
+    let (_, minus) = try solved(perturbed(qp, d, -h))
+    let fdx = (0..<3).map { (plus.x[$0] - minus.x[$0]) / (2 * h) }
+    #expect(maxAbsDifference(dx, fdx) <= 1e-6, "\(dx) vs \(fdx)")
+}
+
+@Test("dense Jacobian agrees with the JVP")
+func jacobianMatchesJVP() throws {
+    let qp = try implicitRandomQP(n: 10, m: 12, seed: 21)
+    let (solver, solution) = try solved(qp)
+    let diff = try Differentiator(solver: solver, solution: solution)
+    let jac = try diff.jacobian()
+    var g = SeededGenerator(seed: 21)
+    let dq = randomVector(count: qp.n, using: &g)
+    let (dx, _, _) = try diff.jvp(dq: dq)
+    #expect(maxAbsDifference(denseMultiply(jac.dxdq, dq), dx) <= 1e-10)
+}
+
+// MARK: - Fixed point
+
+@Test("fixed-point rule agrees with kkt better at a tight forward tolerance than at a loose one")
+func fixedPointConvergesToKKT() throws {
+    let qp = try implicitRandomQP(n: 20, m: 24, seed: 31)
+    let (refSolver, refSolution) = try solved(qp)
+    let reference = try Differentiator(solver: refSolver, solution: refSolution)
+    var g = SeededGenerator(seed: 31)
+    let dx = randomVector(count: qp.n, using: &g)
+    let dy = randomVector(count: qp.m, using: &g)
+    let (kktGrad, _) = try reference.adjoint(dx: dx, dy: dy)
+    func error(at eps: Double) throws -> Double {
+        let (s, sol) = try solved(qp, tightSettings(eps: eps, polish: false))
+        let fp = try Differentiator(solver: s, solution: sol, settings: DifferentiationSettings(rule: .fixedPoint, allowInaccurate: true))
+        let (grad, info) = try fp.adjoint(dx: dx, dy: dy)
+        #expect(info.converged)
+        return max(maxAbsDifference(grad.dq, kktGrad.dq), maxAbsDifference(grad.dl, kktGrad.dl), maxAbsDifference(grad.du, kktGrad.du),
+                   maxAbsDifference(grad.dP.values, kktGrad.dP.values), maxAbsDifference(grad.dA.values, kktGrad.dA.values))
+    }
+    let loose = try error(at: 1e-3)
+    let tight = try error(at: 1e-9)
+    #expect(tight < loose, "tight \(tight), loose \(loose)")
+    #expect(tight <= 1e-5)
+}
