@@ -61,7 +61,7 @@ extension ADMMSolver {
 
     /// Solves the equality-constrained QP on the active set guessed from the current (z, y), with
     /// active-set correction rounds; nil if the linear system fails.
-    func polishCandidate(maxRounds: Int? = nil) -> PolishCandidate? {
+    func polishCandidate(maxRounds: Int? = nil, augmentedLagrangian: Bool = true) -> PolishCandidate? {
         guard let kkt else { return nil }
         if polishSystem == nil { polishSystem = try? kkt.makeCompanion() }
         guard let ps = polishSystem else { return nil }
@@ -148,6 +148,121 @@ extension ADMMSolver {
         if settings.verbose {
             log.write("polish: residuals primal \(fmt(residuals.primal)), dual \(fmt(residuals.dual)), gap \(fmt(residuals.gap))")
         }
-        return PolishCandidate(x: xp, z: zp, y: yp, residuals: residuals)
+        let standard = PolishCandidate(x: xp, z: zp, y: yp, residuals: residuals)
+        if residuals.converged(checkGap: settings.checkDualityGap) { return standard }
+        guard augmentedLagrangian, let refined = augmentedLagrangianCandidate(system: ps, iterations: 50) else { return standard }
+        return refined.residuals.worstRatio < standard.residuals.worstRatio ? refined : standard
     }
+
+    /// Proximal augmented-Lagrangian polishing (the QPALM idea, one semismooth-Newton step per
+    /// iteration), used when the equality-constrained polish does not meet the tolerances — typically
+    /// at degenerate vertices where more rows are tight than there are variables, so that the exact
+    /// active-set system is overdetermined and slightly inconsistent.
+    ///
+    /// From the ADMM point (x, y), each iteration takes the rows where w = Ax + y/ρ leaves [l, u] as
+    /// active, solves [P + δI, A_actᵀ; A_act, −I/ρ]·[x⁺; ν] = [δx − q; b_act − y_act/ρ] (one numeric
+    /// factorization on the companion, only when the active set changed; inactive rows decoupled), and
+    /// updates y = ρ(w⁺ − Π(w⁺)). Inner semismooth-Newton steps use an exact line search on the convex
+    /// piecewise-quadratic augmented Lagrangian (bisection on its monotone slope); ρ starts at 10³
+    /// (scaled data) and grows ×10 when the primal residual stalls; δ = 10⁻². At most
+    /// `alFactorizationBudget` numeric factorizations. Returns the best point seen (by residual/tolerance).
+    /// Initial penalty, proximal weight and numeric-factorization budget of the augmented-Lagrangian polish.
+    static let alRho = 1e3
+    static let alDelta = 1e-2
+    static let alFactorizationBudget = 100
+
+    func augmentedLagrangianCandidate(system ps: KKTSystem, iterations: Int) -> PolishCandidate? {
+        var rhoP = Self.alRho
+        let delta = Self.alDelta
+        var previousPrimal = Double.infinity
+        let l = ls.buffer, u = us.buffer
+        var xk = x.array, yk = y.array
+        var xc = xk                       // proximal centre
+        var side = [Int8](repeating: 2, count: m)
+        var ax = As.multiply(xk)
+        var best: PolishCandidate?
+        var r1 = [Double](repeating: 0, count: n), r2 = [Double](repeating: 0, count: m)
+        var refactorizations = 0
+        let innerSteps = 8
+        outer: for _ in 0..<iterations {
+            // Inner: minimise φ(x) = ½xᵀPx + qᵀx + δ/2‖x − xc‖² + ρ/2·dist²(Ax + yk/ρ, [l, u]) by
+            // semismooth Newton with an exact line search (φ is convex piecewise quadratic).
+            for _ in 0..<innerSteps {
+                var newSide = [Int8](repeating: 0, count: m)
+                for i in 0..<m {
+                    let w = ax[i] + yk[i] / rhoP
+                    newSide[i] = w < l[i] ? -1 : (w > u[i] ? 1 : 0)
+                }
+                let xNewton: [Double]
+                do {
+                    if newSide != side {
+                        guard refactorizations < Self.alFactorizationBudget else { break outer }
+                        side = newSide
+                        try ps.update(parameters: KKTParameters(sigma: delta, rho: side.map { $0 != 0 ? rhoP : 0 }))
+                        refactorizations += 1
+                    }
+                    for j in 0..<n { r1[j] = delta * xc[j] - qs.buffer[j] }
+                    for i in 0..<m { r2[i] = side[i] == 0 ? 0 : (side[i] < 0 ? l[i] : u[i]) - yk[i] / rhoP }
+                    xNewton = try ps.solve(r1: r1, r2: r2).x
+                } catch { break outer }
+                var dx = [Double](repeating: 0, count: n)
+                for j in 0..<n { dx[j] = xNewton[j] - xk[j] }
+                let adx = As.multiply(dx)
+                let pdx = Ps.symmetricUpperMultiply(dx)
+                let px = Ps.symmetricUpperMultiply(xk)
+                var a = 0.0, b = 0.0
+                for j in 0..<n {
+                    a += dx[j] * (pdx[j] + delta * dx[j])
+                    b += dx[j] * (px[j] + qs.buffer[j] + delta * (xk[j] - xc[j]))
+                }
+                // φ'(t) = a·t + b + ρ Σ adx_i·(w_i(t) − Π(w_i(t))), nondecreasing in t.
+                func slope(_ t: Double) -> Double {
+                    var g = a * t + b
+                    for i in 0..<m where adx[i] != 0 {
+                        let w = ax[i] + yk[i] / rhoP + t * adx[i]
+                        g += rhoP * adx[i] * (w - min(max(w, l[i]), u[i]))
+                    }
+                    return g
+                }
+                guard slope(0) < 0 else { break }   // inner problem solved (no descent left)
+                var lo = 0.0, hi = 1.0
+                while slope(hi) < 0 && hi < 1e6 { lo = hi; hi *= 2 }
+                for _ in 0..<50 {
+                    let mid = 0.5 * (lo + hi)
+                    if slope(mid) < 0 { lo = mid } else { hi = mid }
+                }
+                let t = hi
+                var moved = 0.0
+                for j in 0..<n { xk[j] += t * dx[j]; moved = max(moved, abs(t * dx[j])) }
+                for i in 0..<m { ax[i] += t * adx[i] }
+                if moved <= 1e-14 * (1 + xk.reduce(0) { max($0, abs($1)) }) { break }
+            }
+            // Multiplier and proximal-centre updates.
+            var zk = [Double](repeating: 0, count: m)
+            for i in 0..<m {
+                let w = ax[i] + yk[i] / rhoP
+                yk[i] = rhoP * (w - min(max(w, l[i]), u[i]))
+                zk[i] = min(max(ax[i], l[i]), u[i])
+            }
+            xc = xk
+            let r = xk.withUnsafeBufferPointer { xb in
+                zk.withUnsafeBufferPointer { zb in yk.withUnsafeBufferPointer { yb in computeResiduals(x: xb, z: zb, y: yb) } }
+            }
+            if best.map({ r.worstRatio < $0.residuals.worstRatio }) ?? true {
+                best = PolishCandidate(x: xk, z: zk, y: yk, residuals: r)
+            }
+            if r.converged(checkGap: settings.checkDualityGap) { break }
+            // Standard ALM penalty update: raise ρ when the primal residual did not drop by 4×.
+            if r.primal > 0.25 * previousPrimal, rhoP < 1e8 {
+                rhoP *= 10
+                side = [Int8](repeating: 2, count: m)
+            }
+            previousPrimal = r.primal
+        }
+        if settings.verbose, let b = best {
+            log.write("polish (augmented Lagrangian): \(refactorizations) factorization(s), residuals primal \(fmt(b.residuals.primal)), dual \(fmt(b.residuals.dual)), gap \(fmt(b.residuals.gap))")
+        }
+        return best
+    }
+
 }

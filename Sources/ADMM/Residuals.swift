@@ -17,6 +17,14 @@ struct Residuals {
     /// Objective (unscaled, with constant).
     var objective = 0.0
 
+    /// The largest residual/tolerance ratio (≤ 1 means converged).
+    var worstRatio: Double {
+        let p = primal / max(primalTolerance, 1e-300), d = dual / max(dualTolerance, 1e-300)
+        let g = gap / max(gapTolerance, 1e-300)
+        let w = max(p, d, g)
+        return w.isNaN ? .infinity : w
+    }
+
     func converged(checkGap: Bool, factor: Double = 1) -> Bool {
         primal <= factor * primalTolerance && dual <= factor * dualTolerance
             && (!checkGap || gap <= factor * gapTolerance)

@@ -60,7 +60,7 @@ extension ADMMSolver {
                     // infeasibility, let polishing try to solve it.
                     if settings.polish, iteration >= nextPolishIteration {
                         nextPolishIteration = 2 * iteration
-                        if let candidate = polishCandidate(maxRounds: Self.earlyPolishRounds), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
+                        if let candidate = polishCandidate(augmentedLagrangian: false), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
                             polishedEarly = candidate
                             status = .solved
                             break
@@ -73,7 +73,7 @@ extension ADMMSolver {
                    residuals.primal <= Self.earlyPolishFactor * residuals.primalTolerance,
                    residuals.dual <= Self.earlyPolishFactor * residuals.dualTolerance {
                     nextPolishIteration = 2 * iteration
-                    if let candidate = polishCandidate(maxRounds: Self.earlyPolishRounds), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
+                    if let candidate = polishCandidate(maxRounds: Self.earlyPolishRounds, augmentedLagrangian: false), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
                         polishedEarly = candidate
                         status = .solved
                         if settings.verbose { logIteration(iteration, candidate.residuals, note: "polished") }

@@ -294,3 +294,41 @@ func fixedPointConvergesToKKT() throws {
     #expect(tight < loose, "tight \(tight), loose \(loose)")
     #expect(tight <= 1e-5)
 }
+
+// MARK: - Batched layer
+
+func layerBatch(_ qp: QuadraticProgram, count: Int, seed: UInt64) -> [QPParameters] {
+    var g = SeededGenerator(seed: seed)
+    return (0..<count).map { _ in
+        QPParameters(PValues: qp.P.values.map { $0 * (1 + 0.01 * g.nextUniform(-1, 1)) },
+                     q: qp.q.map { $0 + g.nextUniform(-1, 1) },
+                     AValues: qp.A.values.map { $0 * (1 + 0.01 * g.nextUniform(-1, 1)) },
+                     l: qp.l, u: qp.u)
+    }
+}
+
+@Test("QPLayer: concurrent batch equals sequential work bit for bit; analyses bounded by workers")
+func layerBatchEqualsSequential() throws {
+    let qp = try implicitRandomQP(n: 20, m: 16, seed: 41)
+    let batch = layerBatch(qp, count: 6, seed: 41)
+    let parallel = QPLayer(base: qp, solverSettings: tightSettings(), workers: 2)
+    let sequential = QPLayer(base: qp, solverSettings: tightSettings(), workers: 1)
+    let sp = try parallel.forward(batch)
+    let ss = try sequential.forward(batch)
+    #expect(parallel.symbolicAnalyses <= 2 && sequential.symbolicAnalyses == 1)
+    var g = SeededGenerator(seed: 42)
+    let dx = (0..<batch.count).map { _ in randomVector(count: qp.n, using: &g) }
+    let bp = try parallel.backward(dx: dx)
+    let bs = try sequential.backward(dx: dx)
+    for k in 0..<batch.count {
+        #expect(sp[k].status == .solved)
+        #expect(bitwiseEqual(sp[k].x, ss[k].x) && bitwiseEqual(sp[k].y, ss[k].y), "item \(k)")
+        #expect(bp[k].gradients == bs[k].gradients, "item \(k)")
+        // And each item agrees with a standalone solve + adjoint of that item.
+        let item = try QuadraticProgram(P: CSCMatrix(uncheckedPattern: qp.P.pattern, values: batch[k].PValues), q: batch[k].q,
+                                        A: CSCMatrix(uncheckedPattern: qp.A.pattern, values: batch[k].AValues), l: batch[k].l, u: batch[k].u)
+        let (solver, solution) = try solved(item)
+        let (reference, _) = try Differentiator(solver: solver, solution: solution).adjoint(dx: dx[k])
+        #expect(maxAbsDifference(reference.dq, bp[k].gradients.dq) <= 1e-7 * max(1, maxAbs(reference.dq)))
+    }
+}
