@@ -102,6 +102,35 @@ public final class ADMMSolver {
         if settings.verbose { logBanner() }
     }
 
+    /// A solver for the same problem and settings that shares this one's symbolic analysis (and
+    /// profile counters) but owns its numeric factorization, iterates and work vectors: for another
+    /// thread, e.g. one worker of a batched layer. No factorization is done; the copy starts from this
+    /// solver's current factor and ρ, without a warm start.
+    public func makeCompanion() throws(SolverError) -> ADMMSolver {
+        try ADMMSolver(companionOf: self)
+    }
+
+    private init(companionOf other: ADMMSolver) throws(SolverError) {
+        n = other.n; m = other.m
+        problem = other.problem; settings = other.settings; log = other.log
+        scaling = other.scaling; Ps = other.Ps; As = other.As
+        qs = Vector(other.qs.array); ls = Vector(other.ls.array); us = Vector(other.us.array)
+        rho = other.rho
+        rhoVector = Vector(other.rhoVector.array); rhoInverse = Vector(other.rhoInverse.array)
+        rowKind = other.rowKind
+        setupFailure = other.setupFailure
+        if let k = other.kkt {
+            do { kkt = try k.makeCompanion() } catch { throw .factorization(error) }
+        }
+        x = Vector(count: n); z = Vector(count: m); y = Vector(count: m)
+        xPrev = Vector(count: n); zPrev = Vector(count: m)
+        xTilde = Vector(count: n); zTilde = Vector(count: m); nu = Vector(count: m)
+        deltaX = Vector(count: n); deltaY = Vector(count: m)
+        r1 = Vector(count: n); r2 = Vector(count: m)
+        workN = Vector(count: n); workN2 = Vector(count: n); workM = Vector(count: m)
+        setupTime = 0
+    }
+
     /// The factorization profile of the forward linear system (and polishing, which shares it).
     public var profile: FactorizationProfile? { kkt?.profile }
 
@@ -189,8 +218,10 @@ public final class ADMMSolver {
     }
 
     /// New values of P (upper triangle, on P's pattern) and/or A (on A's pattern). The scaling
-    /// computed at setup is kept; the KKT matrix is refactorized numerically (no new analysis).
-    public func update(PValues: [Double]? = nil, AValues: [Double]? = nil) throws(SolverError) {
+    /// computed at setup is kept; the KKT matrix is refactorized numerically (no new analysis), once.
+    /// With `resetRho`, ρ also returns to `settings.rho` (an adapted ρ is forgotten) in the same
+    /// factorization.
+    public func update(PValues: [Double]? = nil, AValues: [Double]? = nil, resetRho: Bool = false) throws(SolverError) {
         var newP = problem.P, newA = problem.A
         if let PValues {
             guard PValues.count == newP.nonzeroCount else { throw .dimensionMismatch("\(PValues.count) P values for \(newP.nonzeroCount) pattern entries") }
@@ -206,8 +237,15 @@ public final class ADMMSolver {
         } catch { throw .invalidProblem(error) }
         if PValues != nil { Ps.values = scaling.scaledPValues(newP) }
         if AValues != nil { As.values = scaling.scaledAValues(newA) }
+        if resetRho {
+            rho = settings.rho
+            fillRhoVector()
+        }
         guard let kkt else { return }
-        do { try kkt.update(PValues: PValues == nil ? nil : Ps.values, AValues: AValues == nil ? nil : As.values) }
+        do {
+            try kkt.update(PValues: PValues == nil ? nil : Ps.values, AValues: AValues == nil ? nil : As.values,
+                           parameters: KKTParameters(sigma: settings.sigma, rho: rhoVector.array))
+        }
         catch {
             switch error {
             case .inertia, .notPositiveDefinite: setupFailure = error

@@ -169,12 +169,15 @@ extension ADMMSolver {
     /// Initial penalty, proximal weight and numeric-factorization budget of the augmented-Lagrangian polish.
     static let alRho = 1e3
     static let alDelta = 1e-2
-    static let alFactorizationBudget = 100
+    /// 100 numeric factorizations, or 20 when nnz(L) ≥ 10⁶ (deterministic, so results do not depend
+    /// on the machine's speed).
+    func alFactorizationBudget(_ ps: KKTSystem) -> Int { ps.profile.nonzerosInL < 1_000_000 ? 100 : 20 }
 
     func augmentedLagrangianCandidate(system ps: KKTSystem, iterations: Int) -> PolishCandidate? {
         var rhoP = Self.alRho
         let delta = Self.alDelta
         var previousPrimal = Double.infinity
+        let budget = alFactorizationBudget(ps)
         let l = ls.buffer, u = us.buffer
         var xk = x.array, yk = y.array
         var xc = xk                       // proximal centre
@@ -196,7 +199,7 @@ extension ADMMSolver {
                 let xNewton: [Double]
                 do {
                     if newSide != side {
-                        guard refactorizations < Self.alFactorizationBudget else { break outer }
+                        guard refactorizations < budget else { break outer }
                         side = newSide
                         try ps.update(parameters: KKTParameters(sigma: delta, rho: side.map { $0 != 0 ? rhoP : 0 }))
                         refactorizations += 1

@@ -43,9 +43,9 @@ public enum QPLayerError: Error, Sendable, Equatable {
 /// An item's result therefore does not depend on which worker ran it or in which order: the batch
 /// gives bit-identical results to sequential work (`workers: 1`).
 ///
-/// **Symbolic analyses.** One per worker (the ADMM module has no public initializer that adopts an
-/// existing analysis), i.e. at most `workers` for the whole batch, independent of the batch size;
-/// every item and every backward pass reuses them (numeric factorizations only).
+/// **Symbolic analyses.** One for the whole batch: the workers' solvers are companions
+/// (`ADMMSolver.makeCompanion()`) of one solver set up on `base`, and every item and every backward
+/// pass reuses that analysis (numeric factorizations only).
 ///
 /// Not thread-safe itself: call `forward`/`backward` from one thread at a time.
 public final class QPLayer {
@@ -55,7 +55,7 @@ public final class QPLayer {
     public let workers: Int
     /// Differentiators of the last forward batch (prepared: independent of later solver updates).
     private var prepared: [Differentiator] = []
-    /// Symbolic analyses done by the last forward (one per worker used).
+    /// Symbolic analyses done by the last forward (shared by all workers, items and backward passes: 1).
     public private(set) var symbolicAnalyses = 0
 
     /// `base` fixes the patterns (and the Ruiz scaling used for every item).
@@ -74,18 +74,21 @@ public final class QPLayer {
     public func forward(_ batch: [QPParameters]) throws(QPLayerError) -> [Solution] {
         let count = batch.count
         let results = Slots<Result<(Solution, Differentiator), QPLayerError>>(count: count)
-        let analyses = Slots<Int>(count: workers)
         let chunks = min(workers, max(count, 1))
-        let base = base, settings = solverSettings, diffSettings = differentiation
+        let settings = solverSettings, diffSettings = differentiation
+        let root: ADMMSolver
+        var companions: [ADMMSolver] = []
+        do {
+            root = try ADMMSolver(problem: base, settings: settings)
+            for _ in 0..<chunks { companions.append(try root.makeCompanion()) }
+        } catch {
+            throw .solver(item: 0, "\(error)")
+        }
+        let workerSolvers = Slots<ADMMSolver>(count: chunks)
+        for w in 0..<chunks { workerSolvers[w] = companions[w] }
         DispatchQueue.concurrentPerform(iterations: chunks) { w in
             let lo = w * count / chunks, hi = (w + 1) * count / chunks
-            guard lo < hi else { return }
-            let solver: ADMMSolver
-            do { solver = try ADMMSolver(problem: base, settings: settings) } catch {
-                for k in lo..<hi { results[k] = .failure(.solver(item: k, "\(error)")) }
-                return
-            }
-            analyses[w] = solver.profile?.symbolicAnalyses ?? 0
+            guard lo < hi, let solver = workerSolvers[w] else { return }
             for k in lo..<hi {
                 results[k] = Self.run(batch[k], item: k, solver: solver, settings: settings, differentiation: diffSettings)
             }
@@ -100,7 +103,7 @@ public final class QPLayer {
             }
         }
         prepared = diffs
-        symbolicAnalyses = (0..<workers).reduce(0) { $0 + (analyses[$1] ?? 0) }
+        symbolicAnalyses = root.profile?.symbolicAnalyses ?? 0
         return solutions
     }
 
@@ -108,12 +111,10 @@ public final class QPLayer {
     private static func run(_ p: QPParameters, item: Int, solver: ADMMSolver, settings: SolverSettings,
                             differentiation: DifferentiationSettings) -> Result<(Solution, Differentiator), QPLayerError> {
         do {
-            var bumped = settings
-            bumped.rho = settings.rho * (1 + 1e-6)
-            try solver.update(settings: bumped)        // forget the ρ adapted on the previous item …
-            try solver.update(PValues: p.PValues, AValues: p.AValues)
+            // Values and the initial ρ in one numeric factorization (an adapted ρ of the previous
+            // item is forgotten), then the vectors (a refactorization only if a row changes kind).
+            try solver.update(PValues: p.PValues, AValues: p.AValues, resetRho: true)
             try solver.update(q: p.q, l: p.l, u: p.u)
-            try solver.update(settings: settings)      // … and start from the initial ρ.
         } catch {
             return .failure(.solver(item: item, "\(error)"))
         }
