@@ -103,9 +103,10 @@ extension ADMMSolver {
                 yp = result.nu
                 lastRefinement = result.report.residual
                 solvedOnce = true
-                // An active set whose system is inconsistent (refinement cannot reach its tolerance)
-                // is not repaired by correcting signs: its regularized solution is far off.
-                if !result.report.converged { break }
+                // In the cheap attempts during ADMM, an active set whose system is inconsistent
+                // (refinement cannot reach its tolerance) is abandoned at once; the full polish keeps
+                // correcting it (PRIMALC1 needs several rounds from such a start).
+                if !result.report.converged, maxRounds != nil { break }
             } catch {
                 break
             }
