@@ -3,24 +3,9 @@ import Sparse
 import QP
 import ADMM
 
-/// The values of one QP on the layer's fixed sparsity patterns.
-public struct QPParameters: Sendable, Equatable {
-    /// Values on P's (upper-triangle) pattern.
-    public var PValues: [Double]
-    public var q: [Double]
-    /// Values on A's pattern.
-    public var AValues: [Double]
-    public var l: [Double]
-    public var u: [Double]
-
-    public init(PValues: [Double], q: [Double], AValues: [Double], l: [Double], u: [Double]) {
-        self.PValues = PValues
-        self.q = q
-        self.AValues = AValues
-        self.l = l
-        self.u = u
-    }
-}
+/// The values of one QP on the layer's fixed sparsity patterns: the same five arrays that Swift AD
+/// differentiates (`QPData`: values on P's upper-triangle pattern, q, values on A's pattern, l, u).
+public typealias QPParameters = QPData
 
 /// Errors of the batched layer.
 public enum QPLayerError: Error, Sendable, Equatable {
