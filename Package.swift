@@ -35,6 +35,7 @@ let package = Package(
             dependencies: ["Sparse", "KKT"],
             path: "Benchmarks/KKTBench"
         ),
+        .executableTarget(name: "BackwardBench", dependencies: ["Sparse", "QP", "KKT", "ADMM", "Implicit"], path: "Benchmarks/BackwardBench"),
         .target(name: "TestSupport", dependencies: ["Sparse"], path: "Tests/TestSupport"),
         .testTarget(name: "SparseTests", dependencies: ["Sparse", "TestSupport"]),
         .testTarget(name: "KKTTests", dependencies: ["Sparse", "KKT", "TestSupport"]),
