@@ -89,7 +89,15 @@ public final class Differentiator {
         // `.kkt` classification.
         var yMax = 1.0
         for v in y { yMax = max(yMax, abs(v)) }
-        let eps = (abs: solver.settings.epsAbs, rel: solver.settings.epsRel)
+        // Default thresholds follow the accuracy the returned point actually has (its unscaled
+        // residuals; ~1e-10 after a successful polish), not the requested ε: a polished solution at
+        // ε = 1e-3 must not release active rows whose multipliers are merely small.
+        let reached = max(solution.info.primalResidual.isFinite ? solution.info.primalResidual : 0,
+                          solution.info.dualResidual.isFinite ? solution.info.dualResidual : 0)
+        let requested = solver.settings.epsAbs + solver.settings.epsRel
+        let accuracy = solution.info.primalResidual.isFinite && solution.info.dualResidual.isFinite
+            ? min(reached, requested) : requested
+        let eps = (abs: accuracy, rel: accuracy)
         let tauY = settings.dualActivityTolerance ?? 10 * (eps.abs + eps.rel * yMax)
         self.tauY = tauY
         let ax = p.A.multiply(x)

@@ -72,7 +72,8 @@ public struct DifferentiationSettings: Sendable, Equatable {
     public var allowInaccurate: Bool = false
     /// Activity threshold τ for the `.kkt` rule. A row is active when |y_i| > τ; a row that is tight
     /// (within `primalActivityTolerance` of a bound) with |y_i| ≤ τ is *weakly active*. nil (default):
-    /// τ = 10·(epsAbs + epsRel·max(1, ‖y‖∞)) from the forward settings.
+    /// τ = 10·a·(1 + max(1, ‖y‖∞)) with a = min(max(primal, dual residual of the returned point),
+    /// epsAbs + epsRel): the accuracy the forward solution actually reached.
     public var dualActivityTolerance: Double? = nil
     /// Tightness threshold for classifying weakly active rows. nil (default):
     /// 10·(epsAbs + epsRel·max(1, |bound|)) from the forward settings.

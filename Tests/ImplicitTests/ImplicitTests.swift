@@ -332,3 +332,20 @@ func layerBatchEqualsSequential() throws {
         #expect(maxAbsDifference(reference.dq, bp[k].gradients.dq) <= 1e-7 * max(1, maxAbs(reference.dq)))
     }
 }
+
+@Test("activity thresholds follow the accuracy reached: a polished ε = 1e-3 solve differentiates like a 1e-10 solve")
+func thresholdsFollowReachedAccuracy() throws {
+    for seed: UInt64 in [51, 52, 53] {
+        let qp = try implicitRandomQP(n: 40, m: 32, seed: seed)
+        let (looseSolver, loose) = try solved(qp, tightSettings(eps: 1e-3))
+        let (tightSolver, tight) = try solved(qp, tightSettings(eps: 1e-10))
+        try #require(loose.info.polish == .succeeded && loose.status == .solved && tight.status == .solved)
+        var g = SeededGenerator(seed: seed)
+        let dx = randomVector(count: qp.n, using: &g)
+        let (a, infoA) = try Differentiator(solver: looseSolver, solution: loose).adjoint(dx: dx)
+        let (b, _) = try Differentiator(solver: tightSolver, solution: tight).adjoint(dx: dx)
+        #expect(infoA.dualActivityTolerance < 1e-6, "τ = \(infoA.dualActivityTolerance)")
+        #expect(maxAbsDifference(a.dq, b.dq) <= 1e-6 * max(1, maxAbs(b.dq)), "seed \(seed)")
+        #expect(maxAbsDifference(a.dl, b.dl) <= 1e-6 * max(1, maxAbs(b.dl)) && maxAbsDifference(a.du, b.du) <= 1e-6 * max(1, maxAbs(b.du)))
+    }
+}
