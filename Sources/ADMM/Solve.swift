@@ -37,7 +37,9 @@ extension ADMMSolver {
         loop: while iteration < settings.maxIterations {
             iteration += 1
             do { try step(kkt) } catch {
-                // A solve failure in the middle of ADMM: report as non-convex only for inertia errors.
+                // A failed triangular solve (CHOLMOD out of memory or invalid state) ends the run. The
+                // factorization itself succeeded at setup and at every ρ update, so the only status
+                // the enum offers for a linear system that cannot be used is `.nonConvex`.
                 status = .nonConvex
                 break loop
             }

@@ -69,7 +69,8 @@ public struct Info: Sendable, Equatable {
     /// The last ρ (scalar) used.
     public var rho: Double = .nan
     public var polish: PolishStatus = .notRun
-    /// Seconds.
+    /// Seconds. Polishing tried during ADMM (which can end the solve) is part of `solveTime`;
+    /// `polishTime` is the final polish only.
     public var setupTime: Double = 0
     public var solveTime: Double = 0
     public var polishTime: Double = 0
