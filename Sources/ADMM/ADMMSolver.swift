@@ -41,6 +41,8 @@ public final class ADMMSolver {
     var kkt: KKTSystem?
     var setupFailure: FactorizationError?
     var polishSystem: KKTSystem?
+    /// Set when the last `solve()` accepted a polish whose factorization is still on `polishSystem`.
+    public internal(set) var polishFactorization: PolishFactorization?
     // Iterates (scaled) and work vectors.
     var x: Vector, z: Vector, y: Vector
     var xPrev: Vector, zPrev: Vector
@@ -253,6 +255,7 @@ public final class ADMMSolver {
             }
         }
         polishSystem = nil
+        polishFactorization = nil
     }
 
     /// Changes settings that do not require a new setup (tolerances, limits, α, ρ, polishing,

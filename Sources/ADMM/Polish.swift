@@ -34,6 +34,9 @@ extension ADMMSolver {
         var z: [Double]
         var y: [Double]
         var residuals: Residuals
+        /// The active rows of the factorization the polish companion holds for this candidate
+        /// ([P̄ + δI, Ā_actᵀ; Ā_act, −δI], inactive rows decoupled), or nil if it holds another one.
+        var factoredActive: [Bool]? = nil
     }
 
     /// The acceptance rule: no residual worse than ADMM's beyond rounding.
@@ -49,6 +52,9 @@ extension ADMMSolver {
     /// the requested tolerances.
     func apply(_ c: PolishCandidate, to solution: inout Solution) {
         solution.info.polish = .succeeded
+        if let active = c.factoredActive, let ps = polishSystem {
+            polishFactorization = PolishFactorization(system: ps, active: active, regularization: settings.polishRegularization)
+        }
         applyResiduals(c.residuals, to: &solution.info)
         solution.x = (0..<n).map { c.x[$0] * scaling.D[$0] }
         solution.y = (0..<m).map { c.y[$0] * scaling.E[$0] * scaling.cinv }
@@ -80,6 +86,7 @@ extension ADMMSolver {
         var ax = [Double](repeating: 0, count: m)
         let refinement = RefinementSettings(tolerance: 1e-12, maxSteps: settings.polishRefinementSteps)
         var solvedOnce = false
+        var factoredActive: [Bool]?
         var rounds = 0
         var lastRefinement = Double.nan
         for _ in 0..<(maxRounds ?? settings.polishActiveSetRounds) {
@@ -103,6 +110,7 @@ extension ADMMSolver {
                 yp = result.nu
                 lastRefinement = result.report.residual
                 solvedOnce = true
+                factoredActive = side.map { $0 != 0 }
                 // In the cheap attempts during ADMM, an active set whose system is inconsistent
                 // (refinement cannot reach its tolerance) is abandoned at once; the full polish keeps
                 // correcting it (PRIMALC1 needs several rounds from such a start).
@@ -149,10 +157,14 @@ extension ADMMSolver {
         if settings.verbose {
             log.write("polish: residuals primal \(fmt(residuals.primal)), dual \(fmt(residuals.dual)), gap \(fmt(residuals.gap))")
         }
-        let standard = PolishCandidate(x: xp, z: zp, y: yp, residuals: residuals)
+        let standard = PolishCandidate(x: xp, z: zp, y: yp, residuals: residuals, factoredActive: factoredActive)
         if residuals.converged(checkGap: settings.checkDualityGap) { return standard }
         guard augmentedLagrangian, let refined = augmentedLagrangianCandidate(system: ps, iterations: 50) else { return standard }
-        return refined.residuals.worstRatio < standard.residuals.worstRatio ? refined : standard
+        // The augmented-Lagrangian iterations refactorized the companion: its factor no longer
+        // belongs to the standard candidate's active set.
+        var fallback = standard
+        fallback.factoredActive = nil
+        return refined.residuals.worstRatio < standard.residuals.worstRatio ? refined : fallback
     }
 
     /// Proximal augmented-Lagrangian polishing (the QPALM idea, one semismooth-Newton step per

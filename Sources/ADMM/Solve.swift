@@ -23,6 +23,7 @@ extension ADMMSolver {
         if !(settings.warmStart && hasStart) {
             x.fill(0); z.fill(0); y.fill(0)
         }
+        polishFactorization = nil
         let rhoUpdatesBefore = rhoUpdatesSinceSetup
         var status: Status?
         var residuals = Residuals()

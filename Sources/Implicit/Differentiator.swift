@@ -54,6 +54,11 @@ public final class Differentiator {
     let tauY: Double
     /// Lazily factorized derivative matrix (`.kkt`).
     var derivativeSystem: KKTSystem?
+    /// The forward polish's factorization when its active rows are exactly this instance's `.kkt`
+    /// active rows: the derivative matrix is then already factorized (see `derivativeMatrix()`).
+    let reusablePolish: PolishFactorization?
+    /// δ of the factorization the `.kkt` solves use (the polish's when it is reused).
+    var derivativeRegularization: Double
     /// `.fixedPoint` after `prepare()`: a private copy of the forward factor (no factorization).
     var forwardCopy: KKTSystem?
     let exactParameters: KKTParameters
@@ -128,6 +133,13 @@ public final class Differentiator {
         self.counts = counts
         self.exactParameters = KKTParameters(sigma: 0, rho: exactRho)
         self.regularizedParameters = KKTParameters(sigma: settings.regularization, rho: regRho)
+        if let pf = solver.polishFactorization, pf.active.count == m,
+           zip(pf.active, side).allSatisfy({ $0 == ($1 != 0) }) {
+            reusablePolish = pf
+        } else {
+            reusablePolish = nil
+        }
+        derivativeRegularization = settings.regularization
         // `.fixedPoint` classification from the last projection, w = z̄ + ȳ/ρ.
         var clamp = [Int8](repeating: 0, count: m)
         var fpCounts = RowCounts()
@@ -264,7 +276,7 @@ public final class Differentiator {
         BackwardInfo(forwardStatus: solution.status, upperActive: c.upper, lowerActive: c.lower, equality: c.equality,
                      weaklyActive: c.weak, inactive: c.inactive,
                      dualActivityTolerance: rule == .kkt ? tauY : 0, rule: rule,
-                     regularization: rule == .kkt ? settings.regularization : 0,
+                     regularization: rule == .kkt ? derivativeRegularization : 0,
                      forwardEpsAbs: forwardSettings.epsAbs, forwardEpsRel: forwardSettings.epsRel,
                      forwardPrimalResidual: solution.info.primalResidual, forwardDualResidual: solution.info.dualResidual,
                      refinementSteps: steps, residual: residual, converged: converged,

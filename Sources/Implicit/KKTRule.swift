@@ -10,9 +10,22 @@ import ADMM
 ///     dq = r_x,  dP (stored values) = r_x,i x_j + r_x,j x_i (i < j), r_x,i x_i (diagonal),
 ///     dA_ij = y_i r_x,j + r_y,i x_j,  db_act = −r_y (to du or dl by the row's side).
 extension Differentiator {
-    /// Factorizes the derivative matrix on first use. Returns the system and whether it factorized now.
+    /// The derivative matrix, factorized on first use; returns the system and the number of numeric
+    /// factorizations done now. When the forward polish left a factorization of the regularized
+    /// active-set matrix with exactly these active rows, a copy of it is used (0 factorizations; the
+    /// refinement against the exact matrix is the same, only δ is the polish's).
     func derivativeMatrix() throws(DerivativeError) -> (KKTSystem, Int) {
         if let s = derivativeSystem { return (s, 0) }
+        if let pf = reusablePolish {
+            do {
+                let s = try pf.system.makeCompanion()
+                derivativeSystem = s
+                derivativeRegularization = pf.regularization
+                return (s, 0)
+            } catch {
+                throw .factorization(error)
+            }
+        }
         do {
             let s = try forwardSystem.makeCompanion()
             try s.update(parameters: regularizedParameters)

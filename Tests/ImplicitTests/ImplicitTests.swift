@@ -167,7 +167,9 @@ func vjpJvpAdjointness(rule: DerivativeRule) throws {
 @Test("forward + backward use one symbolic analysis; several right-hand sides share one numeric factorization")
 func factorizationReuse() throws {
     let qp = try implicitRandomQP(n: 30, m: 35, seed: 11)
-    let (solver, solution) = try solved(qp)
+    // Without polishing the `.kkt` rule factorizes its derivative matrix once (with polishing it can
+    // reuse the polish's factorization: see `backwardReusesPolishFactorization`).
+    let (solver, solution) = try solved(qp, tightSettings(polish: false))
     let before = try #require(solver.profile)
     let diff = try Differentiator(solver: solver, solution: solution)
     var g = SeededGenerator(seed: 11)
@@ -347,5 +349,27 @@ func thresholdsFollowReachedAccuracy() throws {
         #expect(infoA.dualActivityTolerance < 1e-6, "τ = \(infoA.dualActivityTolerance)")
         #expect(maxAbsDifference(a.dq, b.dq) <= 1e-6 * max(1, maxAbs(b.dq)), "seed \(seed)")
         #expect(maxAbsDifference(a.dl, b.dl) <= 1e-6 * max(1, maxAbs(b.dl)) && maxAbsDifference(a.du, b.du) <= 1e-6 * max(1, maxAbs(b.du)))
+    }
+}
+
+@Test("after an accepted polish with the same active rows, the backward pass needs no factorization")
+func backwardReusesPolishFactorization() throws {
+    for seed: UInt64 in [61, 62, 63] {
+        let qp = try implicitRandomQP(n: 40, m: 32, seed: seed)
+        let (solver, solution) = try solved(qp)
+        try #require(solution.info.polish == .succeeded && solver.polishFactorization != nil)
+        let before = try #require(solver.profile)
+        var g = SeededGenerator(seed: seed)
+        let dx = randomVector(count: qp.n, using: &g)
+        let (reused, info) = try Differentiator(solver: solver, solution: solution).adjoint(dx: dx)
+        let after = try #require(solver.profile)
+        #expect(info.factorizationReused && info.numericFactorizations == 0 && info.converged)
+        #expect(after.numericFactorizations == before.numericFactorizations)
+        // Same gradients as a derivative matrix factorized for the purpose (no polish to reuse).
+        let (plainSolver, plain) = try solved(qp, tightSettings(polish: false))
+        let (fresh, freshInfo) = try Differentiator(solver: plainSolver, solution: plain).adjoint(dx: dx)
+        #expect(freshInfo.numericFactorizations == 1)
+        #expect(maxAbsDifference(reused.dq, fresh.dq) <= 1e-6 * max(1, maxAbs(fresh.dq)), "seed \(seed)")
+        #expect(maxAbsDifference(reused.dA.values, fresh.dA.values) <= 1e-6 * max(1, maxAbs(fresh.dA.values)))
     }
 }
