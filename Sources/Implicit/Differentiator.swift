@@ -27,8 +27,10 @@ import ADMM
 ///    derivative matrix is regularized by δ and refined against the unregularized one. For a
 ///    consistent singular system the refinement iteration (a proximal-point iteration started at 0)
 ///    converges to a solution of the singular system, the minimum-norm one in the δ-metric; when the
-///    system is inconsistent refinement stagnates and `BackwardInfo.converged` is false (reported,
-///    not thrown). No separate least-squares fallback is implemented.
+///    system is inconsistent (e.g. duplicated active rows whose bounds are perturbed differently)
+///    refinement stagnates, and the minimum-norm least-squares solution of the scaled system is
+///    returned instead (CGLS from zero on the exact operator; `BackwardInfo.leastSquaresIterations`
+///    > 0, `converged` = normal equations met, `residual` = the remaining ‖b − K·w‖∞).
 /// 3. *Derivative rule*: `DerivativeRule`. See `FixedPoint.swift` for `.fixedPoint`.
 /// 4. *Tolerance*: forward eps and residuals, backward residual and steps in `BackwardInfo`.
 ///
@@ -59,6 +61,8 @@ public final class Differentiator {
     let reusablePolish: PolishFactorization?
     /// δ of the factorization the `.kkt` solves use (the polish's when it is reused).
     var derivativeRegularization: Double
+    /// CGLS iterations of the last `.kkt` solve's least-squares fallback (0 if not needed).
+    var lastLeastSquaresIterations = 0
     /// `.fixedPoint` after `prepare()`: a private copy of the forward factor (no factorization).
     var forwardCopy: KKTSystem?
     let exactParameters: KKTParameters
@@ -281,7 +285,8 @@ public final class Differentiator {
                      forwardPrimalResidual: solution.info.primalResidual, forwardDualResidual: solution.info.dualResidual,
                      refinementSteps: steps, residual: residual, converged: converged,
                      factorizationReused: factorizations == 0, numericFactorizations: factorizations,
-                     symbolicAnalysesTotal: forwardSystem.profile.symbolicAnalyses, time: seconds(since: start))
+                     symbolicAnalysesTotal: forwardSystem.profile.symbolicAnalyses, time: seconds(since: start),
+                     leastSquaresIterations: rule == .kkt ? lastLeastSquaresIterations : 0)
     }
 }
 

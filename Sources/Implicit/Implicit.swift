@@ -165,7 +165,8 @@ public struct BackwardInfo: Sendable, Equatable {
     /// Whether the backward solve met its tolerance. A false value is reported, not thrown.
     public var converged: Bool
     /// True when this call did no numeric factorization: `.fixedPoint` always (it uses the forward
-    /// factor), `.kkt` from the second call on (the derivative factor is reused).
+    /// factor), `.kkt` from the second call on (the derivative factor is reused) and on the first call
+    /// too when the forward polish left the same active-set matrix factorized.
     public var factorizationReused: Bool
     /// Numeric factorizations done by this call (0 or 1).
     public var numericFactorizations: Int
@@ -173,4 +174,10 @@ public struct BackwardInfo: Sendable, Equatable {
     public var symbolicAnalysesTotal: Int
     /// Seconds spent in this call.
     public var time: Double
+    /// Iterations of the minimum-norm least-squares fallback (0 when refinement converged): when the
+    /// derivative system is singular and inconsistent (rank-deficient active rows with incompatible
+    /// right-hand sides), `.kkt` returns the minimum-norm least-squares solution of the scaled system,
+    /// computed by CGLS from zero; `converged` then means the normal equations were met and `residual`
+    /// is the remaining ‖b − K·w‖∞.
+    public var leastSquaresIterations: Int = 0
 }

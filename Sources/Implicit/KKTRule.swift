@@ -44,15 +44,78 @@ extension Differentiator {
         var b1 = [Double](repeating: 0, count: n), b2 = [Double](repeating: 0, count: m)
         for j in 0..<n { b1[j] = sc * state.D[j] * r1[j] }
         for i in 0..<m where side[i] != 0 { b2[i] = state.E[i] / sc * r2[i] }
+        var wx: [Double], wy: [Double], report: RefinementReport
         do {
             let r = try system.solve(r1: b1, r2: b2, refiningAgainst: exactParameters, settings: settings.refinement)
-            var wx = r.x, wy = r.nu
-            for j in 0..<n { wx[j] *= sc * state.D[j] }
-            for i in 0..<m { wy[i] = side[i] != 0 ? wy[i] * state.E[i] / sc : 0 }
-            return (wx, wy, r.report, factorizations)
+            (wx, wy, report) = (r.x, r.nu, r.report)
         } catch {
             throw .factorization(error)
         }
+        lastLeastSquaresIterations = 0
+        if !report.converged {
+            let ls = minimumNormLeastSquares(b1: b1, b2: b2, tolerance: settings.refinement.tolerance)
+            (wx, wy) = (ls.x, ls.nu)
+            report = RefinementReport(steps: report.steps, residual: ls.residual, scale: report.scale, converged: ls.converged)
+            lastLeastSquaresIterations = ls.iterations
+        }
+        for j in 0..<n { wx[j] *= sc * state.D[j] }
+        for i in 0..<m { wy[i] = side[i] != 0 ? wy[i] * state.E[i] / sc : 0 }
+        return (wx, wy, report, factorizations)
+    }
+
+    /// The scaled derivative operator K̄ = [P̄, Ā_actᵀ; Ā_act, 0] (inactive rows of the second block
+    /// are identically zero) applied to (x, ν). Symmetric, so it is its own transpose.
+    func applyDerivativeOperator(_ x: [Double], _ nu: [Double]) -> (top: [Double], bottom: [Double]) {
+        var top = state.scaledP.symmetricUpperMultiply(x)
+        var masked = nu
+        for i in 0..<m where side[i] == 0 { masked[i] = 0 }
+        let atn = state.scaledA.transposeMultiply(masked)
+        for j in 0..<n { top[j] += atn[j] }
+        var bottom = state.scaledA.multiply(x)
+        for i in 0..<m where side[i] == 0 { bottom[i] = 0 }
+        return (top, bottom)
+    }
+
+    /// Minimum-norm least-squares solution of K̄·w = b by CGLS started at w = 0 (its iterates stay in
+    /// range(K̄), so the limit is the minimum-norm solution of the normal equations). Stops when
+    /// ‖K̄ᵀr‖₂ ≤ tolerance·‖K̄ᵀb‖₂ or after 20·(n + m) (at most 20 000) iterations. Used only when
+    /// refinement against the exact singular system cannot reach its tolerance (inconsistent system).
+    func minimumNormLeastSquares(b1: [Double], b2: [Double], tolerance: Double) -> (x: [Double], nu: [Double], residual: Double, converged: Bool, iterations: Int) {
+        func dot(_ a: ([Double], [Double]), _ b: ([Double], [Double])) -> Double {
+            var s = 0.0
+            for j in 0..<n { s += a.0[j] * b.0[j] }
+            for i in 0..<m { s += a.1[i] * b.1[i] }
+            return s
+        }
+        var x = [Double](repeating: 0, count: n), nu = [Double](repeating: 0, count: m)
+        var r = (b1, b2.enumerated().map { side[$0.offset] == 0 ? 0 : $0.element })
+        var s = applyDerivativeOperator(r.0, r.1)
+        var p = (s.top, s.bottom)
+        var gamma = dot((s.top, s.bottom), (s.top, s.bottom))
+        let gamma0 = gamma
+        let maxIterations = min(20 * (n + m), 20_000)
+        var iterations = 0
+        var converged = gamma0 == 0
+        while !converged && iterations < maxIterations {
+            iterations += 1
+            let q = applyDerivativeOperator(p.0, p.1)
+            let qq = dot((q.top, q.bottom), (q.top, q.bottom))
+            guard qq > 0 else { break }
+            let alpha = gamma / qq
+            for j in 0..<n { x[j] += alpha * p.0[j]; r.0[j] -= alpha * q.top[j] }
+            for i in 0..<m { nu[i] += alpha * p.1[i]; r.1[i] -= alpha * q.bottom[i] }
+            s = applyDerivativeOperator(r.0, r.1)
+            let gammaNew = dot((s.top, s.bottom), (s.top, s.bottom))
+            if gammaNew.squareRoot() <= tolerance * gamma0.squareRoot() { converged = true }
+            let beta = gammaNew / gamma
+            for j in 0..<n { p.0[j] = s.top[j] + beta * p.0[j] }
+            for i in 0..<m { p.1[i] = s.bottom[i] + beta * p.1[i] }
+            gamma = gammaNew
+        }
+        var residual = 0.0
+        for v in r.0 { residual = max(residual, abs(v)) }
+        for v in r.1 { residual = max(residual, abs(v)) }
+        return (x, nu, residual, converged, iterations)
     }
 
     func kktAdjoint(dx: [Double], dy: [Double]) throws(DerivativeError) -> (gradients: Gradients, info: BackwardInfo) {

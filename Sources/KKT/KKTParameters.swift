@@ -37,4 +37,11 @@ public struct RefinementReport: Sendable, Equatable {
     public var scale: Double
     /// Whether residual ≤ tolerance·scale.
     public var converged: Bool
+
+    public init(steps: Int, residual: Double, scale: Double, converged: Bool) {
+        self.steps = steps
+        self.residual = residual
+        self.scale = scale
+        self.converged = converged
+    }
 }

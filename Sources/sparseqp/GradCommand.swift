@@ -117,6 +117,7 @@ struct Grad: ParsableCommand {
             ("refinement_steps", .integer(b.refinementSteps)),
             ("residual", .number(b.residual)),
             ("converged", .bool(b.converged)),
+            ("least_squares_iterations", .integer(b.leastSquaresIterations)),
             ("factorization_reused", .bool(b.factorizationReused)),
             ("numeric_factorizations", .integer(b.numericFactorizations)),
             ("symbolic_analyses_total", .integer(b.symbolicAnalysesTotal)),

@@ -373,3 +373,29 @@ func backwardReusesPolishFactorization() throws {
         #expect(maxAbsDifference(reused.dA.values, fresh.dA.values) <= 1e-6 * max(1, maxAbs(fresh.dA.values)))
     }
 }
+
+@Test("inconsistent derivative system (duplicated active row, one bound perturbed): minimum-norm least squares")
+func leastSquaresFallbackOnInconsistentSystem() throws {
+    // The same row twice, both active at u = 1. Moving only the first bound makes the linearized
+    // active constraints a·dx = t and a·dx = 0 inconsistent; the convention returns the minimum-norm
+    // least-squares solution, whose a·dx is the average t/2 (the two rows carry the same scaling).
+    let A = try CSCMatrix(rowCount: 2, columnCount: 3, columnPointers: [0, 2, 4, 4], rowIndices: [0, 1, 0, 1], values: [1, 1, 1, 1])
+    let qp = try QuadraticProgram(P: CSCMatrix.identity(3), q: [-2, -1, 0.5], A: A, l: [-.infinity, -.infinity], u: [1, 1])
+    let (solver, solution) = try solved(qp)
+    try #require(solution.status == .solved)
+    let diff = try Differentiator(solver: solver, solution: solution)
+    var d = Gradients.zeros(like: qp.P, qp.A)
+    let t = 0.3
+    d.du = [t, 0]
+    let (dx, _, info) = try diff.jvp(d)
+    #expect(info.upperActive == 2)
+    #expect(info.leastSquaresIterations > 0)
+    #expect(info.converged, "normal equations not met: residual \(info.residual)")
+    #expect(abs(dx[0] + dx[1] - t / 2) <= 1e-8, "a·dx = \(dx[0] + dx[1])")
+    #expect(abs(dx[0] - dx[1]) <= 1e-8 && abs(dx[2]) <= 1e-8, "\(dx)")
+    // A consistent right-hand side on the same singular system needs no fallback.
+    d.du = [t, t]
+    let (dx2, _, info2) = try diff.jvp(d)
+    #expect(info2.leastSquaresIterations == 0 && info2.converged)
+    #expect(abs(dx2[0] + dx2[1] - t) <= 1e-8)
+}
