@@ -32,10 +32,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "KKTBench",
-            dependencies: ["Sparse", "KKT"],
+            dependencies: ["Sparse", "KKT", "TestSupport"],
             path: "Benchmarks/KKTBench"
         ),
-        .executableTarget(name: "BackwardBench", dependencies: ["Sparse", "QP", "KKT", "ADMM", "Implicit"], path: "Benchmarks/BackwardBench"),
+        .executableTarget(name: "BackwardBench", dependencies: ["Sparse", "QP", "KKT", "ADMM", "Implicit", "TestSupport"], path: "Benchmarks/BackwardBench"),
+        // Seeded random problems: shared by the tests and the benchmark generators.
         .target(name: "TestSupport", dependencies: ["Sparse"], path: "Tests/TestSupport"),
         .testTarget(name: "SparseTests", dependencies: ["Sparse", "TestSupport"]),
         .testTarget(name: "KKTTests", dependencies: ["Sparse", "KKT", "TestSupport"]),

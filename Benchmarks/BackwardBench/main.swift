@@ -27,6 +27,7 @@
 
 import Foundation
 import Sparse
+import TestSupport
 import QP
 import KKT
 import ADMM
@@ -34,44 +35,30 @@ import Implicit
 
 // MARK: - Random numbers
 
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    mutating func uniform(_ lower: Double, _ upper: Double) -> Double {
-        lower + (upper - lower) * Double(next() >> 11) * 0x1p-53
-    }
-    mutating func index(_ bound: Int) -> Int { Int(next() % UInt64(bound)) }
-}
 
 // MARK: - Problem generators
 
 func controlQP(targetN: Int, seed: UInt64) throws -> QuadraticProgram {
-    var g = SplitMix64(state: seed)
+    var g = SeededGenerator(seed: seed)
     let nx = 4, nu = 2
     let T = max(1, (targetN - nx) / (nx + nu))
     let n = T * (nx + nu) + nx
     // Variable layout: step t (0..<T): x_t (nx) then u_t (nu); final x_T.
     func xi(_ t: Int, _ i: Int) -> Int { t * (nx + nu) + i }
     func ui(_ t: Int, _ k: Int) -> Int { t * (nx + nu) + nx + k }
-    let a = (0..<nx).map { _ in g.uniform(0.8, 1.0) }
-    let b = (0..<nx).map { _ in g.uniform(0.5, 1.0) }
+    let a = (0..<nx).map { _ in g.nextUniform(0.8, 1.0) }
+    let b = (0..<nx).map { _ in g.nextUniform(0.5, 1.0) }
     // P = diag(w) + c·L (L the path Laplacian over consecutive variables).
     var pb = TripletBuilder(rowCount: n, columnCount: n)
     let c = 0.1
     for j in 0..<n {
-        let w = g.uniform(0.5, 2.0)
+        let w = g.nextUniform(0.5, 2.0)
         let deg = (j > 0 ? 1.0 : 0) + (j < n - 1 ? 1.0 : 0)
         pb.append(row: j, column: j, value: w + c * deg)
         if j > 0 { pb.append(row: j - 1, column: j, value: -c) }
     }
     let P = try pb.build()
-    let xref = (0..<n).map { _ in g.uniform(-8, 8) }
+    let xref = (0..<n).map { _ in g.nextUniform(-8, 8) }
     let px = P.symmetricUpperMultiply(xref)
     let q = px.map { -$0 }
     var l: [Double] = [], u: [Double] = []
@@ -82,7 +69,7 @@ func controlQP(targetN: Int, seed: UInt64) throws -> QuadraticProgram {
         l.append(lo); u.append(hi); m += 1
     }
     for i in 0..<nx {
-        let x0 = g.uniform(-2, 2)
+        let x0 = g.nextUniform(-2, 2)
         addRow([(xi(0, i), 1)], x0, x0)
     }
     for t in 0..<T {
@@ -102,21 +89,21 @@ func controlQP(targetN: Int, seed: UInt64) throws -> QuadraticProgram {
 }
 
 /// k distinct random rows in 0..<rows.
-func distinctRows(_ k: Int, _ rows: Int, _ g: inout SplitMix64) -> [Int] {
+func distinctRows(_ k: Int, _ rows: Int, _ g: inout SeededGenerator) -> [Int] {
     var out: [Int] = []
     while out.count < min(k, rows) {
-        let r = g.index(rows)
+        let r = g.nextIndex(below: rows)
         if !out.contains(r) { out.append(r) }
     }
     return out
 }
 
 func randomQP(n: Int, seed: UInt64) throws -> QuadraticProgram {
-    var g = SplitMix64(state: seed)
+    var g = SeededGenerator(seed: seed)
     // M: n×n, 3 nonzeros per column; rows of M as lists for MᵀM.
     var mRows = [[(Int, Double)]](repeating: [], count: n)
     for j in 0..<n {
-        for r in distinctRows(3, n, &g) { mRows[r].append((j, g.uniform(-1, 1))) }
+        for r in distinctRows(3, n, &g) { mRows[r].append((j, g.nextUniform(-1, 1))) }
     }
     var pb = TripletBuilder(rowCount: n, columnCount: n)
     for j in 0..<n { pb.append(row: j, column: j, value: 1e-2) }
@@ -129,21 +116,21 @@ func randomQP(n: Int, seed: UInt64) throws -> QuadraticProgram {
     let m = n / 2
     var ab = TripletBuilder(rowCount: m, columnCount: n)
     for j in 0..<n {
-        for r in distinctRows(4, m, &g) { ab.append(row: r, column: j, value: g.uniform(-1, 1)) }
+        for r in distinctRows(4, m, &g) { ab.append(row: r, column: j, value: g.nextUniform(-1, 1)) }
     }
     let A = try ab.build()
-    let x0 = (0..<n).map { _ in g.uniform(-1, 1) }
+    let x0 = (0..<n).map { _ in g.nextUniform(-1, 1) }
     let ax = A.multiply(x0)
     var l = [Double](repeating: 0, count: m), u = [Double](repeating: 0, count: m)
     for i in 0..<m {
         switch i % 4 {
         case 0: l[i] = ax[i]; u[i] = ax[i]
-        case 1: l[i] = ax[i] - g.uniform(0, 1); u[i] = .infinity
-        case 2: l[i] = -.infinity; u[i] = ax[i] + g.uniform(0, 1)
-        default: l[i] = ax[i] - g.uniform(0.1, 0.5); u[i] = ax[i] + g.uniform(0.1, 0.5)
+        case 1: l[i] = ax[i] - g.nextUniform(0, 1); u[i] = .infinity
+        case 2: l[i] = -.infinity; u[i] = ax[i] + g.nextUniform(0, 1)
+        default: l[i] = ax[i] - g.nextUniform(0.1, 0.5); u[i] = ax[i] + g.nextUniform(0.1, 0.5)
         }
     }
-    let q = (0..<n).map { _ in g.uniform(-10, 10) }
+    let q = (0..<n).map { _ in g.nextUniform(-10, 10) }
     return try QuadraticProgram(P: P, q: q, A: A, l: l, u: u)
 }
 

@@ -24,27 +24,13 @@
 import Foundation
 import KKT
 import Sparse
+import TestSupport
 #if canImport(Glibc)
 import Glibc
 #endif
 
 // MARK: - Problem generation
 
-/// SplitMix64: the generated problems depend only on the seed.
-struct SplitMix64 {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-    /// Uniform in [lower, upper).
-    mutating func uniform(_ lower: Double, _ upper: Double) -> Double {
-        lower + (upper - lower) * Double(next() >> 11) * 0x1p-53
-    }
-}
 
 struct Problem {
     var P: CSCMatrix
@@ -60,7 +46,7 @@ let equalityFactor = 1e3
 let sigmaValue = 1e-6
 
 func makeProblem(n: Int, seed: UInt64 = 1) -> Problem {
-    var g = SplitMix64(state: seed)
+    var g = SeededGenerator(seed: seed)
     let nx = max(1, Int(Double(n).squareRoot()))
     // P: column j couples to its left (j−1, same grid row) and upper (j−nx) neighbours.
     var cp = [Int](repeating: 0, count: n + 1)
@@ -70,12 +56,12 @@ func makeProblem(n: Int, seed: UInt64 = 1) -> Problem {
     var diagonalPosition = [Int](repeating: 0, count: n)
     for j in 0..<n {
         if j >= nx {
-            let w = -g.uniform(0.5, 1)
+            let w = -g.nextUniform(0.5, 1)
             ri.append(j - nx); vals.append(w)
             absRowSum[j - nx] += -w; absRowSum[j] += -w
         }
         if j % nx != 0 {
-            let w = -g.uniform(0.5, 1)
+            let w = -g.nextUniform(0.5, 1)
             ri.append(j - 1); vals.append(w)
             absRowSum[j - 1] += -w; absRowSum[j] += -w
         }
@@ -96,7 +82,7 @@ func makeProblem(n: Int, seed: UInt64 = 1) -> Problem {
     ti.reserveCapacity(3 * m); tv.reserveCapacity(3 * m)
     for i in 0..<m {
         for c in (2 * i - 1)...(2 * i + 1) where c >= 0 && c < n {
-            let magnitude = g.uniform(0.5, 1.5)
+            let magnitude = g.nextUniform(0.5, 1.5)
             ti.append(c); tv.append(g.next() & 1 == 0 ? magnitude : -magnitude)
         }
         tp[i + 1] = ti.count
@@ -273,9 +259,9 @@ func runSingle(n: Int, strategy: StrategyChoice, ordering: OrderingChoice) -> Me
         r.refactorSeconds = refactor
         r.refactorMedianSeconds = median(refactor)
 
-        var g = SplitMix64(state: 12345)
-        let r1 = (0..<problem.n).map { _ in g.uniform(-1, 1) }
-        let r2 = (0..<problem.m).map { _ in g.uniform(-1, 1) }
+        var g = SeededGenerator(seed: 12345)
+        let r1 = (0..<problem.n).map { _ in g.nextUniform(-1, 1) }
+        let r2 = (0..<problem.m).map { _ in g.nextUniform(-1, 1) }
         var x = [Double](repeating: 0, count: problem.n), nu = [Double](repeating: 0, count: problem.m)
         var solves = [Double]()
         for _ in 0..<5 {

@@ -32,42 +32,21 @@ struct Scaling {
     static func equilibrate(P: inout CSCMatrix, q: inout [Double], A: inout CSCMatrix, passes: Int) -> Scaling {
         let n = P.columnCount, m = A.rowCount
         var s = Scaling.identity(n: n, m: m)
-        var dk = [Double](repeating: 0, count: n)
-        var ek = [Double](repeating: 0, count: m)
         for _ in 0..<passes {
-            // Column ∞-norms of [P; A] (P symmetric, stored upper) and row ∞-norms of A.
-            for j in 0..<n { dk[j] = 0 }
-            for i in 0..<m { ek[i] = 0 }
-            for j in 0..<n {
-                for p in P.pattern.range(ofColumn: j) {
-                    let i = P.rowIndices[p], v = abs(P.values[p])
-                    dk[j] = max(dk[j], v)
-                    dk[i] = max(dk[i], v)
-                }
-                for p in A.pattern.range(ofColumn: j) {
-                    let v = abs(A.values[p])
-                    dk[j] = max(dk[j], v)
-                    ek[A.rowIndices[p]] = max(ek[A.rowIndices[p]], v)
-                }
-            }
-            for j in 0..<n { dk[j] = 1 / limit(dk[j]).squareRoot() }
+            // D_k from the column ∞-norms of [P; A] (P symmetric, stored upper), E_k from the row
+            // ∞-norms of A.
+            var dk = P.symmetricUpperColumnInfinityNorms()
+            let aColumns = A.columnInfinityNorms()
+            for j in 0..<n { dk[j] = 1 / limit(max(dk[j], aColumns[j])).squareRoot() }
+            var ek = A.rowInfinityNorms()
             for i in 0..<m { ek[i] = 1 / limit(ek[i]).squareRoot() }
             scale(P: &P, q: &q, A: &A, d: dk, e: ek, c: 1)
             for j in 0..<n { s.D[j] *= dk[j] }
             for i in 0..<m { s.E[i] *= ek[i] }
             // Cost scaling.
-            var colNorms = [Double](repeating: 0, count: n)
-            for j in 0..<n {
-                for p in P.pattern.range(ofColumn: j) {
-                    let i = P.rowIndices[p], v = abs(P.values[p])
-                    colNorms[j] = max(colNorms[j], v)
-                    colNorms[i] = max(colNorms[i], v)
-                }
-            }
+            let colNorms = P.symmetricUpperColumnInfinityNorms()
             let meanNorm = n > 0 ? limit(colNorms.reduce(0, +) / Double(n)) : 1
-            var qNorm = 0.0
-            for v in q { qNorm = max(qNorm, abs(v)) }
-            let ck = 1 / limit(max(meanNorm, limit(qNorm)))
+            let ck = 1 / limit(max(meanNorm, limit(infinityNorm(q))))
             for p in 0..<P.values.count { P.values[p] *= ck }
             for j in 0..<n { q[j] *= ck }
             s.c *= ck

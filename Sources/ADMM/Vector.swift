@@ -27,15 +27,3 @@ final class Vector {
         for i in 0..<buffer.count { buffer[i] = value }
     }
 }
-
-@inline(__always)
-func infinityNorm(_ v: UnsafeBufferPointer<Double>) -> Double {
-    var s = 0.0
-    for x in v { s = max(s, abs(x)) }
-    return s
-}
-
-@inline(__always)
-func infinityNorm(_ v: UnsafeMutableBufferPointer<Double>) -> Double {
-    infinityNorm(UnsafeBufferPointer(v))
-}
