@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "QP", targets: ["QP"]),
         .library(name: "ADMM", targets: ["ADMM"]),
         .library(name: "Implicit", targets: ["Implicit"]),
+        .library(name: "Generators", targets: ["Generators"]),
         .executable(name: "sparseqp", targets: ["sparseqp"]),
     ],
     dependencies: [
@@ -23,10 +24,11 @@ let package = Package(
         .target(name: "KKT", dependencies: ["Sparse", "CSuiteSparse"]),
         .target(name: "ADMM", dependencies: ["Sparse", "QP", "KKT"]),
         .target(name: "Implicit", dependencies: ["Sparse", "QP", "KKT", "ADMM"]),
+        .target(name: "Generators", dependencies: ["Sparse", "QP"]),
         .executableTarget(
             name: "sparseqp",
             dependencies: [
-                "Sparse", "QP", "KKT", "ADMM", "Implicit",
+                "Sparse", "QP", "KKT", "ADMM", "Implicit", "Generators",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -37,12 +39,13 @@ let package = Package(
         ),
         .executableTarget(name: "BackwardBench", dependencies: ["Sparse", "QP", "KKT", "ADMM", "Implicit", "TestSupport"], path: "Benchmarks/BackwardBench"),
         // Seeded random problems: shared by the tests and the benchmark generators.
-        .target(name: "TestSupport", dependencies: ["Sparse"], path: "Tests/TestSupport"),
+        .target(name: "TestSupport", dependencies: ["Sparse", "Generators"], path: "Tests/TestSupport"),
         .testTarget(name: "SparseTests", dependencies: ["Sparse", "TestSupport"]),
         .testTarget(name: "KKTTests", dependencies: ["Sparse", "KKT", "TestSupport"]),
         .testTarget(name: "QPTests", dependencies: ["Sparse", "QP", "TestSupport"]),
         .testTarget(name: "ADMMTests", dependencies: ["Sparse", "QP", "KKT", "ADMM", "TestSupport"]),
         .testTarget(name: "ImplicitTests", dependencies: ["Sparse", "QP", "KKT", "ADMM", "Implicit", "TestSupport"]),
+        .testTarget(name: "GeneratorsTests", dependencies: ["Sparse", "QP", "Generators", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

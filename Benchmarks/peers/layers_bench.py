@@ -23,10 +23,11 @@ Usage:
   $PY Benchmarks/peers/layers_bench.py DIR/layers_n*.qps [--tools qpth,cvxpylayers] [--timeout 300]
       [--sparseqp Benchmarks/results/layers-sparseqp.json] [--out Benchmarks/results/layers-bench.json]
 """
-import argparse, datetime, json, os, platform, signal, statistics, subprocess, sys, time
+import argparse, datetime, json, os, signal, statistics, subprocess, sys, time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from common import machine, split_rows  # noqa: E402
 
 
 # ---------------------------------------------------------------- problems
@@ -88,18 +89,6 @@ def write_qps(path, name, P, q, A, l, u):
         f.write("\n".join(out) + "\n")
 
 
-def split_rows(qp):
-    """(P full dense, q, G, h, Aeq, b) from l ≤ A x ≤ u."""
-    import numpy as np
-    A = qp.A.toarray()
-    eq = qp.l == qp.u
-    lo = ~eq & np.isfinite(qp.l)
-    hi = ~eq & np.isfinite(qp.u)
-    G = np.vstack([-A[lo], A[hi]])
-    h = np.concatenate([-qp.l[lo], qp.u[hi]])
-    return qp.P_full.toarray(), qp.q.copy(), G, h, A[eq], qp.l[eq].copy()
-
-
 # ---------------------------------------------------------------- child
 
 class CallTimeout(Exception):
@@ -116,7 +105,7 @@ def child(tool, path, timeout):
     from qps import read_qps
     torch.set_default_dtype(torch.float64)
     qp = read_qps(path)
-    Pd, q, G, h, Aeq, b = split_rows(qp)
+    Pd, q, G, h, Aeq, b = split_rows(qp.P_full, qp.q, qp.A, qp.l, qp.u)
     n = len(q)
     rec = dict(tool=tool, name=os.path.splitext(os.path.basename(path))[0], n=n, m=int(qp.A.shape[0]),
                torch_threads=torch.get_num_threads())
@@ -179,15 +168,6 @@ def child(tool, path, timeout):
 
 
 # ---------------------------------------------------------------- parent
-
-def machine():
-    cpu = ""
-    with open("/proc/cpuinfo") as f:
-        for line in f:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip(); break
-    return dict(nproc=os.cpu_count(), cpu=cpu, python=platform.python_version())
-
 
 def main():
     ap = argparse.ArgumentParser()

@@ -18,10 +18,11 @@ Usage:
       [--eps 1e-3,1e-6] [--timeout 600] [--out Benchmarks/results/osqp-adjoint-bench.json]
   ... osqp_adjoint_bench.py --compare OSQP.json SPARSEQP.json [--md OUT.md]   (ratio table only)
 """
-import argparse, json, os, platform, statistics, subprocess, sys, time, datetime
+import argparse, json, os, statistics, subprocess, sys, time, datetime
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
+from common import machine  # noqa: E402
 
 
 def single(path, eps):
@@ -72,18 +73,6 @@ def single(path, eps):
 def eps_tag(eps):
     # Swift prints 0.001 and 1e-06 for Double description.
     return {1e-3: "0.001", 1e-6: "1e-06"}.get(eps, repr(eps))
-
-
-def machine():
-    cpu = ""
-    try:
-        with open("/proc/cpuinfo") as f:
-            for line in f:
-                if line.startswith("model name"):
-                    cpu = line.split(":", 1)[1].strip(); break
-    except OSError:
-        pass
-    return dict(nproc=os.cpu_count(), cpu=cpu, python=platform.python_version())
 
 
 def compare(osqp_json, sparseqp_json, md_out=None):

@@ -50,7 +50,8 @@ public final class ADMMSolver {
     var deltaX: Vector, deltaY: Vector
     var r1: Vector, r2: Vector
     var workN: Vector, workN2: Vector, workM: Vector
-    var setupTime: Double
+    /// Seconds spent in `init` (scaling, symbolic analysis, first numeric factorization).
+    public internal(set) var setupTime: Double
     var rhoUpdatesSinceSetup = 0
     var hasStart = false
 

@@ -67,6 +67,9 @@ extension ADMMSolver {
 
     /// Solves the equality-constrained QP on the active set guessed from the current (z, y), with
     /// active-set correction rounds; nil if the linear system fails.
+    /// Relative refinement residual above which an in-loop polish treats its active set as inconsistent.
+    static let inconsistentRefinement = 1e-8
+
     func polishCandidate(maxRounds: Int? = nil, augmentedLagrangian: Bool = true) -> PolishCandidate? {
         guard let kkt else { return nil }
         if polishSystem == nil { polishSystem = try? kkt.makeCompanion() }
@@ -75,8 +78,11 @@ extension ADMMSolver {
         let l = ls.buffer, u = us.buffer, zb = z.buffer, yb = y.buffer
         // −1 lower-active, +1 upper-active, 0 inactive.
         var side = [Int8](repeating: 0, count: m)
+        // Equality rows (l = u) are always active; only their side label follows the sign of y.
+        let equality = (0..<m).map { l[$0] == u[$0] }
         for i in 0..<m {
-            if zb[i] - l[i] < -yb[i] { side[i] = -1 } else if u[i] - zb[i] < yb[i] { side[i] = 1 }
+            if equality[i] { side[i] = yb[i] >= 0 ? 1 : -1 }
+            else if zb[i] - l[i] < -yb[i] { side[i] = -1 } else if u[i] - zb[i] < yb[i] { side[i] = 1 }
         }
         var xp = [Double](repeating: 0, count: n)
         var yp = [Double](repeating: 0, count: m)
@@ -112,9 +118,10 @@ extension ADMMSolver {
                 solvedOnce = true
                 factoredActive = side.map { $0 != 0 }
                 // In the cheap attempts during ADMM, an active set whose system is inconsistent
-                // (refinement cannot reach its tolerance) is abandoned at once; the full polish keeps
-                // correcting it (PRIMALC1 needs several rounds from such a start).
-                if !result.report.converged, maxRounds != nil { break }
+                // (refinement stalls far from its tolerance) is abandoned at once; the full polish keeps
+                // correcting it (PRIMALC1 needs several rounds from such a start). Refinement that
+                // stalls near rounding level (large, well-posed systems) is not a reason to stop.
+                if maxRounds != nil, result.report.residual > Self.inconsistentRefinement * result.report.scale { break }
             } catch {
                 break
             }
@@ -124,7 +131,7 @@ extension ADMMSolver {
             for i in 0..<m { yScale = max(yScale, abs(yp[i])); axScale = max(axScale, abs(ax[i])) }
             let yTol = 1e-9 * yScale, pTol = 1e-9 * axScale
             var changed = false
-            for i in 0..<m {
+            for i in 0..<m where !equality[i] {
                 switch side[i] {
                 case 1 where yp[i] < -yTol, -1 where yp[i] > yTol:
                     side[i] = 0; changed = true

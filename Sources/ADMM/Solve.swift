@@ -34,10 +34,12 @@ extension ADMMSolver {
         var infeasibility = InfeasibilityTracker()
         var nextPolishIteration = Self.firstPolishIteration
         var polishedEarly: PolishCandidate?
+        var iterationTime: Duration = .zero
         if settings.verbose { logHeader() }
         loop: while iteration < settings.maxIterations {
             iteration += 1
-            do { try step(kkt) } catch {
+            let ts = ContinuousClock.now
+            do { try step(kkt); iterationTime += ContinuousClock.now - ts } catch {
                 // A failed triangular solve (CHOLMOD out of memory or invalid state) ends the run. The
                 // factorization itself succeeded at setup and at every ρ update, so the only status
                 // the enum offers for a linear system that cannot be used is `.nonConvex`.
@@ -105,6 +107,8 @@ extension ADMMSolver {
         info.rhoUpdates = rhoUpdatesSinceSetup - rhoUpdatesBefore
         info.rho = rho
         info.solveTime = seconds(since: t0)
+        let (sec, atto) = iterationTime.components
+        info.iterationTime = Double(sec) + Double(atto) * 1e-18
         hasStart = true
 
         var solution = Solution(x: [], y: [], info: info)
@@ -140,7 +144,7 @@ extension ADMMSolver {
     static let firstPolishIteration = 50
     static let earlyPolishFactor = 1e3
     /// Active-set rounds of a polish tried during ADMM (the final polish uses `polishActiveSetRounds`).
-    static let earlyPolishRounds = 3
+    static let earlyPolishRounds = 10
 
     func applyResiduals(_ r: Residuals, to info: inout Info) {
         info.primalResidual = r.primal

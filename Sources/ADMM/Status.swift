@@ -74,6 +74,9 @@ public struct Info: Sendable, Equatable {
     public var setupTime: Double = 0
     public var solveTime: Double = 0
     public var polishTime: Double = 0
+    /// Seconds spent in the ADMM iterations themselves (KKT solve and vector updates; no residual
+    /// checks, ρ updates or polishing): `iterationTime / iterations` is the cost of one iteration.
+    public var iterationTime: Double = 0
     public var runTime: Double { setupTime + solveTime + polishTime }
     /// Factorization counts and times of the KKT module (shared by polishing and backward passes).
     public var factorization: FactorizationProfile?

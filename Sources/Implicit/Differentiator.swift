@@ -28,9 +28,11 @@ import ADMM
 ///    consistent singular system the refinement iteration (a proximal-point iteration started at 0)
 ///    converges to a solution of the singular system, the minimum-norm one in the δ-metric; when the
 ///    system is inconsistent (e.g. duplicated active rows whose bounds are perturbed differently)
-///    refinement stagnates, and the minimum-norm least-squares solution of the scaled system is
-///    returned instead (CGLS from zero on the exact operator; `BackwardInfo.leastSquaresIterations`
-///    > 0, `converged` = normal equations met, `residual` = the remaining ‖b − K·w‖∞).
+///    refinement stagnates above 1e-8 relative, and the minimum-norm least-squares solution of the
+///    scaled system is returned instead (CGLS from zero on the exact operator;
+///    `BackwardInfo.leastSquaresIterations` > 0, `converged` = normal equations met, `residual` =
+///    the remaining ‖b − K·w‖∞). A refinement that stalls below 1e-8 relative (rounding level on
+///    systems with millions of rows) keeps its solution and reports `converged` = false.
 /// 3. *Derivative rule*: `DerivativeRule`. See `FixedPoint.swift` for `.fixedPoint`.
 /// 4. *Tolerance*: forward eps and residuals, backward residual and steps in `BackwardInfo`.
 ///

@@ -52,7 +52,10 @@ extension Differentiator {
             throw .factorization(error)
         }
         lastLeastSquaresIterations = 0
-        if !report.converged {
+        // Only an inconsistent system (refinement stalls far above rounding level) goes to the
+        // least-squares fallback; a large well-posed system whose refinement stalls at 1e-12
+        // relative keeps the refined solution (and reports converged = false honestly).
+        if !report.converged, report.residual > Self.inconsistencyThreshold * report.scale {
             let ls = minimumNormLeastSquares(b1: b1, b2: b2, tolerance: settings.refinement.tolerance)
             (wx, wy) = (ls.x, ls.nu)
             report = RefinementReport(steps: report.steps, residual: ls.residual, scale: report.scale, converged: ls.converged)
@@ -75,6 +78,9 @@ extension Differentiator {
         for i in 0..<m where side[i] == 0 { bottom[i] = 0 }
         return (top, bottom)
     }
+
+    /// Relative refinement residual above which the derivative system is treated as inconsistent.
+    static let inconsistencyThreshold = 1e-8
 
     /// Minimum-norm least-squares solution of K̄·w = b by CGLS started at w = 0 (its iterates stay in
     /// range(K̄), so the limit is the minimum-norm solution of the normal equations). Stops when

@@ -39,6 +39,9 @@ public enum QPError: Error, Equatable, Sendable, CustomStringConvertible {
     case qps(line: Int, issue: QPSIssue)
     /// A file could not be read or written.
     case io(path: String, message: String)
+    /// A `.qpb` binary file (see `QPBinary`) is malformed; `offset` is the byte offset of the
+    /// field or section the issue refers to.
+    case qpb(offset: Int, issue: QPBIssue)
 
     /// The 1-based line number for errors raised while parsing a QPS file, nil otherwise.
     public var line: Int? {
@@ -66,6 +69,7 @@ public enum QPError: Error, Equatable, Sendable, CustomStringConvertible {
         case .sparse(let e): return "sparse matrix error: \(e)"
         case .qps(let line, let issue): return "QPS line \(line): \(issue)"
         case .io(let path, let message): return "\(path): \(message)"
+        case .qpb(let offset, let issue): return "QPB byte offset \(offset): \(issue)"
         }
     }
 }
@@ -134,6 +138,35 @@ public enum QPSIssue: Error, Equatable, Sendable, CustomStringConvertible {
         case .infeasibleBounds(let name, let lower, let upper):
             return "bounds of '\(name)' are contradictory: [\(lower), \(upper)]"
         case .asymmetricQMatrix(let r, let c): return "QMATRIX is not symmetric at (\(r), \(c))"
+        }
+    }
+}
+
+/// What is wrong with a `.qpb` binary file (always reported with a byte offset by `QPError.qpb`).
+public enum QPBIssue: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The first 8 bytes are not the ASCII magic `SPQPBIN1` (`found` shows them, escaped).
+    case badMagic(found: String)
+    /// The file ends before `needed` bytes in total; it has `actual`. `section` names what was being read.
+    case truncated(section: String, needed: Int, actual: Int)
+    /// A size in the header is negative (`field` is n, m, nnzP or nnzA).
+    case negativeSize(field: String, value: Int64)
+    /// The header sizes (or an index) do not fit in `Int` or give a file length that overflows.
+    case sizeOverflow
+    /// The file length differs from the length the header sizes imply (bytes after the last array).
+    case trailingBytes(expected: Int, actual: Int)
+    /// The CSC arrays of `matrix` ("P" or "A") violate the CSC invariants.
+    case malformedMatrix(matrix: String, SparseFormatError)
+
+    public var description: String {
+        switch self {
+        case .badMagic(let found): return "bad magic '\(found)' (expected 'SPQPBIN1'; not a .qpb file)"
+        case .truncated(let section, let needed, let actual):
+            return "file truncated in \(section): needs \(needed) bytes, has \(actual)"
+        case .negativeSize(let field, let value): return "negative size \(field) = \(value) in the header"
+        case .sizeOverflow: return "header sizes overflow the addressable file length"
+        case .trailingBytes(let expected, let actual):
+            return "inconsistent sizes: the header describes \(expected) bytes but the file has \(actual)"
+        case .malformedMatrix(let matrix, let error): return "malformed CSC matrix \(matrix): \(error)"
         }
     }
 }

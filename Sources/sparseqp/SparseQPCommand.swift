@@ -6,5 +6,5 @@ struct SparseQP: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "sparseqp",
         abstract: "Sparse convex QP solver (OSQP-style ADMM on CHOLMOD).",
-        subcommands: [Factor.self, Solve.self, MarosMeszaros.self, Grad.self])
+        subcommands: [Demo.self, Factor.self, Solve.self, MarosMeszaros.self, Grad.self, Bench.self, Sequence.self, Generate.self])
 }

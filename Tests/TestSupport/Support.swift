@@ -1,54 +1,17 @@
 // Shared helpers for the test targets: a deterministic random generator, random sparse matrices
 // (general and positive semidefinite), and dense reference computations.
 //
-// Everything here depends only on the bits produced by `SeededGenerator.next()`, never on how the
-// standard library maps random bits to doubles or integers, so a seed gives the same matrices on
-// every machine and Swift version.
+// Everything here depends only on the bits produced by `SeededGenerator.next()` (from Generators),
+// never on how the standard library maps random bits to doubles or integers, so a seed gives the
+// same matrices on every machine and Swift version.
 
 import Sparse
+// `SeededGenerator` (SplitMix64) and the machine-independent conversions `nextUnit`, `nextUniform`,
+// `nextIndex` and `nextNormal` live in the Generators library; re-exported so that every target
+// importing TestSupport sees them unchanged.
+@_exported import Generators
 
 // MARK: - Random numbers
-
-/// SplitMix64 (Steele, Lea & Flood 2014): a tiny, fast generator whose output depends only on the seed.
-///
-/// Use it for reproducible tests: `var g = SeededGenerator(seed: 42)`. Not for cryptography.
-public struct SeededGenerator: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) {
-        state = seed
-    }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
-
-extension RandomNumberGenerator {
-    /// A double uniform in [0, 1) with 53 random bits (machine independent).
-    public mutating func nextUnit() -> Double {
-        Double(next() >> 11) * 0x1p-53
-    }
-
-    /// A double uniform in [lower, upper) (machine independent).
-    public mutating func nextUniform(_ lower: Double, _ upper: Double) -> Double {
-        lower + (upper - lower) * nextUnit()
-    }
-
-    /// An integer uniform in 0..<bound (bound > 0), by rejection (machine independent, unbiased).
-    public mutating func nextIndex(below bound: Int) -> Int {
-        let b = UInt64(bound)
-        let limit = UInt64.max - UInt64.max % b
-        while true {
-            let r = next()
-            if r < limit { return Int(r % b) }
-        }
-    }
-}
 
 /// `count` values uniform in [-1, 1).
 public func randomVector<G: RandomNumberGenerator>(count: Int, using generator: inout G) -> [Double] {
@@ -111,36 +74,7 @@ public func randomSparse<G: RandomNumberGenerator>(rows: Int, columns: Int, dens
 public func randomPSDUpper<G: RandomNumberGenerator>(n: Int, density: Double, shift: Double,
                                                      using generator: inout G) -> CSCMatrix {
     let m = randomSparse(rows: n, columns: n, density: density, using: &generator)
-    let mt = m.transposed() // column k of Mᵀ is row k of M
-    var accumulator = [Double](repeating: 0, count: n)
-    var mark = [Int](repeating: -1, count: n)
-    var touched: [Int] = []
-    var columnPointers = [0]
-    var rowIndices: [Int] = []
-    var values: [Double] = []
-    for j in 0..<n {
-        // Column j of MᵀM = Σ_k M[k, j] · (row k of M)ᵀ, keeping rows i ≤ j.
-        touched.removeAll(keepingCapacity: true)
-        mark[j] = j; accumulator[j] = shift; touched.append(j)
-        for p in m.pattern.range(ofColumn: j) {
-            let k = m.rowIndices[p], a = m.values[p]
-            for q in mt.pattern.range(ofColumn: k) {
-                let i = mt.rowIndices[q]
-                if i > j { continue }
-                if mark[i] != j { mark[i] = j; accumulator[i] = 0; touched.append(i) }
-                accumulator[i] += mt.values[q] * a
-            }
-        }
-        touched.sort()
-        for i in touched {
-            rowIndices.append(i)
-            values.append(accumulator[i])
-        }
-        columnPointers.append(rowIndices.count)
-    }
-    let pattern = SparsityPattern(uncheckedRowCount: n, columnCount: n,
-                                  columnPointers: columnPointers, rowIndices: rowIndices)
-    return CSCMatrix(uncheckedPattern: pattern, values: values)
+    return gramUpper(m.transposed(), shift: shift) // MᵀM = (Mᵀ)(Mᵀ)ᵀ
 }
 
 // MARK: - Dense references
