@@ -20,6 +20,8 @@ let package = Package(
         // Debian ships no pkg-config file for SuiteSparse, so the module map links by name.
         .systemLibrary(name: "CSuiteSparse", path: "Sources/CSuiteSparse"),
         .target(name: "Sparse"),
+        // glibc allocator tuning for the CLI process (mallopt is not in Swift's Glibc module).
+        .target(name: "CAllocator", path: "Sources/CAllocator"),
         .target(name: "QP", dependencies: ["Sparse"]),
         .target(name: "KKT", dependencies: ["Sparse", "CSuiteSparse"]),
         .target(name: "ADMM", dependencies: ["Sparse", "QP", "KKT"]),
@@ -28,7 +30,7 @@ let package = Package(
         .executableTarget(
             name: "sparseqp",
             dependencies: [
-                "Sparse", "QP", "KKT", "ADMM", "Implicit", "Generators",
+                "Sparse", "QP", "KKT", "ADMM", "Implicit", "Generators", "CAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

@@ -26,6 +26,16 @@ public struct ADMMState: Sendable {
 }
 
 extension ADMMSolver {
+    /// Hands the accepted polish's factorization over to the caller (no copy of the factor): the
+    /// solver forgets it and builds a new polish companion (symbolic copy only) when it next polishes.
+    /// Nil when the last solve left no such factorization.
+    public func takePolishFactorization() -> PolishFactorization? {
+        guard let pf = polishFactorization else { return nil }
+        polishFactorization = nil
+        polishSystem = nil
+        return pf
+    }
+
     /// A snapshot of the scaled data and iterates (copies; O(nnz + n + m)).
     public var state: ADMMState {
         ADMMState(D: scaling.D, E: scaling.E, c: scaling.c, scaledP: Ps, scaledA: As, scaledQ: qs.array,
@@ -37,7 +47,8 @@ extension ADMMSolver {
 /// The factorization the accepted polish left on the polish companion: the regularized active-set
 /// KKT matrix [P̄ + δI, Ā_actᵀ; Ā_act, −δI] (scaled data, inactive rows decoupled) — exactly the
 /// matrix a KKT-rule backward pass needs when its active set is the same. Valid until the solver's
-/// next `solve()` or update; copy it (`KKTSystem.makeCompanion()`, no factorization) to keep it.
+/// next `solve()` or update; copy it (`KKTSystem.makeCompanion()`, no factorization) to keep it, or
+/// take it over with `ADMMSolver.takePolishFactorization()` (no copy).
 public struct PolishFactorization {
     public let system: KKTSystem
     /// Rows active in the factorized matrix (ρ_i = 1/δ); the others are decoupled.

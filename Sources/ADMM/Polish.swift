@@ -72,7 +72,7 @@ extension ADMMSolver {
 
     func polishCandidate(maxRounds: Int? = nil, augmentedLagrangian: Bool = true) -> PolishCandidate? {
         guard let kkt else { return nil }
-        if polishSystem == nil { polishSystem = try? kkt.makeCompanion() }
+        if polishSystem == nil { polishSystem = try? kkt.makeCompanion(copyingFactor: false) }
         guard let ps = polishSystem else { return nil }
         let delta = settings.polishRegularization
         let l = ls.buffer, u = us.buffer, zb = z.buffer, yb = y.buffer

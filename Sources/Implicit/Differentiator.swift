@@ -139,9 +139,10 @@ public final class Differentiator {
         self.counts = counts
         self.exactParameters = KKTParameters(sigma: 0, rho: exactRho)
         self.regularizedParameters = KKTParameters(sigma: settings.regularization, rho: regRho)
-        if let pf = solver.polishFactorization, pf.active.count == m,
+        if settings.rule == .kkt, let pf = solver.polishFactorization, pf.active.count == m,
            zip(pf.active, side).allSatisfy({ $0 == ($1 != 0) }) {
-            reusablePolish = pf
+            // Same active rows: take the polish factorization over (no copy, no refactorization).
+            reusablePolish = solver.takePolishFactorization()
         } else {
             reusablePolish = nil
         }

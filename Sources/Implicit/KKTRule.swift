@@ -12,22 +12,19 @@ import ADMM
 extension Differentiator {
     /// The derivative matrix, factorized on first use; returns the system and the number of numeric
     /// factorizations done now. When the forward polish left a factorization of the regularized
-    /// active-set matrix with exactly these active rows, a copy of it is used (0 factorizations; the
-    /// refinement against the exact matrix is the same, only δ is the polish's).
+    /// active-set matrix with exactly these active rows, that factorization is used (taken over from
+    /// the solver at `init`; 0 factorizations; the refinement against the exact matrix is the same,
+    /// only δ is the polish's).
     func derivativeMatrix() throws(DerivativeError) -> (KKTSystem, Int) {
         if let s = derivativeSystem { return (s, 0) }
         if let pf = reusablePolish {
-            do {
-                let s = try pf.system.makeCompanion()
-                derivativeSystem = s
-                derivativeRegularization = pf.regularization
-                return (s, 0)
-            } catch {
-                throw .factorization(error)
-            }
+            // Owned by this differentiator since `init` (taken over from the solver).
+            derivativeSystem = pf.system
+            derivativeRegularization = pf.regularization
+            return (pf.system, 0)
         }
         do {
-            let s = try forwardSystem.makeCompanion()
+            let s = try forwardSystem.makeCompanion(copyingFactor: false)
             try s.update(parameters: regularizedParameters)
             derivativeSystem = s
             return (s, 1)

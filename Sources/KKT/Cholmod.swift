@@ -56,6 +56,9 @@ final class CholmodFactorization {
     let dimension: Int
     private let matrix: UnsafeMutablePointer<cholmod_sparse>
     private let factor: UnsafeMutablePointer<cholmod_factor>
+    /// The symbolic analysis alone (no numeric part: O(n) for simplicial factors), copied right after
+    /// `cholmod_l_analyze`, so companions that refactorize anyway need not copy the numeric factor.
+    private let symbolic: UnsafeMutablePointer<cholmod_factor>
     private var rhs: UnsafeMutablePointer<cholmod_dense>
     private var solution: UnsafeMutablePointer<cholmod_dense>?
     private var workY: UnsafeMutablePointer<cholmod_dense>?
@@ -107,10 +110,19 @@ final class CholmodFactorization {
             cholmod_l_free_sparse(&aHandle, c)
             throw error
         }
+        guard let sym = cholmod_l_copy_factor(l, c) else {
+            let error = common.failure("cholmod_l_copy_factor")
+            var lHandle: UnsafeMutablePointer<cholmod_factor>? = l
+            cholmod_l_free_factor(&lHandle, c)
+            cholmod_l_free_sparse(&aHandle, c)
+            throw error
+        }
         guard let b = cholmod_l_allocate_dense(n, 1, n, CHOLMOD_REAL, c) else {
             let error = common.failure("cholmod_l_allocate_dense")
             var lHandle: UnsafeMutablePointer<cholmod_factor>? = l
+            var sHandle: UnsafeMutablePointer<cholmod_factor>? = sym
             cholmod_l_free_factor(&lHandle, c)
+            cholmod_l_free_factor(&sHandle, c)
             cholmod_l_free_sparse(&aHandle, c)
             throw error
         }
@@ -129,13 +141,15 @@ final class CholmodFactorization {
         self.dimension = n
         self.matrix = a
         self.factor = l
+        self.symbolic = sym
         self.rhs = b
     }
 
     /// A second factorization on the same pattern that shares nothing mutable with this one:
     /// its own CHOLMOD common, a copy of the matrix and a copy of the factor (the symbolic analysis
-    /// is copied, not recomputed).
-    private init(copying other: CholmodFactorization) throws(FactorizationError) {
+    /// is copied, not recomputed). With `numeric` false only the symbolic analysis is copied: the copy
+    /// must be factorized before it solves.
+    private init(copying other: CholmodFactorization, numeric: Bool) throws(FactorizationError) {
         let common = try CholmodCommon()
         let c = common.pointer
         let o = other.common.pointer.pointee
@@ -146,15 +160,24 @@ final class CholmodFactorization {
         c.pointee.postorder = o.postorder
         guard let a = cholmod_l_copy_sparse(other.matrix, c) else { throw common.failure("cholmod_l_copy_sparse") }
         var aHandle: UnsafeMutablePointer<cholmod_sparse>? = a
-        guard let l = cholmod_l_copy_factor(other.factor, c) else {
+        guard let l = cholmod_l_copy_factor(numeric ? other.factor : other.symbolic, c) else {
             let error = common.failure("cholmod_l_copy_factor")
+            cholmod_l_free_sparse(&aHandle, c)
+            throw error
+        }
+        guard let sym = cholmod_l_copy_factor(other.symbolic, c) else {
+            let error = common.failure("cholmod_l_copy_factor")
+            var lHandle: UnsafeMutablePointer<cholmod_factor>? = l
+            cholmod_l_free_factor(&lHandle, c)
             cholmod_l_free_sparse(&aHandle, c)
             throw error
         }
         guard let b = cholmod_l_allocate_dense(other.dimension, 1, other.dimension, CHOLMOD_REAL, c) else {
             let error = common.failure("cholmod_l_allocate_dense")
             var lHandle: UnsafeMutablePointer<cholmod_factor>? = l
+            var sHandle: UnsafeMutablePointer<cholmod_factor>? = sym
             cholmod_l_free_factor(&lHandle, c)
+            cholmod_l_free_factor(&sHandle, c)
             cholmod_l_free_sparse(&aHandle, c)
             throw error
         }
@@ -163,22 +186,25 @@ final class CholmodFactorization {
         self.dimension = other.dimension
         self.matrix = a
         self.factor = l
+        self.symbolic = sym
         self.rhs = b
         self.statistics = other.statistics
-        self.isFactorized = other.isFactorized
+        self.isFactorized = numeric && other.isFactorized
     }
 
-    func copy() throws(FactorizationError) -> CholmodFactorization {
-        try CholmodFactorization(copying: self)
+    func copy(numeric: Bool = true) throws(FactorizationError) -> CholmodFactorization {
+        try CholmodFactorization(copying: self, numeric: numeric)
     }
 
     deinit {
         let c = common.pointer
         var a: UnsafeMutablePointer<cholmod_sparse>? = matrix
         var l: UnsafeMutablePointer<cholmod_factor>? = factor
+        var sym: UnsafeMutablePointer<cholmod_factor>? = symbolic
         var b: UnsafeMutablePointer<cholmod_dense>? = rhs
         cholmod_l_free_sparse(&a, c)
         cholmod_l_free_factor(&l, c)
+        cholmod_l_free_factor(&sym, c)
         cholmod_l_free_dense(&b, c)
         cholmod_l_free_dense(&solution, c)
         cholmod_l_free_dense(&workY, c)

@@ -138,12 +138,14 @@ public final class KKTSystem {
 
     /// A system that shares this one's symbolic analysis (copied, not recomputed: the profile's
     /// `symbolicAnalyses` stays 1) and its profile counters, with its own numeric factor and
-    /// parameters. The copy starts with this system's current factor; no factorization is done.
-    private init(companionOf other: KKTSystem) throws(FactorizationError) {
+    /// parameters. The copy starts with this system's current factor; no factorization is done. With
+    /// `numeric` false only the symbolic analysis is copied and the companion must be updated
+    /// (`update(parameters:)` or a value update, i.e. factorized) before it solves.
+    private init(companionOf other: KKTSystem, numeric: Bool) throws(FactorizationError) {
         n = other.n; m = other.m; strategy = other.strategy
         P = other.P; A = other.A; parameters = other.parameters
         At = other.At; aToAt = other.aToAt
-        factorization = try other.factorization.copy()
+        factorization = try other.factorization.copy(numeric: numeric)
         recorder = other.recorder
         maps = other.maps
         rhs = other.rhs; sol = other.sol; workN = other.workN; workM = other.workM
@@ -151,8 +153,10 @@ public final class KKTSystem {
     }
 
     /// An independent numeric factorization on the same symbolic analysis (see `init(companionOf:)`).
-    public func makeCompanion() throws(FactorizationError) -> KKTSystem {
-        try KKTSystem(companionOf: self)
+    /// `copyingFactor: false` skips copying the numeric factor (O(nnz(L)) memory and time) for a
+    /// companion that is refactorized before its first solve.
+    public func makeCompanion(copyingFactor: Bool = true) throws(FactorizationError) -> KKTSystem {
+        try KKTSystem(companionOf: self, numeric: copyingFactor)
     }
 
     /// The profile shared by this system and its companions.

@@ -61,6 +61,8 @@ func profileJSON(_ p: FactorizationProfile?) -> JSON {
         ("solves", .integer(p.solves)),
         ("nnz_l", .integer(p.nonzerosInL)),
         ("symbolic_time", .number(p.symbolicTime)),
+        ("selection_analyses", .integer(p.selectionAnalyses)),
+        ("selection_time", .number(p.selectionTime)),
         ("numeric_time", .number(p.numericTime)),
         ("solve_time", .number(p.solveTime)),
         ("peak_memory_bytes", .integer(p.peakMemoryBytes)),
