@@ -46,6 +46,8 @@ let package = Package(
         .testTarget(name: "KKTTests", dependencies: ["Sparse", "KKT", "TestSupport"]),
         .testTarget(name: "QPTests", dependencies: ["Sparse", "QP", "TestSupport"]),
         .testTarget(name: "ADMMTests", dependencies: ["Sparse", "QP", "KKT", "ADMM", "TestSupport"]),
+        // Runs the built `sparseqp` executable (bench, generate → solve, sequence): no library dependency.
+        .testTarget(name: "CLITests"),
         .testTarget(name: "ImplicitTests", dependencies: ["Sparse", "QP", "KKT", "ADMM", "Implicit", "TestSupport"]),
         .testTarget(name: "GeneratorsTests", dependencies: ["Sparse", "QP", "Generators", "TestSupport"]),
     ],

@@ -5,7 +5,7 @@
 #
 #   bash Benchmarks/run-suite.sh                 # grid (below), ε = 1e-3, results in Benchmarks/results/suite*
 #   EPS=1e-6 NAME=suite-1e-6 bash Benchmarks/run-suite.sh
-#   SCALE=1 bash Benchmarks/run-suite.sh         # the three million-variable instances instead of the grid
+#   SCALE=1 NAME=scale TIME_LIMIT=900 bash Benchmarks/run-suite.sh   # the three 10⁶-variable instances (OSQP only)
 #
 # Needs the peers' venv: bash Benchmarks/peers/setup.sh --torch
 set -euo pipefail
@@ -18,13 +18,16 @@ OUT=Benchmarks/results
 PY=Benchmarks/peers/.venv/bin/python
 mkdir -p "$PROBLEMS" "$OUT"
 
-scripts/setup
-swift build -c release --product sparseqp
-BIN=.build/release/sparseqp
+if [ -z "${BIN:-}" ]; then   # BIN=path/to/sparseqp skips the build
+  scripts/setup
+  swift build -c release --product sparseqp
+  BIN=.build/release/sparseqp
+fi
 
 if [ "${SCALE:-0}" = 1 ]; then
   GRID=(--problem control-sparse:66666 --problem portfolio-sparse:1000000 --problem lasso-sparse:333334)
   LAYERS=()
+  SOLVERS=osqp
 else
   # Dense OSQP benchmark classes at small sizes, sparse scaling variants from 10³ to 10⁵ variables.
   GRID=(
@@ -38,13 +41,14 @@ else
     --classes lasso-sparse,huber-sparse,svm-sparse --sizes 333,3333,33333
   )
   LAYERS=(--layers qpth,cvxpylayers,osqp_adjoint --layers-max-n 1000)
+  SOLVERS=osqp,clarabel,piqp
 fi
 
 "$BIN" bench "${GRID[@]}" --problems-dir "$PROBLEMS" --eps-abs "$EPS" --eps-rel "$EPS" \
   --time-limit "$TIME_LIMIT" --json-out "$OUT/$NAME-sparseqp.json" --markdown-out "$OUT/$NAME-sparseqp.md"
 
 FILES=$("$PY" -c 'import json,sys; print(" ".join(p["file"] or "" for p in json.load(open(sys.argv[1]))["problems"]))' "$OUT/$NAME-sparseqp.json")
-"$PY" Benchmarks/peers/suite.py $FILES --solvers osqp,clarabel,piqp "${LAYERS[@]}" \
+"$PY" Benchmarks/peers/suite.py $FILES --solvers "$SOLVERS" ${LAYERS[@]+"${LAYERS[@]}"} \
   --eps-abs "$EPS" --eps-rel "$EPS" --time-limit "$TIME_LIMIT" --out "$OUT/$NAME-peers.json"
 
 "$PY" Benchmarks/peers/profiles.py --sparseqp "$OUT/$NAME-sparseqp.json" --peers "$OUT/$NAME-peers.json" \

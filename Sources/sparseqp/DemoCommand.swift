@@ -15,7 +15,8 @@ struct Demo: ParsableCommand {
         abstract: "Solve and differentiate a ~10⁵-variable sparse MPC problem (the main demo).",
         discussion: """
         Problem: `sparseqp generate control-sparse --size HORIZON --seed SEED` (nx = 10 states, nu = 5
-        inputs, box constraints, x0 equality rows). Loss: L(x*) = ½ Σ_t ‖x_t − r_t‖² with the reference
+        inputs, box constraints, x0 equality rows) with the initial state scaled by --initial-scale
+        (default 1.9, so that inputs saturate: a non-trivial active set). Loss: L(x*) = ½ Σ_t ‖x_t − r_t‖² with the reference
         r_t = (sin(2πt/200), 0, …, 0). The backward pass (implicit differentiation at the active set,
         rule kkt) gives dL/dq, dL/dl, dL/du, dL/dP, dL/dA; dL/dx0 (the sensitivity to the initial state)
         is dl + du on the x0 rows. The check compares the directional derivative along a random unit
@@ -26,6 +27,8 @@ struct Demo: ParsableCommand {
     var horizon: Int = 6666
     @Option(help: "Seed of the generated problem.")
     var seed: UInt64 = 1
+    @Option(name: .customLong("initial-scale"), help: "Factor applied to the generated initial state (1.9 keeps it inside the state box and saturates inputs).")
+    var initialScale: Double = 1.9
     @OptionGroup var solverOptions: SolverOptions
 
     func run() throws {
@@ -37,11 +40,18 @@ struct Demo: ParsableCommand {
         guard let c = problem.control else { throw fail("generator returned no control structure") }
         let qp = problem.program
         let generateTime = seconds(since: tg)
-        print("== problem: \(problem.name) — sparse MPC, nx = \(c.nx), nu = \(c.nu), horizon \(c.horizon)")
+        print("== problem: \(problem.name) — sparse MPC, nx = \(c.nx), nu = \(c.nu), horizon \(c.horizon), initial state × \(initialScale)")
         print("   n = \(qp.n) variables, m = \(qp.m) constraints, nnz(P) = \(qp.P.nonzeroCount), nnz(A) = \(qp.A.nonzeroCount) (generated in \(formatSeconds(generateTime)))")
 
+        // Start far from the origin (x0 scaled by `initialScale`, still inside the state box, which
+        // holds x0/2 … x0 ∈ [xmin/2, xmax/2]) so that inputs saturate and the active set is not trivial.
+        let rows = Array(c.initialStateRows)
+        var l0 = qp.l, u0Bound = qp.u
+        for row in rows { l0[row] *= initialScale; u0Bound[row] *= initialScale }
+        let data: QuadraticProgram
+        do { data = try QuadraticProgram(P: qp.P, q: qp.q, A: qp.A, l: l0, u: u0Bound) } catch { throw fail("\(error)") }
         let solver: ADMMSolver
-        do { solver = try ADMMSolver(problem: qp, settings: settings, log: settings.verbose ? StandardErrorLog() : NullLog()) }
+        do { solver = try ADMMSolver(problem: data, settings: settings, log: settings.verbose ? StandardErrorLog() : NullLog()) }
         catch { throw fail("\(error)") }
         let solution = solver.solve()
         let info = solution.info
@@ -73,7 +83,6 @@ struct Demo: ParsableCommand {
             (gradients, binfo) = try d.adjoint(dx: dx)
         } catch { throw fail("backward pass: \(error)") }
         let backwardTime = seconds(since: tb)
-        let rows = Array(c.initialStateRows)
         let dx0 = rows.map { gradients.dl[$0] + gradients.du[$0] }
         print("\n== backward: L = ½ Σ_t ‖x_t − r_t‖² = \(String(format: "%.8g", loss(solution.x)))")
         print("   time \(formatSeconds(backwardTime)) (\(String(format: "%.2f", backwardTime / info.runTime)) × the forward time), \(binfo.numericFactorizations) numeric factorizations, factorization reused: \(binfo.factorizationReused)")
@@ -95,7 +104,7 @@ struct Demo: ParsableCommand {
         var values: [Double] = []
         var fdStatus: [String] = []
         for sign in [1.0, -1.0] {
-            var l = qp.l, u = qp.u
+            var l = data.l, u = data.u
             for (k, row) in rows.enumerated() { l[row] += sign * h * e[k]; u[row] += sign * h * e[k] }
             do {
                 try solver.update(settings: tightSettings)
