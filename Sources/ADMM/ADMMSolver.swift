@@ -40,7 +40,11 @@ public final class ADMMSolver {
     // Linear system; nil when P is not convex (then every solve returns `.nonConvex`).
     var kkt: KKTSystem?
     var setupFailure: FactorizationError?
-    var polishSystem: KKTSystem?
+    var polishSystem: KKTSystem? { didSet { polishFactoredActive = nil } }
+    /// The active rows (with δ = `settings.polishRegularization`) whose regularized KKT matrix is
+    /// factorized on `polishSystem` right now; a polish with the same rows reuses that factorization
+    /// (a parametric sequence whose updates keep the active set pays no polish factorization).
+    var polishFactoredActive: [Bool]?
     /// Set when the last `solve()` accepted a polish whose factorization is still on `polishSystem`.
     public internal(set) var polishFactorization: PolishFactorization?
     // Iterates (scaled) and work vectors.
@@ -268,6 +272,7 @@ public final class ADMMSolver {
         if new.scalingIterations != settings.scalingIterations { throw .settingNotUpdatable("scalingIterations") }
         if new.kkt != settings.kkt { throw .settingNotUpdatable("kkt") }
         let rhoChanged = new.rho != settings.rho
+        if new.polishRegularization != settings.polishRegularization { polishFactoredActive = nil }
         settings = new
         if rhoChanged {
             rho = new.rho

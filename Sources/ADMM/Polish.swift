@@ -109,7 +109,12 @@ extension ADMMSolver {
                 }
             }
             do {
-                try ps.update(parameters: KKTParameters(sigma: delta, rho: regRho))
+                let mask = side.map { $0 != 0 }
+                if polishFactoredActive != mask {
+                    polishFactoredActive = nil
+                    try ps.update(parameters: KKTParameters(sigma: delta, rho: regRho))
+                    polishFactoredActive = mask
+                }
                 let result = try ps.solve(r1: rhs1, r2: rhs2, refiningAgainst: KKTParameters(sigma: 0, rho: exactRho),
                                           settings: refinement)
                 xp = result.x
@@ -221,6 +226,7 @@ extension ADMMSolver {
                     if newSide != side {
                         guard refactorizations < budget else { break outer }
                         side = newSide
+                        polishFactoredActive = nil  // the augmented-Lagrangian matrix is not a polish matrix
                         try ps.update(parameters: KKTParameters(sigma: delta, rho: side.map { $0 != 0 ? rhoP : 0 }))
                         refactorizations += 1
                     }

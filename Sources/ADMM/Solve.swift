@@ -20,7 +20,8 @@ extension ADMMSolver {
             return Solution(x: [], y: [], info: info)
         }
         guard let kkt else { info.status = .nonConvex; return Solution(x: [], y: [], info: info) }
-        if !(settings.warmStart && hasStart) {
+        let warm = settings.warmStart && hasStart
+        if !warm {
             x.fill(0); z.fill(0); y.fill(0)
         }
         polishFactorization = nil
@@ -32,7 +33,10 @@ extension ADMMSolver {
         var dualCertificate: [Double]?
         let interval = settings.adaptiveRhoInterval
         var infeasibility = InfeasibilityTracker()
-        var nextPolishIteration = Self.firstPolishIteration
+        // From a warm start (a re-solve after a parameter update) the residuals are checked, and
+        // polishing tried, after the first iteration already: when the update leaves the active set
+        // unchanged, that polish solves the new problem at once.
+        var nextPolishIteration = warm ? 1 : Self.firstPolishIteration
         var polishedEarly: PolishCandidate?
         var iterationTime: Duration = .zero
         if settings.verbose { logHeader() }
@@ -48,7 +52,7 @@ extension ADMMSolver {
             }
             if cancellation.isCancelled { status = .cancelled; break }
             if settings.timeLimit > 0, seconds(since: t0) > settings.timeLimit { status = .timeLimit; break }
-            let check = iteration % settings.checkTermination == 0
+            let check = iteration % settings.checkTermination == 0 || (warm && iteration == 1)
             let adapt = settings.adaptiveRho && iteration % interval == 0
             if check || adapt {
                 residuals = computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly)
@@ -77,7 +81,8 @@ extension ADMMSolver {
                 if settings.polish, iteration >= nextPolishIteration,
                    residuals.primal <= Self.earlyPolishFactor * residuals.primalTolerance,
                    residuals.dual <= Self.earlyPolishFactor * residuals.dualTolerance {
-                    nextPolishIteration = 2 * iteration
+                    // After the try that follows a warm start, the cold schedule resumes (50, 100, …).
+                    nextPolishIteration = iteration == 1 ? Self.firstPolishIteration : 2 * iteration
                     if let candidate = polishCandidate(maxRounds: Self.earlyPolishRounds, augmentedLagrangian: false), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
                         polishedEarly = candidate
                         status = .solved

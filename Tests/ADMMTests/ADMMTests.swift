@@ -255,3 +255,31 @@ func randomOptimality(strategy: StrategyChoice) throws {
     #expect(b.status == .solved)
     #expect(b.info.primalResidual <= a.info.primalResidual || b.info.primalResidual <= 1e-8)
 }
+
+/// A re-solve after an update that keeps the active set: the warm-started solve checks after its
+/// first iteration, the polish reuses the factorization of the previous polish (same active rows),
+/// and the answer equals a cold solve of the updated problem.
+@Test func parametricResolveReusesThePolishFactorization() throws {
+    let qp = try randomQP(n: 60, m: 40, seed: 29)
+    var settings = SolverSettings()
+    settings.epsAbs = 1e-6
+    settings.epsRel = 1e-6
+    let solver = try ADMMSolver(problem: qp, settings: settings)
+    let first = solver.solve()
+    #expect(first.status == .solved)
+    #expect(first.info.polish == .succeeded)
+    let before = try #require(solver.profile)
+    // A small change of q keeps the active set of this strictly complementary solution.
+    let newQ = qp.q.enumerated().map { $0.element + 1e-4 * Double($0.offset % 3 - 1) }
+    try solver.update(q: newQ)
+    let second = solver.solve()
+    let after = try #require(solver.profile)
+    #expect(second.status == .solved)
+    #expect(second.info.iterations == 1)
+    #expect(after.numericFactorizations == before.numericFactorizations)
+    #expect(after.symbolicAnalyses == 1)
+    let updated = try QuadraticProgram(P: qp.P, q: newQ, A: qp.A, l: qp.l, u: qp.u)
+    let cold = try ADMMSolver(problem: updated, settings: settings).solve()
+    #expect(cold.status == .solved)
+    #expect(maxAbsDifference(second.x, cold.x) <= 1e-8 * max(1, infinityNorm(cold.x)))
+}
