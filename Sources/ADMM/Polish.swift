@@ -65,11 +65,12 @@ extension ADMMSolver {
         for i in 0..<m { z.buffer[i] = c.z[i]; y.buffer[i] = c.y[i] }
     }
 
-    /// Solves the equality-constrained QP on the active set guessed from the current (z, y), with
-    /// active-set correction rounds; nil if the linear system fails.
     /// Relative refinement residual above which an in-loop polish treats its active set as inconsistent.
     static let inconsistentRefinement = 1e-8
 
+    /// Solves the equality-constrained QP on the active set guessed from the current (z, y), with
+    /// active-set correction rounds; nil if the linear system fails. A round whose active rows are
+    /// already factorized on the polish companion (`polishFactoredActive`) reuses that factorization.
     func polishCandidate(maxRounds: Int? = nil, augmentedLagrangian: Bool = true) -> PolishCandidate? {
         guard let kkt else { return nil }
         if polishSystem == nil { polishSystem = try? kkt.makeCompanion(copyingFactor: false) }
