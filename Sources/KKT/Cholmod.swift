@@ -110,22 +110,7 @@ final class CholmodFactorization {
             cholmod_l_free_sparse(&aHandle, c)
             throw error
         }
-        guard let sym = cholmod_l_copy_factor(l, c) else {
-            let error = common.failure("cholmod_l_copy_factor")
-            var lHandle: UnsafeMutablePointer<cholmod_factor>? = l
-            cholmod_l_free_factor(&lHandle, c)
-            cholmod_l_free_sparse(&aHandle, c)
-            throw error
-        }
-        guard let b = cholmod_l_allocate_dense(n, 1, n, CHOLMOD_REAL, c) else {
-            let error = common.failure("cholmod_l_allocate_dense")
-            var lHandle: UnsafeMutablePointer<cholmod_factor>? = l
-            var sHandle: UnsafeMutablePointer<cholmod_factor>? = sym
-            cholmod_l_free_factor(&lHandle, c)
-            cholmod_l_free_factor(&sHandle, c)
-            cholmod_l_free_sparse(&aHandle, c)
-            throw error
-        }
+        let (sym, b) = try Self.symbolicCopyAndRightHandSide(of: l, matrix: a, factor: l, dimension: n, common: common)
         let selected = Int(c.pointee.selected)
         let used: Int32 = withUnsafeBytes(of: c.pointee.method) { raw in
             raw.bindMemory(to: cholmod_method_struct.self)[max(0, min(selected, Int(CHOLMOD_MAXMETHODS)))].ordering
@@ -165,22 +150,8 @@ final class CholmodFactorization {
             cholmod_l_free_sparse(&aHandle, c)
             throw error
         }
-        guard let sym = cholmod_l_copy_factor(other.symbolic, c) else {
-            let error = common.failure("cholmod_l_copy_factor")
-            var lHandle: UnsafeMutablePointer<cholmod_factor>? = l
-            cholmod_l_free_factor(&lHandle, c)
-            cholmod_l_free_sparse(&aHandle, c)
-            throw error
-        }
-        guard let b = cholmod_l_allocate_dense(other.dimension, 1, other.dimension, CHOLMOD_REAL, c) else {
-            let error = common.failure("cholmod_l_allocate_dense")
-            var lHandle: UnsafeMutablePointer<cholmod_factor>? = l
-            var sHandle: UnsafeMutablePointer<cholmod_factor>? = sym
-            cholmod_l_free_factor(&lHandle, c)
-            cholmod_l_free_factor(&sHandle, c)
-            cholmod_l_free_sparse(&aHandle, c)
-            throw error
-        }
+        let (sym, b) = try Self.symbolicCopyAndRightHandSide(of: other.symbolic, matrix: a, factor: l,
+                                                             dimension: other.dimension, common: common)
         self.common = common
         self.kind = other.kind
         self.dimension = other.dimension
@@ -190,6 +161,33 @@ final class CholmodFactorization {
         self.rhs = b
         self.statistics = other.statistics
         self.isFactorized = numeric && other.isFactorized
+    }
+
+    /// The last two resources of an initializer: a copy of the symbolic analysis `source` and the
+    /// right-hand side workspace. On failure frees `matrix` and `factor` (already owned by the caller)
+    /// and whatever this allocated, then throws.
+    private static func symbolicCopyAndRightHandSide(
+        of source: UnsafeMutablePointer<cholmod_factor>, matrix: UnsafeMutablePointer<cholmod_sparse>,
+        factor: UnsafeMutablePointer<cholmod_factor>, dimension: Int, common: CholmodCommon
+    ) throws(FactorizationError) -> (UnsafeMutablePointer<cholmod_factor>, UnsafeMutablePointer<cholmod_dense>) {
+        let c = common.pointer
+        var aHandle: UnsafeMutablePointer<cholmod_sparse>? = matrix
+        var lHandle: UnsafeMutablePointer<cholmod_factor>? = factor
+        guard let sym = cholmod_l_copy_factor(source, c) else {
+            let error = common.failure("cholmod_l_copy_factor")
+            cholmod_l_free_factor(&lHandle, c)
+            cholmod_l_free_sparse(&aHandle, c)
+            throw error
+        }
+        guard let b = cholmod_l_allocate_dense(dimension, 1, dimension, CHOLMOD_REAL, c) else {
+            let error = common.failure("cholmod_l_allocate_dense")
+            var sHandle: UnsafeMutablePointer<cholmod_factor>? = sym
+            cholmod_l_free_factor(&sHandle, c)
+            cholmod_l_free_factor(&lHandle, c)
+            cholmod_l_free_sparse(&aHandle, c)
+            throw error
+        }
+        return (sym, b)
     }
 
     func copy(numeric: Bool = true) throws(FactorizationError) -> CholmodFactorization {

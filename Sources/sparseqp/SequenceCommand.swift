@@ -57,9 +57,10 @@ struct Sequence: ParsableCommand {
         }
         progress("[sequence] \(problem.name): n = \(qp.n), m = \(qp.m), nnz(A) = \(qp.A.nonzeroCount), \(steps) steps")
 
-        // The updates of every step (step 0 solves the problem as generated).
+        // The updates of every step: mpc moves the initial state from step 1 on (step 0 solves the
+        // problem as generated); lasso sets λ at every step, step 0 included.
         var q = qp.q, l = qp.l, u = qp.u
-        var updates: [[(String, JSON)]] = [[]]
+        var updates: [[(String, JSON)]] = []
         let solver: ADMMSolver
         do { solver = try ADMMSolver(problem: qp, settings: settings, log: settings.verbose ? StandardErrorLog() : NullLog()) }
         catch { throw fail("\(error)") }
@@ -73,39 +74,29 @@ struct Sequence: ParsableCommand {
         var warmTime = 0.0
         for k in 0..<steps {
             let tw = ContinuousClock.now
-            if k > 0 {
-                var entries: [(String, JSON)] = []
-                if kind == .mpc, let c = problem.control {
-                    let x = lastX
-                    var x0 = c.initialStateRows.map { l[$0] }
-                    let u0 = (0..<c.nu).map { x.isEmpty ? 0 : x[c.inputIndex(step: 0, component: $0)] }
-                    var next = [Double](repeating: 0, count: c.nx)
-                    for i in 0..<c.nx {
-                        var v = 0.0
-                        for j in 0..<c.nx { v += c.dynamics[i][j] * x0[j] }
-                        for j in 0..<c.nu { v += c.input[i][j] * u0[j] }
-                        next[i] = v + rng.nextUniform(-0.05, 0.05)
+            var entries: [(String, JSON)] = []
+            if let c = problem.control, k > 0 {
+                let x0 = c.initialStateRows.map { l[$0] }
+                let u0 = (0..<c.nu).map { lastX.isEmpty ? 0 : lastX[c.inputIndex(step: 0, component: $0)] }
+                // x0 ← Ad·x0 + Bd·u0* + w
+                let next = (0..<c.nx).map { i in
+                    let v = (0..<c.nu).reduce((0..<c.nx).reduce(0.0) { $0 + c.dynamics[i][$1] * x0[$1] }) {
+                        $0 + c.input[i][$1] * u0[$1]
                     }
-                    x0 = next
-                    let rows = Array(c.initialStateRows)
-                    for (i, row) in rows.enumerated() { l[row] = x0[i]; u[row] = x0[i] }
-                    entries = [("lu_idx", .integers(rows)), ("l_val", .numbers(x0)), ("u_val", .numbers(x0))]
-                    do { try solver.update(l: l, u: u) } catch { throw fail("step \(k): \(error)") }
-                } else if let lasso = problem.lasso {
-                    let lambda = lassoLambda(lasso, step: k)
-                    let cols = Array(lasso.penaltyColumns)
-                    for j in cols { q[j] = lambda }
-                    entries = [("q_idx", .integers(cols)), ("q_val", .numbers(cols.map { _ in lambda }))]
-                    do { try solver.update(q: q) } catch { throw fail("step \(k): \(error)") }
+                    return v + rng.nextUniform(-0.05, 0.05)
                 }
-                updates.append(entries)
-            } else if kind == .lasso, let lasso = problem.lasso {
-                let lambda = lassoLambda(lasso, step: 0)
+                let rows = Array(c.initialStateRows)
+                for (i, row) in rows.enumerated() { l[row] = next[i]; u[row] = next[i] }
+                entries = [("lu_idx", .integers(rows)), ("l_val", .numbers(next)), ("u_val", .numbers(next))]
+                do { try solver.update(l: l, u: u) } catch { throw fail("step \(k): \(error)") }
+            } else if let lasso = problem.lasso {
+                let lambda = lassoLambda(lasso, step: k)
                 let cols = Array(lasso.penaltyColumns)
                 for j in cols { q[j] = lambda }
-                updates[0] = [("q_idx", .integers(cols)), ("q_val", .numbers(cols.map { _ in lambda }))]
-                do { try solver.update(q: q) } catch { throw fail("step 0: \(error)") }
+                entries = [("q_idx", .integers(cols)), ("q_val", .numbers(cols.map { _ in lambda }))]
+                do { try solver.update(q: q) } catch { throw fail("step \(k): \(error)") }
             }
+            updates.append(entries)
             let solution = solver.solve()
             warmTime += seconds(since: tw)
             lastX = solution.x
