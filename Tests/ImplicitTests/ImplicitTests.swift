@@ -16,15 +16,7 @@ func implicitRandomQP(n: Int, m: Int, seed: UInt64) throws -> QuadraticProgram {
     let A = randomSparse(rows: m, columns: n, density: min(1, 4.0 / Double(n)), using: &g)
     let x0 = (0..<n).map { _ in g.nextUniform(-1, 1) }
     let ax = A.multiply(x0)
-    var l = [Double](repeating: 0, count: m), u = [Double](repeating: 0, count: m)
-    for i in 0..<m {
-        switch i % 4 {
-        case 0: l[i] = ax[i]; u[i] = ax[i]
-        case 1: l[i] = ax[i] - g.nextUniform(0.1, 1); u[i] = .infinity
-        case 2: l[i] = -.infinity; u[i] = ax[i] + g.nextUniform(0.1, 1)
-        default: l[i] = ax[i] - g.nextUniform(0.1, 0.5); u[i] = ax[i] + g.nextUniform(0.1, 0.5)
-        }
-    }
+    let (l, u) = cyclingRowBounds(around: ax, minGap: 0.1, using: &g)
     let q = (0..<n).map { _ in g.nextUniform(-10, 10) }
     return try QuadraticProgram(P: P, q: q, A: A, l: l, u: u)
 }

@@ -151,3 +151,22 @@ public func relativeError(_ x: [Double], reference: [Double]) -> Double {
 public func bitwiseEqual(_ a: [Double], _ b: [Double]) -> Bool {
     a.count == b.count && zip(a, b).allSatisfy { $0.bitPattern == $1.bitPattern }
 }
+
+// MARK: - Row bounds
+
+/// Bounds l ≤ a·x ≤ u around the row values `ax` that cycle by row index through the four row kinds:
+/// equality (l = u = ax), lower-bounded only (gap uniform in [minGap, 1)), upper-bounded only (same),
+/// two-sided (each side uniform in [0.1, 0.5) away). A point with A·x = ax is feasible.
+public func cyclingRowBounds<G: RandomNumberGenerator>(around ax: [Double], minGap: Double,
+                                                       using g: inout G) -> (l: [Double], u: [Double]) {
+    var l = [Double](repeating: 0, count: ax.count), u = [Double](repeating: 0, count: ax.count)
+    for i in 0..<ax.count {
+        switch i % 4 {
+        case 0: l[i] = ax[i]; u[i] = ax[i]
+        case 1: l[i] = ax[i] - g.nextUniform(minGap, 1); u[i] = .infinity
+        case 2: l[i] = -.infinity; u[i] = ax[i] + g.nextUniform(minGap, 1)
+        default: l[i] = ax[i] - g.nextUniform(0.1, 0.5); u[i] = ax[i] + g.nextUniform(0.1, 0.5)
+        }
+    }
+    return (l, u)
+}
