@@ -45,6 +45,8 @@ public final class ADMMSolver {
     /// factorized on `polishSystem` right now; a polish with the same rows reuses that factorization
     /// (a parametric sequence whose updates keep the active set pays no polish factorization).
     var polishFactoredActive: [Bool]?
+    /// The quasi-definite system of the interior-point stage (created on first use).
+    var interiorPointSystem: KKTSystem?
     /// Set when the last `solve()` accepted a polish whose factorization is still on `polishSystem`.
     public internal(set) var polishFactorization: PolishFactorization?
     // Iterates (scaled) and work vectors.
@@ -260,6 +262,7 @@ public final class ADMMSolver {
             }
         }
         polishSystem = nil
+        interiorPointSystem = nil
         polishFactorization = nil
     }
 

@@ -40,6 +40,13 @@ public struct SolverSettings: Sendable, Equatable {
     public var polishRefinementSteps: Int = 25
     /// Maximum rounds of active-set correction in polishing (each is one numeric factorization). Default 10.
     public var polishActiveSetRounds: Int = 10
+    /// Run the interior-point stage (see `ADMMSolver.interiorPoint`) when ADMM and polishing end
+    /// without meeting the tolerances (iteration limit, inaccurate status) or with an infeasibility
+    /// verdict, which it then re-checks. Default true (not in OSQP).
+    public var interiorPointFallback: Bool = true
+    /// Iteration limit of the interior-point stage (each iteration is one numeric factorization and
+    /// two refined solves). Default 100.
+    public var interiorPointIterations: Int = 100
     /// Wall-clock limit for `solve()` in seconds (setup excluded); 0 means none. Default 0.
     public var timeLimit: Double = 0
     /// Iteration log (banner, table, footer) to the solver's log sink. Default false.
@@ -71,6 +78,7 @@ public struct SolverSettings: Sendable, Equatable {
         try check(polishRegularization.isFinite && polishRegularization > 0, "polishRegularization must be > 0")
         try check(polishRefinementSteps >= 0, "polishRefinementSteps must be ≥ 0")
         try check(polishActiveSetRounds >= 1, "polishActiveSetRounds must be ≥ 1")
+        try check(interiorPointIterations >= 1, "interiorPointIterations must be ≥ 1")
         try check(timeLimit.isFinite && timeLimit >= 0, "timeLimit must be finite and ≥ 0 (0 = none)")
         do { try kkt.validate() } catch { throw .invalidSettings(error.description) }
     }

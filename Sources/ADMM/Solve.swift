@@ -138,6 +138,10 @@ extension ADMMSolver {
                 solution.info.polishTime = seconds(since: tp)
             }
         }
+        if settings.interiorPointFallback, Self.interiorPointApplies(to: solution.info.status) {
+            let deadline = settings.timeLimit > 0 ? t0 + .nanoseconds(Int64(settings.timeLimit * 1e9)) : nil
+            interiorPointStage(into: &solution, deadline: deadline)
+        }
         solution.info.factorization = kkt.profile
         if settings.verbose { logFooter(solution.info) }
         return solution

@@ -69,6 +69,10 @@ public struct Info: Sendable, Equatable {
     /// The last ρ (scalar) used.
     public var rho: Double = .nan
     public var polish: PolishStatus = .notRun
+    /// What the interior-point stage did, its iterations and its seconds (part of `runTime`).
+    public var interiorPoint: InteriorPointStatus = .notRun
+    public var interiorPointIterations: Int = 0
+    public var interiorPointTime: Double = 0
     /// Seconds. Polishing tried during ADMM (which can end the solve) is part of `solveTime`;
     /// `polishTime` is the final polish only.
     public var setupTime: Double = 0
@@ -77,7 +81,7 @@ public struct Info: Sendable, Equatable {
     /// Seconds spent in the ADMM iterations themselves (KKT solve and vector updates; no residual
     /// checks, ρ updates or polishing): `iterationTime / iterations` is the cost of one iteration.
     public var iterationTime: Double = 0
-    public var runTime: Double { setupTime + solveTime + polishTime }
+    public var runTime: Double { setupTime + solveTime + polishTime + interiorPointTime }
     /// Factorization counts and times of the KKT module (shared by polishing and backward passes).
     public var factorization: FactorizationProfile?
 }

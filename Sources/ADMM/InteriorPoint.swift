@@ -1,0 +1,307 @@
+import Sparse
+import KKT
+
+/// What the interior-point stage did.
+public enum InteriorPointStatus: String, Sendable, Equatable {
+    /// Not needed (ADMM met the tolerances), switched off, or not applicable (time limit, cancellation).
+    case notRun = "not_run"
+    /// It met the requested tolerances; its point (or the polish started from it) was returned.
+    case succeeded = "succeeded"
+    /// It did not meet the tolerances within its iterations (or its linear system failed); ADMM's
+    /// result was kept unless the interior-point point had smaller residuals.
+    case failed = "failed"
+}
+
+/// The high-accuracy stage: a primal-dual interior-point method (Mehrotra predictor–corrector) on the
+/// scaled problem, run when ADMM and polishing did not meet the requested tolerances.
+///
+/// Form. Each row i of l ≤ Ax ≤ u is an equality (l_i = u_i), free (both bounds infinite, y_i = 0),
+/// or an inequality with a slack per finite side: A_i x − s_l = l_i, A_i x + s_u = u_i, with
+/// multipliers z_l, z_u ≥ 0 and y_i = z_u − z_l (OSQP's sign convention). The Newton system of the
+/// perturbed KKT conditions reduces to the quasi-definite
+///
+///     [P + δI   Aᵀ                 ] [dx]   [−r_d    ]
+///     [A        −diag(1/W + δ)     ] [dy] = [−c / W  ]      W_i = z_l/s_l + z_u/s_u,
+///
+/// (equality rows: −δ and −r_eq; free rows decoupled), i.e. the forward KKT matrix with σ = δ and
+/// ρ_i = 1/(1/W_i + δ). It is factorized on a companion of the forward KKT system (same symbolic
+/// analysis) when that is quasi-definite, otherwise on one new quasi-definite analysis (the reduced
+/// matrix P + AᵀWA becomes too ill-conditioned for Cholesky as W spreads). Each solve is refined
+/// against the unregularized operator (δ = 0, equality rows exact). δ = 10⁻⁸ on the scaled data,
+/// raised ×100 when a factorization shows the wrong inertia.
+///
+/// Iteration: affine step, centring σ = (μ_aff/μ)³, corrector with the second-order term, one step
+/// length for primal and dual (0.99 of the distance to the boundary). Start: x from the regularized
+/// least-squares system with ρ = 1 on inequality rows and targets Π_[l,u](0); slacks max(slack, 1),
+/// multipliers 1. Stop: the residuals of `computeResiduals` (the same test as ADMM's termination,
+/// at (x, Π_[l,u](Ax), y)) are within `interiorPointTargetFactor` of the tolerances; the best point
+/// seen is returned.
+extension ADMMSolver {
+    /// The interior-point iterations stop once every residual is this fraction of its tolerance (its
+    /// last iterations converge fast, and the point then also passes stricter checks).
+    static let interiorPointTargetFactor = 1e-2
+    /// …and the linear constraints A x ∓ s = l, u hold to this relative accuracy (scaled), so that the
+    /// returned point is feasible to rounding level (Π[l,u](Ax) = Ax up to it).
+    static let interiorPointLinearTolerance = 1e-12
+    static let interiorPointRegularization = 1e-8
+    static let interiorPointStepFraction = 0.99
+
+    struct InteriorPointOutcome {
+        var best: PolishCandidate
+        var iterations: Int
+        var converged: Bool
+    }
+
+    /// The quasi-definite system the interior-point stage factorizes (created on first use).
+    func interiorPointLinearSystem(initial: KKTParameters) -> KKTSystem? {
+        if let s = interiorPointSystem { return s }
+        guard let kkt else { return nil }
+        if kkt.strategy == .quasiDefinite {
+            interiorPointSystem = try? kkt.makeCompanion(copyingFactor: false)
+        } else {
+            var options = settings.kkt
+            options.strategy = .quasiDefinite
+            interiorPointSystem = try? KKTSystem(P: Ps, A: As, parameters: initial, options: options)
+        }
+        return interiorPointSystem
+    }
+
+    func interiorPoint(deadline: ContinuousClock.Instant?) -> InteriorPointOutcome? {
+        let l = ls.array, u = us.array, q = qs.array
+        var isEquality = [Bool](repeating: false, count: m)
+        var hasL = [Bool](repeating: false, count: m), hasU = [Bool](repeating: false, count: m)
+        var sides = 0
+        for i in 0..<m {
+            if l[i] == u[i] { isEquality[i] = true; continue }
+            hasL[i] = l[i] > -.infinity
+            hasU[i] = u[i] < .infinity
+            sides += (hasL[i] ? 1 : 0) + (hasU[i] ? 1 : 0)
+        }
+        var delta = Self.interiorPointRegularization
+        var rhoStart = [Double](repeating: 0, count: m)
+        var target = [Double](repeating: 0, count: m)
+        for i in 0..<m {
+            if isEquality[i] { rhoStart[i] = 1 / delta; target[i] = l[i] }
+            else if hasL[i] || hasU[i] { rhoStart[i] = 1; target[i] = min(max(0, l[i]), u[i]) }
+        }
+        guard let system = interiorPointLinearSystem(initial: KKTParameters(sigma: delta, rho: rhoStart)) else { return nil }
+        func factorize(_ rho: (Double) -> [Double]) -> Bool {
+            for _ in 0..<4 {
+                do { try system.update(parameters: KKTParameters(sigma: delta, rho: rho(delta))); return true } catch {
+                    switch error {
+                    case .inertia, .notPositiveDefinite: delta *= 100
+                    default: return false
+                    }
+                }
+            }
+            return false
+        }
+        // Start.
+        guard factorize({ d in (0..<self.m).map { isEquality[$0] ? 1 / d : rhoStart[$0] } }) else { return nil }
+        var x: [Double]
+        var yEq = [Double](repeating: 0, count: m)
+        do {
+            let exact = KKTParameters(sigma: 0, rho: (0..<m).map { isEquality[$0] ? .infinity : rhoStart[$0] })
+            x = try system.solve(r1: q.map { -$0 }, r2: target, refiningAgainst: exact).x
+        } catch { return nil }
+        var ax = As.multiply(x)
+        var sl = [Double](repeating: 0, count: m), su = sl, zl = sl, zu = sl
+        for i in 0..<m {
+            if hasL[i] { sl[i] = max(ax[i] - l[i], 1); zl[i] = 1 }
+            if hasU[i] { su[i] = max(u[i] - ax[i], 1); zu[i] = 1 }
+        }
+        var best: PolishCandidate?
+        var iterations = 0
+        var y = [Double](repeating: 0, count: m)
+        var rd = [Double](repeating: 0, count: n)
+        var rpl = [Double](repeating: 0, count: m), rpu = rpl, req = rpl
+        var w = [Double](repeating: 0, count: m)
+        var r1 = [Double](repeating: 0, count: n), r2 = [Double](repeating: 0, count: m)
+        let stepFraction = Self.interiorPointStepFraction
+        for _ in 0..<settings.interiorPointIterations {
+            // Residuals of the KKT conditions and the test shared with ADMM.
+            for i in 0..<m { y[i] = isEquality[i] ? yEq[i] : zu[i] - zl[i] }
+            let px = Ps.symmetricUpperMultiply(x)
+            let aty = As.transposeMultiply(y)
+            for j in 0..<n { rd[j] = px[j] + q[j] + aty[j] }
+            var mu = 0.0
+            for i in 0..<m {
+                if isEquality[i] { req[i] = ax[i] - l[i]; continue }
+                if hasL[i] { rpl[i] = ax[i] - sl[i] - l[i]; mu += sl[i] * zl[i] }
+                if hasU[i] { rpu[i] = ax[i] + su[i] - u[i]; mu += su[i] * zu[i] }
+            }
+            mu = sides > 0 ? mu / Double(sides) : 0
+            let zp = (0..<m).map { min(max(ax[$0], l[$0]), u[$0]) }
+            let r = x.withUnsafeBufferPointer { xb in
+                zp.withUnsafeBufferPointer { zb in y.withUnsafeBufferPointer { yb in computeResiduals(x: xb, z: zb, y: yb) } }
+            }
+            if !(r.primal.isFinite && r.dual.isFinite) { break }
+            if best.map({ r.worstRatio < $0.residuals.worstRatio }) ?? true {
+                best = PolishCandidate(x: x, z: zp, y: y, residuals: r)
+            }
+            var linear = 0.0, axNorm = 0.0
+            for i in 0..<m {
+                axNorm = max(axNorm, abs(ax[i]))
+                linear = max(linear, abs(isEquality[i] ? req[i] : max(hasL[i] ? abs(rpl[i]) : 0, hasU[i] ? abs(rpu[i]) : 0)))
+            }
+            if r.converged(checkGap: settings.checkDualityGap, factor: Self.interiorPointTargetFactor),
+               linear <= Self.interiorPointLinearTolerance * (1 + axNorm) { break }
+            if cancellation.isCancelled { break }
+            if let deadline, ContinuousClock.now > deadline { break }
+            iterations += 1
+            // Newton matrix.
+            for i in 0..<m {
+                w[i] = (hasL[i] ? zl[i] / sl[i] : 0) + (hasU[i] ? zu[i] / su[i] : 0)
+            }
+            guard factorize({ d in
+                (0..<self.m).map { i in isEquality[i] ? 1 / d : (hasL[i] || hasU[i] ? 1 / (1 / w[i] + d) : 0) }
+            }) else { break }
+            let exact = KKTParameters(sigma: 0, rho: (0..<m).map { isEquality[$0] ? .infinity : w[$0] })
+            // One Newton direction for complementarity right-hand sides (rcl, rcu).
+            func direction(_ rcl: [Double], _ rcu: [Double]) throws(FactorizationError)
+                -> (dx: [Double], dyEq: [Double], dsl: [Double], dzl: [Double], dsu: [Double], dzu: [Double]) {
+                var c = [Double](repeating: 0, count: m)
+                for j in 0..<n { r1[j] = -rd[j] }
+                for i in 0..<m {
+                    if isEquality[i] { r2[i] = -req[i]; continue }
+                    var ci = 0.0
+                    if hasU[i] { ci += rcu[i] / su[i] + zu[i] / su[i] * rpu[i] }
+                    if hasL[i] { ci += -rcl[i] / sl[i] + zl[i] / sl[i] * rpl[i] }
+                    c[i] = ci
+                    r2[i] = hasL[i] || hasU[i] ? -ci / w[i] : 0
+                }
+                let s = try system.solve(r1: r1, r2: r2, refiningAgainst: exact)
+                let adx = As.multiply(s.x)
+                var dsl = [Double](repeating: 0, count: m), dzl = dsl, dsu = dsl, dzu = dsl, dyEq = dsl
+                for i in 0..<m {
+                    if isEquality[i] { dyEq[i] = s.nu[i]; continue }
+                    // Recovery. On a side with z/s ≥ 1 (active-looking) the multiplier step comes from
+                    // ν = dz_u − dz_l and the slack step from complementarity; elsewhere the slack step
+                    // comes from A·dx and the multiplier step from complementarity. (Both are exact in
+                    // exact arithmetic; each avoids multiplying a solve error by a large z/s or s/z.)
+                    let wl = hasL[i] ? zl[i] / sl[i] : 0, wu = hasU[i] ? zu[i] / su[i] : 0
+                    if max(wl, wu) < 1 {
+                        if hasL[i] { dsl[i] = adx[i] + rpl[i]; dzl[i] = (rcl[i] - zl[i] * dsl[i]) / sl[i] }
+                        if hasU[i] { dsu[i] = -rpu[i] - adx[i]; dzu[i] = (rcu[i] - zu[i] * dsu[i]) / su[i] }
+                    } else if wu >= wl {
+                        if hasL[i] { dsl[i] = adx[i] + rpl[i]; dzl[i] = (rcl[i] - zl[i] * dsl[i]) / sl[i] }
+                        dzu[i] = s.nu[i] + dzl[i]
+                        dsu[i] = (rcu[i] - su[i] * dzu[i]) / zu[i]
+                    } else {
+                        if hasU[i] { dsu[i] = -rpu[i] - adx[i]; dzu[i] = (rcu[i] - zu[i] * dsu[i]) / su[i] }
+                        dzl[i] = dzu[i] - s.nu[i]
+                        dsl[i] = (rcl[i] - sl[i] * dzl[i]) / zl[i]
+                    }
+                }
+                return (s.x, dyEq, dsl, dzl, dsu, dzu)
+            }
+            func maxStep(_ d: (dx: [Double], dyEq: [Double], dsl: [Double], dzl: [Double], dsu: [Double], dzu: [Double])) -> Double {
+                var alpha = 1.0
+                for i in 0..<m {
+                    if hasL[i] {
+                        if d.dsl[i] < 0 { alpha = min(alpha, -sl[i] / d.dsl[i]) }
+                        if d.dzl[i] < 0 { alpha = min(alpha, -zl[i] / d.dzl[i]) }
+                    }
+                    if hasU[i] {
+                        if d.dsu[i] < 0 { alpha = min(alpha, -su[i] / d.dsu[i]) }
+                        if d.dzu[i] < 0 { alpha = min(alpha, -zu[i] / d.dzu[i]) }
+                    }
+                }
+                return alpha
+            }
+            let step: (dx: [Double], dyEq: [Double], dsl: [Double], dzl: [Double], dsu: [Double], dzu: [Double])
+            let alpha: Double
+            do {
+                var rcl = [Double](repeating: 0, count: m), rcu = rcl
+                for i in 0..<m {
+                    if hasL[i] { rcl[i] = -sl[i] * zl[i] }
+                    if hasU[i] { rcu[i] = -su[i] * zu[i] }
+                }
+                let affine = try direction(rcl, rcu)
+                if sides == 0 {
+                    step = affine
+                    alpha = 1
+                } else {
+                    let aAff = maxStep(affine)
+                    var muAff = 0.0
+                    for i in 0..<m {
+                        if hasL[i] { muAff += (sl[i] + aAff * affine.dsl[i]) * (zl[i] + aAff * affine.dzl[i]) }
+                        if hasU[i] { muAff += (su[i] + aAff * affine.dsu[i]) * (zu[i] + aAff * affine.dzu[i]) }
+                    }
+                    muAff /= Double(sides)
+                    let ratio = max(0, min(1, muAff / mu))
+                    let centring = ratio * ratio * ratio
+                    for i in 0..<m {
+                        if hasL[i] { rcl[i] += centring * mu - affine.dsl[i] * affine.dzl[i] }
+                        if hasU[i] { rcu[i] += centring * mu - affine.dsu[i] * affine.dzu[i] }
+                    }
+                    step = try direction(rcl, rcu)
+                    alpha = min(1, stepFraction * maxStep(step))
+                }
+            } catch { break }
+            guard alpha.isFinite, alpha > 0 else { break }
+            if settings.verbose {
+                log.write("ipm \(iterations): mu \(fmt(mu)) alpha \(fmt(alpha)) delta \(fmt(delta)) primal \(fmt(r.primal)) dual \(fmt(r.dual)) gap \(fmt(r.gap))")
+            }
+            for j in 0..<n { x[j] += alpha * step.dx[j] }
+            for i in 0..<m {
+                if isEquality[i] { yEq[i] += alpha * step.dyEq[i]; continue }
+                if hasL[i] { sl[i] += alpha * step.dsl[i]; zl[i] += alpha * step.dzl[i] }
+                if hasU[i] { su[i] += alpha * step.dsu[i]; zu[i] += alpha * step.dzu[i] }
+            }
+            ax = As.multiply(x)
+        }
+        guard let best else { return nil }
+        if settings.verbose {
+            log.write("interior point: \(iterations) iteration(s), residuals primal \(fmt(best.residuals.primal)), dual \(fmt(best.residuals.dual)), gap \(fmt(best.residuals.gap))")
+        }
+        return InteriorPointOutcome(best: best, iterations: iterations,
+                                    converged: best.residuals.converged(checkGap: settings.checkDualityGap))
+    }
+
+    /// Statuses after which the interior-point stage runs: the tolerances were not met (iteration
+    /// limit, inaccurate), or an infeasibility verdict is re-checked. Not after a time limit,
+    /// cancellation or a non-convex verdict.
+    static func interiorPointApplies(to status: Status) -> Bool {
+        switch status {
+        case .solvedInaccurate, .maxIterations, .primalInfeasible, .primalInfeasibleInaccurate,
+             .dualInfeasible, .dualInfeasibleInaccurate: return true
+        case .solved, .timeLimit, .nonConvex, .cancelled: return false
+        }
+    }
+
+    /// Runs the interior-point stage and, when it meets the tolerances, replaces the solution by its
+    /// point (status `.solved`, certificates cleared), or by the polish started from it when that
+    /// is at least as accurate (a crossover to the exact active-set solution, whose factorization
+    /// the backward pass can then reuse). Otherwise the solution is left as it was.
+    func interiorPointStage(into solution: inout Solution, deadline: ContinuousClock.Instant?) {
+        let t0 = ContinuousClock.now
+        defer { solution.info.interiorPointTime = seconds(since: t0) }
+        guard let outcome = interiorPoint(deadline: deadline) else {
+            solution.info.interiorPoint = .failed
+            return
+        }
+        solution.info.interiorPointIterations = outcome.iterations
+        guard outcome.converged else {
+            solution.info.interiorPoint = .failed
+            return
+        }
+        let c = outcome.best
+        solution.info.interiorPoint = .succeeded
+        solution.primalInfeasibilityCertificate = nil
+        solution.dualInfeasibilityCertificate = nil
+        for j in 0..<n { x.buffer[j] = c.x[j] }
+        for i in 0..<m { z.buffer[i] = c.z[i]; y.buffer[i] = c.y[i] }
+        if settings.polish, let p = polishCandidate(augmentedLagrangian: false),
+           p.residuals.converged(checkGap: settings.checkDualityGap),
+           p.residuals.worstRatio <= c.residuals.worstRatio {
+            solution.info.status = .solved
+            apply(p, to: &solution)
+            return
+        }
+        solution.info.status = .solved
+        applyResiduals(c.residuals, to: &solution.info)
+        solution.x = (0..<n).map { c.x[$0] * scaling.D[$0] }
+        solution.y = (0..<m).map { c.y[$0] * scaling.E[$0] * scaling.cinv }
+    }
+}
