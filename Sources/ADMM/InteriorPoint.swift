@@ -44,6 +44,7 @@ extension ADMMSolver {
     /// returned point is feasible to rounding level (Π[l,u](Ax) = Ax up to it).
     static let interiorPointLinearTolerance = 1e-12
     static let interiorPointRegularization = 1e-8
+    static let interiorPointWeightFloor = 1e-12
     static let interiorPointStepFraction = 0.99
 
     struct InteriorPointOutcome {
@@ -156,18 +157,20 @@ extension ADMMSolver {
             guard factorize({ d in
                 (0..<self.m).map { i in isEquality[i] ? 1 / d : (hasL[i] || hasU[i] ? 1 / (1 / w[i] + d) : 0) }
             }) else { break }
-            let exact = KKTParameters(sigma: 0, rho: (0..<m).map { isEquality[$0] ? .infinity : w[$0] })
+            // The factorized matrix holds −1/max(ρ, 10⁻¹²) (KKTSystem's floor for decoupled rows): the
+            // exact operator uses the same floor, or refinement diverges on rows with W < 10⁻¹².
+            let exact = KKTParameters(sigma: 0, rho: (0..<m).map {
+                isEquality[$0] ? .infinity : (hasL[$0] || hasU[$0] ? max(w[$0], Self.interiorPointWeightFloor) : 0)
+            })
             // One Newton direction for complementarity right-hand sides (rcl, rcu).
             func direction(_ rcl: [Double], _ rcu: [Double]) throws(FactorizationError)
                 -> (dx: [Double], dyEq: [Double], dsl: [Double], dzl: [Double], dsu: [Double], dzu: [Double]) {
-                var c = [Double](repeating: 0, count: m)
                 for j in 0..<n { r1[j] = -rd[j] }
                 for i in 0..<m {
                     if isEquality[i] { r2[i] = -req[i]; continue }
                     var ci = 0.0
                     if hasU[i] { ci += rcu[i] / su[i] + zu[i] / su[i] * rpu[i] }
                     if hasL[i] { ci += -rcl[i] / sl[i] + zl[i] / sl[i] * rpl[i] }
-                    c[i] = ci
                     r2[i] = hasL[i] || hasU[i] ? -ci / w[i] : 0
                 }
                 let s = try system.solve(r1: r1, r2: r2, refiningAgainst: exact)
@@ -282,23 +285,31 @@ extension ADMMSolver {
             return
         }
         solution.info.interiorPointIterations = outcome.iterations
-        guard outcome.converged else {
-            solution.info.interiorPoint = .failed
-            return
-        }
         let c = outcome.best
-        solution.info.interiorPoint = .succeeded
-        solution.primalInfeasibilityCertificate = nil
-        solution.dualInfeasibilityCertificate = nil
+        let saved = (x.array, z.array, y.array)
         for j in 0..<n { x.buffer[j] = c.x[j] }
         for i in 0..<m { z.buffer[i] = c.z[i]; y.buffer[i] = c.y[i] }
+        let gapCheck = settings.checkDualityGap
         if settings.polish, let p = polishCandidate(augmentedLagrangian: false),
-           p.residuals.converged(checkGap: settings.checkDualityGap),
-           p.residuals.worstRatio <= c.residuals.worstRatio {
+           p.residuals.converged(checkGap: gapCheck),
+           !outcome.converged || p.residuals.worstRatio <= c.residuals.worstRatio {
+            solution.info.interiorPoint = .succeeded
+            solution.primalInfeasibilityCertificate = nil
+            solution.dualInfeasibilityCertificate = nil
             solution.info.status = .solved
             apply(p, to: &solution)
             return
         }
+        guard outcome.converged else {
+            // Keep the iterates of the returned (ADMM) solution for a warm start.
+            for j in 0..<n { x.buffer[j] = saved.0[j] }
+            for i in 0..<m { z.buffer[i] = saved.1[i]; y.buffer[i] = saved.2[i] }
+            solution.info.interiorPoint = .failed
+            return
+        }
+        solution.info.interiorPoint = .succeeded
+        solution.primalInfeasibilityCertificate = nil
+        solution.dualInfeasibilityCertificate = nil
         solution.info.status = .solved
         applyResiduals(c.residuals, to: &solution.info)
         solution.x = (0..<n).map { c.x[$0] * scaling.D[$0] }

@@ -334,7 +334,14 @@ public final class KKTSystem {
             for i in 0..<m where exact.rho[i] != 0 { nu[i] += correction[n + i] }
             steps += 1
             res = exactResidual(r1: r1, r2: r2, x: UnsafeBufferPointer(x), nu: UnsafeBufferPointer(nu), exact: exact)
-            if !(res < before) && steps >= 2 { break }  // stagnation: stop, report the residual
+            if !(res < before) {
+                // Divergence (the exact operator is too far from the factorized one) or stagnation:
+                // undo this correction and stop with the best point.
+                for j in 0..<n { x[j] -= correction[j] }
+                for i in 0..<m where exact.rho[i] != 0 { nu[i] -= correction[n + i] }
+                res = before
+                break
+            }
         }
         let elapsed = seconds(since: t0)
         let s = steps
