@@ -45,6 +45,11 @@ extension ADMMSolver {
     static let interiorPointLinearTolerance = 1e-12
     static let interiorPointRegularization = 1e-8
     static let interiorPointWeightFloor = 1e-12
+    /// The stage gives up when the best residual ratio has not halved for this many iterations.
+    static let interiorPointStallIterations = 30
+    /// The dual block is regularized by δ times this: a δ comparable to 1/W of strongly active rows
+    /// would make refinement against the exact operator contract too slowly to restore A x = b.
+    static let interiorPointDualRegularizationRatio = 1e-4
     static let interiorPointStepFraction = 0.99
 
     struct InteriorPointOutcome {
@@ -87,8 +92,9 @@ extension ADMMSolver {
         }
         guard let system = interiorPointLinearSystem(initial: KKTParameters(sigma: delta, rho: rhoStart)) else { return nil }
         func factorize(_ rho: (Double) -> [Double]) -> Bool {
+            delta = Self.interiorPointRegularization
             for _ in 0..<4 {
-                do { try system.update(parameters: KKTParameters(sigma: delta, rho: rho(delta))); return true } catch {
+                do { try system.update(parameters: KKTParameters(sigma: delta, rho: rho(delta * Self.interiorPointDualRegularizationRatio))); return true } catch {
                     switch error {
                     case .inertia, .notPositiveDefinite: delta *= 100
                     default: return false
@@ -112,6 +118,7 @@ extension ADMMSolver {
             if hasU[i] { su[i] = max(u[i] - ax[i], 1); zu[i] = 1 }
         }
         var best: PolishCandidate?
+        var sinceProgress = 0, progressMark = Double.infinity
         var iterations = 0
         var y = [Double](repeating: 0, count: m)
         var rd = [Double](repeating: 0, count: n)
@@ -119,6 +126,7 @@ extension ADMMSolver {
         var w = [Double](repeating: 0, count: m)
         var r1 = [Double](repeating: 0, count: n), r2 = [Double](repeating: 0, count: m)
         let stepFraction = Self.interiorPointStepFraction
+        let refinement = RefinementSettings(tolerance: 1e-14, maxSteps: 10, weightRowsByRho: true)
         for _ in 0..<settings.interiorPointIterations {
             // Residuals of the KKT conditions and the test shared with ADMM.
             for i in 0..<m { y[i] = isEquality[i] ? yEq[i] : zu[i] - zl[i] }
@@ -140,6 +148,9 @@ extension ADMMSolver {
             if best.map({ r.worstRatio < $0.residuals.worstRatio }) ?? true {
                 best = PolishCandidate(x: x, z: zp, y: y, residuals: r)
             }
+            if r.worstRatio < 0.5 * progressMark { progressMark = r.worstRatio; sinceProgress = 0 }
+            sinceProgress += 1
+            if sinceProgress > Self.interiorPointStallIterations { break }
             var linear = 0.0, axNorm = 0.0
             for i in 0..<m {
                 axNorm = max(axNorm, abs(ax[i]))
@@ -173,7 +184,7 @@ extension ADMMSolver {
                     if hasL[i] { ci += -rcl[i] / sl[i] + zl[i] / sl[i] * rpl[i] }
                     r2[i] = hasL[i] || hasU[i] ? -ci / w[i] : 0
                 }
-                let s = try system.solve(r1: r1, r2: r2, refiningAgainst: exact)
+                let s = try system.solve(r1: r1, r2: r2, refiningAgainst: exact, settings: refinement)
                 let adx = As.multiply(s.x)
                 var dsl = [Double](repeating: 0, count: m), dzl = dsl, dsu = dsl, dzu = dsl, dyEq = dsl
                 for i in 0..<m {

@@ -319,9 +319,12 @@ public final class KKTSystem {
         for i in 0..<m where exact.rho[i] == 0 { nu[i] = 0 }
         var scale = 1.0
         for j in 0..<n { scale = max(scale, abs(r1[j])) }
-        for i in 0..<m where exact.rho[i] != 0 { scale = max(scale, abs(r2[i])) }
+        let weighted = settings.weightRowsByRho
+        for i in 0..<m where exact.rho[i] != 0 {
+            scale = max(scale, abs(r2[i]) * (weighted ? min(1, exact.rho[i]) : 1))
+        }
         var steps = 0
-        var res = exactResidual(r1: r1, r2: r2, x: UnsafeBufferPointer(x), nu: UnsafeBufferPointer(nu), exact: exact)
+        var res = exactResidual(r1: r1, r2: r2, x: UnsafeBufferPointer(x), nu: UnsafeBufferPointer(nu), exact: exact, weighted: weighted)
         while res > settings.tolerance * scale, steps < settings.maxSteps {
             let before = res
             try residual.withUnsafeBufferPointer { (r) throws(FactorizationError) in
@@ -333,7 +336,7 @@ public final class KKTSystem {
             for j in 0..<n { x[j] += correction[j] }
             for i in 0..<m where exact.rho[i] != 0 { nu[i] += correction[n + i] }
             steps += 1
-            res = exactResidual(r1: r1, r2: r2, x: UnsafeBufferPointer(x), nu: UnsafeBufferPointer(nu), exact: exact)
+            res = exactResidual(r1: r1, r2: r2, x: UnsafeBufferPointer(x), nu: UnsafeBufferPointer(nu), exact: exact, weighted: weighted)
             if !(res < before) {
                 // Divergence (the exact operator is too far from the factorized one) or stagnation:
                 // undo this correction and stop with the best point.
@@ -351,7 +354,8 @@ public final class KKTSystem {
 
     /// residual ← b − K_exact·[x; ν]; returns its ∞-norm.
     private func exactResidual(r1: UnsafeBufferPointer<Double>, r2: UnsafeBufferPointer<Double>,
-                               x: UnsafeBufferPointer<Double>, nu: UnsafeBufferPointer<Double>, exact: KKTParameters) -> Double {
+                               x: UnsafeBufferPointer<Double>, nu: UnsafeBufferPointer<Double>, exact: KKTParameters,
+                               weighted: Bool = false) -> Double {
         residual.withUnsafeMutableBufferPointer { res in
             let top = UnsafeMutableBufferPointer(rebasing: res[0..<n])
             let bottom = UnsafeMutableBufferPointer(rebasing: res[n...])
@@ -368,7 +372,8 @@ public final class KKTSystem {
                 }
             }
             var norm = 0.0
-            for v in res { norm = max(norm, abs(v)) }
+            for j in 0..<n { norm = max(norm, abs(res[j])) }
+            for i in 0..<m { norm = max(norm, abs(res[n + i]) * (weighted ? min(1, exact.rho[i]) : 1)) }
             return norm
         }
     }

@@ -57,8 +57,15 @@ public struct RefinementSettings: Sendable, Equatable {
     /// Maximum number of corrections. Default 10.
     public var maxSteps: Int = 10
 
-    public init(tolerance: Double = 1e-12, maxSteps: Int = 10) {
+    /// Measure the residual of row i of the second block multiplied by min(1, ρ_i) (exact ρ), i.e. as
+    /// the equation ρ_i A_i x − ν_i = ρ_i r₂ᵢ when ρ_i < 1. With weights 1/ρ spanning many orders of
+    /// magnitude (interior-point methods) the unweighted norm is dominated by rows with tiny ρ whose
+    /// right-hand sides are large, and refinement stops before the other rows are accurate. Default false.
+    public var weightRowsByRho: Bool = false
+
+    public init(tolerance: Double = 1e-12, maxSteps: Int = 10, weightRowsByRho: Bool = false) {
         self.tolerance = tolerance
         self.maxSteps = maxSteps
+        self.weightRowsByRho = weightRowsByRho
     }
 }
