@@ -88,7 +88,7 @@ extension ADMMSolver {
         var target = [Double](repeating: 0, count: m)
         for i in 0..<m {
             if isEquality[i] { rhoStart[i] = 1 / delta; target[i] = l[i] }
-            else if hasL[i] || hasU[i] { rhoStart[i] = 1; target[i] = min(max(0, l[i]), u[i]) }
+            else if hasL[i] || hasU[i] { rhoStart[i] = 1; target[i] = hasL[i] && hasU[i] ? 0.5 * (l[i] + u[i]) : (hasL[i] ? l[i] : u[i]) }
         }
         guard let system = interiorPointLinearSystem(initial: KKTParameters(sigma: delta, rho: rhoStart)) else { return nil }
         func factorize(_ rho: (Double) -> [Double]) -> Bool {
@@ -113,9 +113,23 @@ extension ADMMSolver {
         } catch { return nil }
         var ax = As.multiply(x)
         var sl = [Double](repeating: 0, count: m), su = sl, zl = sl, zu = sl
+        // Slacks from x, multipliers their negatives (the least-squares system's ν), both shifted
+        // uniformly into the interior (the symmetric-cone rule of CVXOPT and Clarabel).
         for i in 0..<m {
-            if hasL[i] { sl[i] = max(ax[i] - l[i], 1); zl[i] = 1 }
-            if hasU[i] { su[i] = max(u[i] - ax[i], 1); zu[i] = 1 }
+            if hasL[i] { sl[i] = ax[i] - l[i]; zl[i] = -sl[i] }
+            if hasU[i] { su[i] = u[i] - ax[i]; zu[i] = -su[i] }
+        }
+        if sides > 0 {
+            var minSlack = Double.infinity, minMult = Double.infinity
+            for i in 0..<m {
+                if hasL[i] { minSlack = min(minSlack, sl[i]); minMult = min(minMult, zl[i]) }
+                if hasU[i] { minSlack = min(minSlack, su[i]); minMult = min(minMult, zu[i]) }
+            }
+            let shiftS = 1 + max(0, -minSlack), shiftZ = 1 + max(0, -minMult)
+            for i in 0..<m {
+                if hasL[i] { sl[i] += shiftS; zl[i] += shiftZ }
+                if hasU[i] { su[i] += shiftS; zu[i] += shiftZ }
+            }
         }
         var best: PolishCandidate?
         var sinceProgress = 0, progressMark = Double.infinity
