@@ -269,7 +269,7 @@ extension ADMMSolver {
             } catch { break }
             guard alpha.isFinite, alpha > 0 else { break }
             if settings.verbose {
-                log.write("ipm \(iterations): mu \(fmt(mu)) alpha \(fmt(alpha)) delta \(fmt(delta)) primal \(fmt(r.primal)) dual \(fmt(r.dual)) gap \(fmt(r.gap))")
+                log.write("interior point \(iterations): μ \(fmt(mu)) alpha \(fmt(alpha)) delta \(fmt(delta)) primal \(fmt(r.primal)) dual \(fmt(r.dual)) gap \(fmt(r.gap))")
             }
             for j in 0..<n { x[j] += alpha * step.dx[j] }
             for i in 0..<m {

@@ -35,6 +35,9 @@ extension ADMMSolver {
         log.write("status:               \(info.status)")
         log.write("number of iterations: \(info.iterations)")
         if info.polish != .notRun { log.write("solution polishing:   \(info.polish.rawValue)") }
+        if info.interiorPoint != .notRun {
+            log.write("interior point:       \(info.interiorPoint.rawValue) (\(info.interiorPointIterations) iterations, \(fmt(info.interiorPointTime))s)")
+        }
         log.write("optimal objective:    \(fmt(info.objective, 12))")
         log.write("run time:             \(fmt(info.runTime))s (setup \(fmt(info.setupTime)), solve \(fmt(info.solveTime)), polish \(fmt(info.polishTime)))")
         log.write(String(repeating: "-", count: 66))

@@ -61,6 +61,9 @@ struct MarosMeszaros: ParsableCommand {
                 fields.append(("setup_time", .number(info.setupTime)))
                 fields.append(("solve_time", .number(info.solveTime)))
                 fields.append(("polish_time", .number(info.polishTime)))
+                fields.append(("interior_point", .string(info.interiorPoint.rawValue)))
+                fields.append(("interior_point_iterations", .integer(info.interiorPointIterations)))
+                fields.append(("interior_point_time", .number(info.interiorPointTime)))
                 fields.append(("run_time", .number(info.runTime)))
                 if let p = info.factorization {
                     fields.append(("strategy", .string(p.strategy.rawValue)))
@@ -94,7 +97,7 @@ struct MarosMeszaros: ParsableCommand {
             ("problems", .integer(names.count)), ("verified", .integer(verified)),
             ("shifted_geometric_mean_time", .number(geomean)), ("shift", .number(Self.shift)),
             ("eps_abs", .number(settings.epsAbs)), ("eps_rel", .number(settings.epsRel)),
-            ("max_iter", .integer(settings.maxIterations)), ("polish", .bool(settings.polish)),
+            ("max_iter", .integer(settings.maxIterations)), ("polish", .bool(settings.polish)), ("interior_point", .bool(settings.interiorPointFallback)),
             ("time_limit", .number(timeLimit)),
         ])
         if let jsonOut {

@@ -15,6 +15,9 @@ struct SolverOptions: ParsableArguments {
     var maxIter: Int?
     @Flag(inversion: .prefixedNo, help: "Polish the ADMM solution (default on).")
     var polish: Bool = true
+    @Flag(name: .customLong("interior-point"), inversion: .prefixedNo,
+          help: "Run the interior-point stage when ADMM + polish miss the tolerances or claim infeasibility (default on).")
+    var interiorPoint: Bool = true
     @Option(name: .customLong("time-limit"), help: "Wall-clock limit of the solve in seconds (default none).")
     var timeLimit: Double?
     @Option(help: "Linear system: auto, kkt (quasi-definite LDLᵀ) or reduced (LLᵀ of P+σI+AᵀρA).")
@@ -31,6 +34,7 @@ struct SolverOptions: ParsableArguments {
         if let maxIter { s.maxIterations = maxIter }
         if let timeLimit { s.timeLimit = timeLimit }
         s.polish = polish
+        s.interiorPointFallback = interiorPoint
         s.verbose = verbose
         s.kkt.strategy = strategy
         s.kkt.ordering = ordering
@@ -103,10 +107,13 @@ struct Solve: ParsableCommand {
                 ("timings", .object([
                     ("setup", .number(info.setupTime)), ("solve", .number(info.solveTime)),
                     ("polish", .number(info.polishTime)), ("total", .number(info.runTime)),
+                    ("interior_point", .number(info.interiorPointTime)),
                 ])),
                 ("factorization", profileJSON(info.factorization)),
                 ("polish", .string(info.polish.rawValue)),
                 ("rho_updates", .integer(info.rhoUpdates)),
+                ("interior_point", .string(info.interiorPoint.rawValue)),
+                ("interior_point_iterations", .integer(info.interiorPointIterations)),
             ]
             if let c = solution.primalInfeasibilityCertificate { fields.append(("primal_infeasibility_certificate", .numbers(c))) }
             if let c = solution.dualInfeasibilityCertificate { fields.append(("dual_infeasibility_certificate", .numbers(c))) }
@@ -115,9 +122,9 @@ struct Solve: ParsableCommand {
             print("problem:    \(model.name) (n = \(model.program.n), m = \(model.program.m))")
             print("status:     \(info.status)")
             print("objective:  \(objective)")
-            print("iterations: \(info.iterations) (polish: \(info.polish.rawValue), rho updates: \(info.rhoUpdates))")
+            print("iterations: \(info.iterations) (polish: \(info.polish.rawValue), rho updates: \(info.rhoUpdates), interior point: \(info.interiorPoint.rawValue), \(info.interiorPointIterations) iterations)")
             print("residuals:  primal \(info.primalResidual), dual \(info.dualResidual), gap \(info.dualityGap)")
-            print("time:       setup \(info.setupTime)s, solve \(info.solveTime)s, polish \(info.polishTime)s, total \(info.runTime)s")
+            print("time:       setup \(info.setupTime)s, solve \(info.solveTime)s, polish \(info.polishTime)s, interior point \(info.interiorPointTime)s, total \(info.runTime)s")
             if let p = info.factorization {
                 print("linsys:     \(p.strategy.rawValue), ordering \(p.ordering.rawValue), nnz(L) \(p.nonzerosInL), \(p.symbolicAnalyses) symbolic / \(p.numericFactorizations) numeric factorizations, \(p.solves) solves")
             }

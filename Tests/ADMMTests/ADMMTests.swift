@@ -97,6 +97,8 @@ func randomOptimality(strategy: StrategyChoice) throws {
     settings.polish = false
     let solution = try ADMMSolver(problem: qp, settings: settings).solve()
     #expect(solution.status == .primalInfeasible)
+    // The interior-point stage re-checked the verdict and could not overturn it.
+    #expect(solution.info.interiorPoint == .failed)
     let c = try #require(solution.primalInfeasibilityCertificate)
     #expect(abs(c.map(abs).max()! - 1) < 1e-12)
     let atc = A.transposeMultiply(c)
@@ -282,4 +284,59 @@ func randomOptimality(strategy: StrategyChoice) throws {
     let cold = try ADMMSolver(problem: updated, settings: settings).solve()
     #expect(cold.status == .solved)
     #expect(maxAbsDifference(second.x, cold.x) <= 1e-8 * max(1, infinityNorm(cold.x)))
+}
+
+// MARK: Interior-point stage
+
+@Test("interior-point stage: an LP-like problem ADMM cannot finish at 1e-6 is solved to the reference objective")
+func interiorPointSolvesDegenerateProblem() throws {
+    // QSCAGR7 (Maros–Meszaros): ADMM + polish stop at the iteration limit with the polish rejected.
+    let model = try QPSReader.read(path: datasetDirectory.appendingPathComponent("QSCAGR7.QPS").path)
+    var settings = SolverSettings()
+    settings.epsAbs = 1e-6
+    settings.epsRel = 1e-6
+    let solution = try ADMMSolver(problem: model.program, settings: settings).solve()
+    #expect(solution.status == .solved)
+    #expect(solution.info.interiorPoint == .succeeded)
+    #expect(solution.info.interiorPointIterations > 0)
+    let reference = try referenceObjective("QSCAGR7")
+    let objective = model.program.objective(at: solution.x)
+    #expect(abs(objective - reference) <= 1e-6 * max(1, abs(reference)), "\(objective) vs \(reference)")
+    let kkt = optimality(model.program, solution.x, solution.y)
+    #expect(kkt.primal <= 1e-6 * max(1, abs(reference)) && kkt.dual <= 1e-3, "\(kkt)")
+
+    settings.interiorPointFallback = false
+    let admmOnly = try ADMMSolver(problem: model.program, settings: settings).solve()
+    #expect(admmOnly.status != .solved)
+    #expect(admmOnly.info.interiorPoint == .notRun)
+}
+
+@Test("interior-point stage alone (ADMM stopped after 5 iterations, no polish) meets tight tolerances", arguments: [UInt64(3), 4, 5])
+func interiorPointAloneMeetsTolerances(seed: UInt64) throws {
+    let qp = try randomQP(n: 60, m: 80, seed: seed)
+    var settings = SolverSettings()
+    settings.epsAbs = 1e-9
+    settings.epsRel = 1e-9
+    settings.maxIterations = 5
+    settings.polish = false
+    let solution = try ADMMSolver(problem: qp, settings: settings).solve()
+    #expect(solution.status == .solved)
+    #expect(solution.info.interiorPoint == .succeeded)
+    #expect(solution.info.polish == .notRun)
+    let kkt = optimality(qp, solution.x, solution.y)
+    #expect(kkt.primal <= 1e-8 && kkt.dual <= 1e-7 && kkt.complementarity <= 1e-7, "\(kkt)")
+    // Same optimum as a long, polished ADMM run.
+    var reference = tight()
+    reference.interiorPointFallback = false
+    let admm = try ADMMSolver(problem: qp, settings: reference).solve()
+    try #require(admm.status == .solved)
+    let f = qp.objective(at: solution.x), g = qp.objective(at: admm.x)
+    #expect(abs(f - g) <= 1e-7 * max(1, abs(g)), "\(f) vs \(g)")
+}
+
+@Test("interiorPointIterations < 1 is rejected with a typed error")
+func interiorPointSettingIsValidated() throws {
+    var settings = SolverSettings()
+    settings.interiorPointIterations = 0
+    #expect(throws: SolverError.self) { try settings.validate() }
 }

@@ -189,6 +189,7 @@ func unsolvedStatusThrows() throws {
     var settings = SolverSettings()
     settings.maxIterations = 5
     settings.polish = false
+    settings.interiorPointFallback = false
     let (solver, solution) = try solved(qp, settings)
     try #require(solution.status != .solved)
     #expect(throws: DerivativeError.notSolved(solution.status)) {
