@@ -52,6 +52,9 @@ extension ADMMSolver {
     static let interiorPointDualRegularizationRatio = 1e-4
     static let interiorPointStepFraction = 0.99
 
+    /// A Newton direction: dx, the equality rows' dy, and the slack and multiplier steps of each side.
+    typealias InteriorPointStep = (dx: [Double], dyEq: [Double], dsl: [Double], dzl: [Double], dsu: [Double], dzu: [Double])
+
     struct InteriorPointOutcome {
         var best: PolishCandidate
         var iterations: Int
@@ -189,7 +192,7 @@ extension ADMMSolver {
             })
             // One Newton direction for complementarity right-hand sides (rcl, rcu).
             func direction(_ rcl: [Double], _ rcu: [Double]) throws(FactorizationError)
-                -> (dx: [Double], dyEq: [Double], dsl: [Double], dzl: [Double], dsu: [Double], dzu: [Double]) {
+                -> InteriorPointStep {
                 for j in 0..<n { r1[j] = -rd[j] }
                 for i in 0..<m {
                     if isEquality[i] { r2[i] = -req[i]; continue }
@@ -223,7 +226,7 @@ extension ADMMSolver {
                 }
                 return (s.x, dyEq, dsl, dzl, dsu, dzu)
             }
-            func maxStep(_ d: (dx: [Double], dyEq: [Double], dsl: [Double], dzl: [Double], dsu: [Double], dzu: [Double])) -> Double {
+            func maxStep(_ d: InteriorPointStep) -> Double {
                 var alpha = 1.0
                 for i in 0..<m {
                     if hasL[i] {
@@ -237,7 +240,7 @@ extension ADMMSolver {
                 }
                 return alpha
             }
-            let step: (dx: [Double], dyEq: [Double], dsl: [Double], dzl: [Double], dsu: [Double], dzu: [Double])
+            let step: InteriorPointStep
             let alpha: Double
             do {
                 var rcl = [Double](repeating: 0, count: m), rcu = rcl
@@ -318,10 +321,7 @@ extension ADMMSolver {
         if settings.polish, let p = polishCandidate(augmentedLagrangian: false),
            p.residuals.converged(checkGap: gapCheck),
            !outcome.converged || p.residuals.worstRatio <= c.residuals.worstRatio {
-            solution.info.interiorPoint = .succeeded
-            solution.primalInfeasibilityCertificate = nil
-            solution.dualInfeasibilityCertificate = nil
-            solution.info.status = .solved
+            markSucceeded(&solution)
             apply(p, to: &solution)
             return
         }
@@ -332,12 +332,17 @@ extension ADMMSolver {
             solution.info.interiorPoint = .failed
             return
         }
-        solution.info.interiorPoint = .succeeded
-        solution.primalInfeasibilityCertificate = nil
-        solution.dualInfeasibilityCertificate = nil
-        solution.info.status = .solved
+        markSucceeded(&solution)
         applyResiduals(c.residuals, to: &solution.info)
         solution.x = (0..<n).map { c.x[$0] * scaling.D[$0] }
         solution.y = (0..<m).map { c.y[$0] * scaling.E[$0] * scaling.cinv }
+    }
+
+    /// The stage met the tolerances: status `.solved`, any infeasibility certificate dropped.
+    private func markSucceeded(_ solution: inout Solution) {
+        solution.info.interiorPoint = .succeeded
+        solution.info.status = .solved
+        solution.primalInfeasibilityCertificate = nil
+        solution.dualInfeasibilityCertificate = nil
     }
 }
