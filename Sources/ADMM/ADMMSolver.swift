@@ -41,10 +41,13 @@ public final class ADMMSolver {
     var kkt: KKTSystem?
     var setupFailure: FactorizationError?
     var polishSystem: KKTSystem? { didSet { polishFactoredActive = nil } }
-    /// The active rows (with δ = `settings.polishRegularization`) whose regularized KKT matrix is
+    /// The active rows whose regularized KKT matrix (δ = `polishFactoredRegularization`) is
     /// factorized on `polishSystem` right now; a polish with the same rows reuses that factorization
     /// (a parametric sequence whose updates keep the active set pays no polish factorization).
     var polishFactoredActive: [Bool]?
+    /// The δ of that factorization: `settings.polishRegularization`, or the smaller retry δ when
+    /// refinement stalled with the nominal one (see `polishCandidate`).
+    var polishFactoredRegularization = 0.0
     /// The quasi-definite system of the interior-point stage (created on first use).
     var interiorPointSystem: KKTSystem?
     /// Set when the last `solve()` accepted a polish whose factorization is still on `polishSystem`.

@@ -1,5 +1,6 @@
 import Sparse
 import KKT
+import Foundation
 
 /// What the interior-point stage did.
 public enum InteriorPointStatus: String, Sendable, Equatable {
@@ -94,10 +95,17 @@ extension ADMMSolver {
             else if hasL[i] || hasU[i] { rhoStart[i] = 1; target[i] = hasL[i] && hasU[i] ? 0.5 * (l[i] + u[i]) : (hasL[i] ? l[i] : u[i]) }
         }
         guard let system = interiorPointLinearSystem(initial: KKTParameters(sigma: delta, rho: rhoStart)) else { return nil }
+        let proximal = ProcessInfo.processInfo.environment["SQP_PROX"] != nil
+        let proxReg = Double(ProcessInfo.processInfo.environment["SQP_PROX"] ?? "") ?? 1e-8
+        let dualRatio = proximal ? 1 : Self.interiorPointDualRegularizationRatio
+        var factored = KKTParameters(sigma: delta, rho: rhoStart)
         func factorize(_ rho: (Double) -> [Double]) -> Bool {
-            delta = Self.interiorPointRegularization
+            delta = proximal ? proxReg : Self.interiorPointRegularization
             for _ in 0..<4 {
-                do { try system.update(parameters: KKTParameters(sigma: delta, rho: rho(delta * Self.interiorPointDualRegularizationRatio))); return true } catch {
+                do {
+                    factored = KKTParameters(sigma: delta, rho: rho(delta * dualRatio))
+                    try system.update(parameters: factored); return true
+                } catch {
                     switch error {
                     case .inertia, .notPositiveDefinite: delta *= 100
                     default: return false
@@ -187,9 +195,10 @@ extension ADMMSolver {
             }) else { break }
             // The factorized matrix holds −1/max(ρ, 10⁻¹²) (KKTSystem's floor for decoupled rows): the
             // exact operator uses the same floor, or refinement diverges on rows with W < 10⁻¹².
-            let exact = KKTParameters(sigma: 0, rho: (0..<m).map {
+            let exact = proximal ? factored : KKTParameters(sigma: 0, rho: (0..<m).map {
                 isEquality[$0] ? .infinity : (hasL[$0] || hasU[$0] ? max(w[$0], Self.interiorPointWeightFloor) : 0)
             })
+            let dualReg = proximal ? delta * dualRatio : 0
             // One Newton direction for complementarity right-hand sides (rcl, rcu).
             func direction(_ rcl: [Double], _ rcu: [Double]) throws(FactorizationError)
                 -> InteriorPointStep {
@@ -202,7 +211,9 @@ extension ADMMSolver {
                     r2[i] = hasL[i] || hasU[i] ? -ci / w[i] : 0
                 }
                 let s = try system.solve(r1: r1, r2: r2, refiningAgainst: exact, settings: refinement)
-                let adx = As.multiply(s.x)
+                worstSolve = max(worstSolve, s.report.residual / s.report.scale)
+                var adx = As.multiply(s.x)
+                if dualReg > 0 { for i in 0..<m where !isEquality[i] { adx[i] -= dualReg * s.nu[i] } }
                 var dsl = [Double](repeating: 0, count: m), dzl = dsl, dsu = dsl, dzu = dsl, dyEq = dsl
                 for i in 0..<m {
                     if isEquality[i] { dyEq[i] = s.nu[i]; continue }
@@ -242,6 +253,7 @@ extension ADMMSolver {
             }
             let step: InteriorPointStep
             let alpha: Double
+            var worstSolve = 0.0
             do {
                 var rcl = [Double](repeating: 0, count: m), rcu = rcl
                 for i in 0..<m {
@@ -272,7 +284,7 @@ extension ADMMSolver {
             } catch { break }
             guard alpha.isFinite, alpha > 0 else { break }
             if settings.verbose {
-                log.write("interior point \(iterations): μ \(fmt(mu)) alpha \(fmt(alpha)) delta \(fmt(delta)) primal \(fmt(r.primal)) dual \(fmt(r.dual)) gap \(fmt(r.gap))")
+                log.write("interior point \(iterations): μ \(fmt(mu)) alpha \(fmt(alpha)) delta \(fmt(delta)) solve \(fmt(worstSolve)) primal \(fmt(r.primal)) dual \(fmt(r.dual)) gap \(fmt(r.gap))")
             }
             for j in 0..<n { x[j] += alpha * step.dx[j] }
             for i in 0..<m {
@@ -305,9 +317,15 @@ extension ADMMSolver {
     /// point (status `.solved`, certificates cleared), or by the polish started from it when that
     /// is at least as accurate (a crossover to the exact active-set solution, whose factorization
     /// the backward pass can then reuse). Otherwise the solution is left as it was.
-    func interiorPointStage(into solution: inout Solution, deadline: ContinuousClock.Instant?) {
+    ///
+    /// `improving`: the solution already meets the tolerances (a polish after ADMM's iteration limit);
+    /// a result replaces it only if its worst residual/tolerance ratio is smaller than the current
+    /// point's, and `.failed` then means "not more accurate, not used".
+    func interiorPointStage(into solution: inout Solution, deadline: ContinuousClock.Instant?, improving: Bool = false) {
         let t0 = ContinuousClock.now
         defer { solution.info.interiorPointTime = seconds(since: t0) }
+        // The iterates hold the returned point (the accepted polish, or ADMM's last iterate).
+        let current = improving ? computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly).worstRatio : Double.infinity
         guard let outcome = interiorPoint(deadline: deadline) else {
             solution.info.interiorPoint = .failed
             return
@@ -318,21 +336,28 @@ extension ADMMSolver {
         for j in 0..<n { x.buffer[j] = c.x[j] }
         for i in 0..<m { z.buffer[i] = c.z[i]; y.buffer[i] = c.y[i] }
         let gapCheck = settings.checkDualityGap
+        let stageRatio = outcome.converged ? c.residuals.worstRatio : Double.infinity
         if settings.polish, let p = polishCandidate(augmentedLagrangian: false),
            p.residuals.converged(checkGap: gapCheck),
-           !outcome.converged || p.residuals.worstRatio <= c.residuals.worstRatio {
+           p.residuals.worstRatio <= min(stageRatio, current) {
             markSucceeded(&solution)
             apply(p, to: &solution)
             return
         }
-        guard outcome.converged else {
-            // Keep the iterates of the returned (ADMM) solution for a warm start.
+        guard stageRatio < current else {
+            // Keep the iterates of the returned solution (for a warm start).
             for j in 0..<n { x.buffer[j] = saved.0[j] }
             for i in 0..<m { z.buffer[i] = saved.1[i]; y.buffer[i] = saved.2[i] }
+            // The stage's polish may have refactorized the companion the kept polish left behind.
+            if let pf = polishFactorization, polishFactoredActive != pf.active || polishFactoredRegularization != pf.regularization {
+                polishFactorization = nil
+            }
             solution.info.interiorPoint = .failed
             return
         }
         markSucceeded(&solution)
+        // The returned point is the stage's, not the polish's.
+        polishFactorization = nil
         applyResiduals(c.residuals, to: &solution.info)
         solution.x = (0..<n).map { c.x[$0] * scaling.D[$0] }
         solution.y = (0..<m).map { c.y[$0] * scaling.E[$0] * scaling.cinv }

@@ -37,6 +37,8 @@ extension ADMMSolver {
         /// The active rows of the factorization the polish companion holds for this candidate
         /// ([P̄ + δI, Ā_actᵀ; Ā_act, −δI], inactive rows decoupled), or nil if it holds another one.
         var factoredActive: [Bool]? = nil
+        /// The δ of that factorization.
+        var factoredRegularization = 0.0
     }
 
     /// The acceptance rule: no residual worse than ADMM's beyond rounding.
@@ -53,7 +55,7 @@ extension ADMMSolver {
     func apply(_ c: PolishCandidate, to solution: inout Solution) {
         solution.info.polish = .succeeded
         if let active = c.factoredActive, let ps = polishSystem {
-            polishFactorization = PolishFactorization(system: ps, active: active, regularization: settings.polishRegularization)
+            polishFactorization = PolishFactorization(system: ps, active: active, regularization: c.factoredRegularization)
         }
         applyResiduals(c.residuals, to: &solution.info)
         solution.x = (0..<n).map { c.x[$0] * scaling.D[$0] }
@@ -64,6 +66,11 @@ extension ADMMSolver {
         for j in 0..<n { x.buffer[j] = c.x[j] }
         for i in 0..<m { z.buffer[i] = c.z[i]; y.buffer[i] = c.y[i] }
     }
+
+    /// A polish solve whose refinement residual stays above this (relative to max(1, ‖b‖∞)) is
+    /// retried once on a factorization with δ·`polishRetryRatio`.
+    static let polishRetryResidual = 1e-10
+    static let polishRetryRatio = 1e-4
 
     /// Relative refinement residual above which an in-loop polish treats its active set as inconsistent.
     static let inconsistentRefinement = 1e-8
@@ -94,6 +101,7 @@ extension ADMMSolver {
         let refinement = RefinementSettings(tolerance: 1e-12, maxSteps: settings.polishRefinementSteps)
         var solvedOnce = false
         var factoredActive: [Bool]?
+        var factoredRegularization = delta
         var rounds = 0
         var lastRefinement = Double.nan
         for _ in 0..<(maxRounds ?? settings.polishActiveSetRounds) {
@@ -115,14 +123,38 @@ extension ADMMSolver {
                     polishFactoredActive = nil
                     try ps.update(parameters: KKTParameters(sigma: delta, rho: regRho))
                     polishFactoredActive = mask
+                    polishFactoredRegularization = delta
                 }
-                let result = try ps.solve(r1: rhs1, r2: rhs2, refiningAgainst: KKTParameters(sigma: 0, rho: exactRho),
-                                          settings: refinement)
+                let exact = KKTParameters(sigma: 0, rho: exactRho)
+                var result = try ps.solve(r1: rhs1, r2: rhs2, refiningAgainst: exact, settings: refinement)
+                // Refinement contracts like δ/(λ + δ) on the small eigenvalues λ of the active-set
+                // matrix: with P nearly singular on the free directions (HS268, where no row is active) it stalls
+                // far from its tolerance. Retry once with a smaller δ (one more factorization); the
+                // more accurate of the two solves is kept.
+                let retryDelta = delta * Self.polishRetryRatio
+                if result.report.residual > Self.polishRetryResidual * result.report.scale,
+                   polishFactoredRegularization > retryDelta {
+                    polishFactoredActive = nil
+                    do {
+                        try ps.update(parameters: KKTParameters(sigma: retryDelta, rho: regRho.map { $0 == 0 ? 0 : 1 / retryDelta }))
+                        polishFactoredActive = mask
+                        polishFactoredRegularization = retryDelta
+                        let retry = try ps.solve(r1: rhs1, r2: rhs2, refiningAgainst: exact, settings: refinement)
+                        if retry.report.residual < result.report.residual { result = retry }
+                    } catch {
+                        // The smaller δ broke the factorization (wrong inertia or a failed Cholesky):
+                        // restore the nominal one, whose solve is kept.
+                        try ps.update(parameters: KKTParameters(sigma: delta, rho: regRho))
+                        polishFactoredActive = mask
+                        polishFactoredRegularization = delta
+                    }
+                }
                 xp = result.x
                 yp = result.nu
                 lastRefinement = result.report.residual
                 solvedOnce = true
                 factoredActive = side.map { $0 != 0 }
+                factoredRegularization = polishFactoredRegularization
                 // In the cheap attempts during ADMM, an active set whose system is inconsistent
                 // (refinement stalls far from its tolerance) is abandoned at once; the full polish keeps
                 // correcting it (PRIMALC1 needs several rounds from such a start). Refinement that
@@ -170,7 +202,8 @@ extension ADMMSolver {
         if settings.verbose {
             log.write("polish: residuals primal \(fmt(residuals.primal)), dual \(fmt(residuals.dual)), gap \(fmt(residuals.gap))")
         }
-        let standard = PolishCandidate(x: xp, z: zp, y: yp, residuals: residuals, factoredActive: factoredActive)
+        let standard = PolishCandidate(x: xp, z: zp, y: yp, residuals: residuals, factoredActive: factoredActive,
+                                         factoredRegularization: factoredRegularization)
         if residuals.converged(checkGap: settings.checkDualityGap) { return standard }
         guard augmentedLagrangian, let refined = augmentedLagrangianCandidate(system: ps, iterations: 50) else { return standard }
         // The augmented-Lagrangian iterations refactorized the companion: its factor no longer

@@ -39,6 +39,10 @@ extension ADMMSolver {
         var nextPolishIteration = warm ? 1 : Self.firstPolishIteration
         var polishedEarly: PolishCandidate?
         var iterationTime: Duration = .zero
+        // Worst residual/tolerance ratio at each termination check, for the stall test.
+        var checkRatios: [(iteration: Int, ratio: Double)] = []
+        checkRatios.reserveCapacity(settings.maxIterations / settings.checkTermination + 1)
+        var nextStallTest = Self.stallTestStart
         if settings.verbose { logHeader() }
         loop: while iteration < settings.maxIterations {
             iteration += 1
@@ -91,6 +95,21 @@ extension ADMMSolver {
                     }
                 }
             }
+            if check, settings.interiorPointFallback {
+                // ADMM has stalled when doubling its iterations did not halve the worst residual
+                // ratio: stop it here and let the interior-point stage (below) take over (CONT-201:
+                // 3800 iterations in 100 s reduce it 3×; the stage alone needs 41 iterations).
+                let ratio = residuals.worstRatio
+                checkRatios.append((iteration, ratio))
+                if iteration >= nextStallTest {
+                    nextStallTest *= 2
+                    let earlier = checkRatios.lazy.filter { 2 * $0.iteration <= iteration }.map(\.ratio).min() ?? .infinity
+                    if ratio > Self.stallProgress * earlier {
+                        if settings.verbose { log.write("ADMM stalled at iteration \(iteration) (worst residual ratio \(fmt(ratio)), \(fmt(earlier)) at half the iterations): interior-point stage") }
+                        break loop
+                    }
+                }
+            }
             if adapt { adaptRho(residuals) }
         }
         if status == nil {
@@ -138,9 +157,17 @@ extension ADMMSolver {
                 solution.info.polishTime = seconds(since: tp)
             }
         }
-        if settings.interiorPointFallback, Self.interiorPointApplies(to: solution.info.status) {
+        if settings.interiorPointFallback {
             let deadline = settings.timeLimit > 0 ? t0 + .nanoseconds(Int64(settings.timeLimit * 1e9)) : nil
-            interiorPointStage(into: &solution, deadline: deadline)
+            if Self.interiorPointApplies(to: solution.info.status) {
+                interiorPointStage(into: &solution, deadline: deadline)
+            } else if solution.info.status == .solved, polishedEarly == nil, Self.interiorPointApplies(to: info.status),
+                      computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly).worstRatio > Self.interiorPointTargetFactor {
+                // ADMM itself did not converge and the polish only just met the tolerances (KSIP: the
+                // augmented-Lagrangian polish, objective 3·10⁻⁶ off at ε = 10⁻⁶): the stage is run to
+                // improve the point, and its result is kept only if it is more accurate.
+                interiorPointStage(into: &solution, deadline: deadline, improving: true)
+            }
         }
         solution.info.factorization = kkt.profile
         if settings.verbose { logFooter(solution.info) }
@@ -151,6 +178,11 @@ extension ADMMSolver {
     /// `earlyPolishFactor` of their tolerances; the next try waits until twice the iteration count
     /// (so at most log₂(maxIterations) tries). A try that meets the tolerances ends the solve.
     static let firstPolishIteration = 50
+    /// With the interior-point stage on, ADMM is tested for a stall at iterations 500, 1000, 2000, …:
+    /// it stops when its worst residual/tolerance ratio is above `stallProgress` times the best one
+    /// seen at half the iterations. The stop is iteration-based, so runs stay deterministic.
+    static let stallTestStart = 500
+    static let stallProgress = 0.5
     static let earlyPolishFactor = 1e3
     /// Active-set rounds of a polish tried during ADMM (the final polish uses `polishActiveSetRounds`).
     static let earlyPolishRounds = 10
