@@ -1,6 +1,5 @@
 import Sparse
 import KKT
-import Foundation
 
 /// What the interior-point stage did.
 public enum InteriorPointStatus: String, Sendable, Equatable {
@@ -37,6 +36,12 @@ public enum InteriorPointStatus: String, Sendable, Equatable {
 /// multipliers 1. Stop: the residuals of `computeResiduals` (the same test as ADMM's termination,
 /// at (x, Π_[l,u](Ax), y)) are within `interiorPointTargetFactor` of the tolerances; the best point
 /// seen is returned.
+///
+/// Proximal variant (second attempt, when the first does not converge): the same iteration with the
+/// regularization kept in the method (the interior-point proximal method of multipliers with its
+/// proximal centres moved to the current iterate at every step). The Newton matrix has σ = δ = 10⁻⁸
+/// on both blocks, ρ_i = 1/(1/W_i + δ), and each solve is refined against that same matrix, so no
+/// refinement has to bridge the gap to the singular δ = 0 operator; the slack steps use A·dx − δ·dy.
 extension ADMMSolver {
     /// The interior-point iterations stop once every residual is this fraction of its tolerance (its
     /// last iterations converge fast, and the point then also passes stricter checks).
@@ -52,6 +57,9 @@ extension ADMMSolver {
     /// would make refinement against the exact operator contract too slowly to restore A x = b.
     static let interiorPointDualRegularizationRatio = 1e-4
     static let interiorPointStepFraction = 0.99
+    /// δ of the proximal variant (second attempt): primal and dual regularization of the Newton
+    /// matrix, which is then solved exactly (refined against itself) instead of against δ = 0.
+    static let interiorPointProximalRegularization = 1e-8
 
     /// A Newton direction: dx, the equality rows' dy, and the slack and multiplier steps of each side.
     typealias InteriorPointStep = (dx: [Double], dyEq: [Double], dsl: [Double], dzl: [Double], dsu: [Double], dzu: [Double])
@@ -76,7 +84,7 @@ extension ADMMSolver {
         return interiorPointSystem
     }
 
-    func interiorPoint(deadline: ContinuousClock.Instant?) -> InteriorPointOutcome? {
+    func interiorPoint(deadline: ContinuousClock.Instant?, proximal: Bool) -> InteriorPointOutcome? {
         let l = ls.array, u = us.array, q = qs.array
         var isEquality = [Bool](repeating: false, count: m)
         var hasL = [Bool](repeating: false, count: m), hasU = [Bool](repeating: false, count: m)
@@ -95,8 +103,7 @@ extension ADMMSolver {
             else if hasL[i] || hasU[i] { rhoStart[i] = 1; target[i] = hasL[i] && hasU[i] ? 0.5 * (l[i] + u[i]) : (hasL[i] ? l[i] : u[i]) }
         }
         guard let system = interiorPointLinearSystem(initial: KKTParameters(sigma: delta, rho: rhoStart)) else { return nil }
-        let proximal = ProcessInfo.processInfo.environment["SQP_PROX"] != nil
-        let proxReg = Double(ProcessInfo.processInfo.environment["SQP_PROX"] ?? "") ?? 1e-8
+        let proxReg = Self.interiorPointProximalRegularization
         let dualRatio = proximal ? 1 : Self.interiorPointDualRegularizationRatio
         var factored = KKTParameters(sigma: delta, rho: rhoStart)
         func factorize(_ rho: (Double) -> [Double]) -> Bool {
@@ -284,7 +291,7 @@ extension ADMMSolver {
             } catch { break }
             guard alpha.isFinite, alpha > 0 else { break }
             if settings.verbose {
-                log.write("interior point \(iterations): μ \(fmt(mu)) alpha \(fmt(alpha)) delta \(fmt(delta)) solve \(fmt(worstSolve)) primal \(fmt(r.primal)) dual \(fmt(r.dual)) gap \(fmt(r.gap))")
+                log.write("interior point\(proximal ? " (proximal)" : "") \(iterations): μ \(fmt(mu)) alpha \(fmt(alpha)) delta \(fmt(delta)) solve \(fmt(worstSolve)) primal \(fmt(r.primal)) dual \(fmt(r.dual)) gap \(fmt(r.gap))")
             }
             for j in 0..<n { x[j] += alpha * step.dx[j] }
             for i in 0..<m {
@@ -326,7 +333,19 @@ extension ADMMSolver {
         defer { solution.info.interiorPointTime = seconds(since: t0) }
         // The iterates hold the returned point (the accepted polish, or ADMM's last iterate).
         let current = improving ? computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly).worstRatio : Double.infinity
-        guard let outcome = interiorPoint(deadline: deadline) else {
+        var first = interiorPoint(deadline: deadline, proximal: false)
+        if !(first?.converged ?? false), !cancellation.isCancelled, deadline.map({ ContinuousClock.now < $0 }) ?? true,
+           let retry = interiorPoint(deadline: deadline, proximal: true) {
+            // The regularized (proximal) Newton system is the second attempt (QGFRDXPN); it is not the
+            // first, because with δ = 10⁻⁸ left in the directions it loses LISWET2, QGROW7, QPILOTNO
+            // and QSCRS8 at ε = 10⁻⁶.
+            let total = (first?.iterations ?? 0) + retry.iterations
+            if retry.converged || first.map({ retry.best.residuals.worstRatio < $0.best.residuals.worstRatio }) ?? true {
+                first = retry
+            }
+            first?.iterations = total
+        }
+        guard let outcome = first else {
             solution.info.interiorPoint = .failed
             return
         }

@@ -42,10 +42,12 @@ public struct SolverSettings: Sendable, Equatable {
     public var polishActiveSetRounds: Int = 10
     /// Run the interior-point stage (see `ADMMSolver.interiorPoint`) when ADMM and polishing end
     /// without meeting the tolerances (iteration limit, inaccurate status) or with an infeasibility
-    /// verdict, which it then re-checks. Default true (not in OSQP).
+    /// verdict, which it then re-checks, or when ADMM hit its limit and the polish only just met the
+    /// tolerances (kept only if more accurate). With it on, ADMM also hands over early when it stalls
+    /// (see `ADMMSolver.stallTestStart`). Default true (not in OSQP).
     public var interiorPointFallback: Bool = true
-    /// Iteration limit of the interior-point stage (each iteration is one numeric factorization and
-    /// two refined solves). Default 100.
+    /// Iteration limit of each interior-point attempt (standard, then proximal when the first does not
+    /// converge; each iteration is one numeric factorization and two refined solves). Default 100.
     public var interiorPointIterations: Int = 100
     /// Wall-clock limit for `solve()` in seconds (setup excluded); 0 means none. Default 0.
     public var timeLimit: Double = 0

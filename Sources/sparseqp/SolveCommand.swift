@@ -18,6 +18,8 @@ struct SolverOptions: ParsableArguments {
     @Flag(name: .customLong("interior-point"), inversion: .prefixedNo,
           help: "Run the interior-point stage when ADMM + polish miss the tolerances or claim infeasibility (default on).")
     var interiorPoint: Bool = true
+    @Option(name: .customLong("interior-point-iterations"), help: "Iteration limit of each interior-point attempt (default 100).")
+    var interiorPointIterations: Int?
     @Option(name: .customLong("time-limit"), help: "Wall-clock limit of the solve in seconds (default none).")
     var timeLimit: Double?
     @Option(help: "Linear system: auto, kkt (quasi-definite LDLᵀ) or reduced (LLᵀ of P+σI+AᵀρA).")
@@ -35,6 +37,7 @@ struct SolverOptions: ParsableArguments {
         if let timeLimit { s.timeLimit = timeLimit }
         s.polish = polish
         s.interiorPointFallback = interiorPoint
+        if let interiorPointIterations { s.interiorPointIterations = interiorPointIterations }
         s.verbose = verbose
         s.kkt.strategy = strategy
         s.kkt.ordering = ordering

@@ -288,6 +288,26 @@ func randomOptimality(strategy: StrategyChoice) throws {
 
 // MARK: Interior-point stage
 
+@Test("polish on a nearly singular P (HS268, no active row): the smaller-δ retry reaches the reference objective")
+func polishRetryOnNearlySingularP() throws {
+    // With δ = 1e-6 alone, refinement stalled at a relative residual of 4e-8 and the polished point
+    // had objective 1.8e-5 against f* ≈ 0 (x within 5e-3 of the solution only).
+    let model = try QPSReader.read(path: datasetDirectory.appendingPathComponent("HS268.QPS").path)
+    var settings = SolverSettings()
+    settings.epsAbs = 1e-6
+    settings.epsRel = 1e-6
+    settings.interiorPointFallback = false
+    let solution = try ADMMSolver(problem: model.program, settings: settings).solve()
+    #expect(solution.status == .solved)
+    #expect(solution.info.polish == .succeeded)
+    let reference = try referenceObjective("HS268")
+    let objective = model.program.objective(at: solution.x)
+    #expect(abs(objective - reference) <= 1e-6, "\(objective) vs \(reference)")
+    // The unconstrained minimiser of HS268 is feasible: x* = (1, 2, −1, 3, −4).
+    #expect(maxAbsDifference(solution.x, [1, 2, -1, 3, -4]) <= 1e-4, "\(solution.x)")
+}
+
+
 @Test("interior-point stage: an LP-like problem ADMM cannot finish at 1e-6 is solved to the reference objective")
 func interiorPointSolvesDegenerateProblem() throws {
     // QSCAGR7 (Maros–Meszaros): ADMM + polish stop at the iteration limit with the polish rejected.
