@@ -19,6 +19,19 @@ func referenceObjective(_ name: String) throws -> Double {
     return try #require(Double(row[objectiveColumn]))
 }
 
+/// A problem of datasets/maros-meszaros, read with the default reader options.
+func datasetModel(_ name: String) throws -> QPSModel {
+    try QPSReader.read(path: datasetDirectory.appendingPathComponent("\(name).QPS").path)
+}
+
+/// Default settings with εabs = εrel = 1e-6 (the Maros–Meszaros verification level).
+func settingsAt1e6() -> SolverSettings {
+    var s = SolverSettings()
+    s.epsAbs = 1e-6
+    s.epsRel = 1e-6
+    return s
+}
+
 func tight() -> SolverSettings {
     var s = SolverSettings()
     s.epsAbs = 1e-7
@@ -45,7 +58,7 @@ func optimality(_ qp: QuadraticProgram, _ x: [Double], _ y: [Double]) -> (dual: 
 
 @Test("known optima of small Maros–Meszaros problems", arguments: ["HS21", "HS35", "HS35MOD", "HS52", "HS76", "QAFIRO", "GENHS28", "TAME", "ZECEVIC2"])
 func knownOptima(name: String) throws {
-    let model = try QPSReader.read(path: datasetDirectory.appendingPathComponent("\(name).QPS").path)
+    let model = try datasetModel(name)
     let solver = try ADMMSolver(problem: model.program, settings: tight())
     let solution = solver.solve()
     #expect(solution.status == .solved)
@@ -263,9 +276,7 @@ func randomOptimality(strategy: StrategyChoice) throws {
 /// and the answer equals a cold solve of the updated problem.
 @Test func parametricResolveReusesThePolishFactorization() throws {
     let qp = try randomQP(n: 60, m: 40, seed: 29)
-    var settings = SolverSettings()
-    settings.epsAbs = 1e-6
-    settings.epsRel = 1e-6
+    let settings = settingsAt1e6()
     let solver = try ADMMSolver(problem: qp, settings: settings)
     let first = solver.solve()
     #expect(first.status == .solved)
@@ -292,10 +303,8 @@ func randomOptimality(strategy: StrategyChoice) throws {
 func polishRetryOnNearlySingularP() throws {
     // With δ = 1e-6 alone, refinement stalled at a relative residual of 4e-8 and the polished point
     // had objective 1.8e-5 against f* ≈ 0 (x within 5e-3 of the solution only).
-    let model = try QPSReader.read(path: datasetDirectory.appendingPathComponent("HS268.QPS").path)
-    var settings = SolverSettings()
-    settings.epsAbs = 1e-6
-    settings.epsRel = 1e-6
+    let model = try datasetModel("HS268")
+    var settings = settingsAt1e6()
     settings.interiorPointFallback = false
     let solution = try ADMMSolver(problem: model.program, settings: settings).solve()
     #expect(solution.status == .solved)
@@ -311,10 +320,8 @@ func polishRetryOnNearlySingularP() throws {
 @Test("interior-point stage: an LP-like problem ADMM cannot finish at 1e-6 is solved to the reference objective")
 func interiorPointSolvesDegenerateProblem() throws {
     // QSCAGR7 (Maros–Meszaros): ADMM + polish stop at the iteration limit with the polish rejected.
-    let model = try QPSReader.read(path: datasetDirectory.appendingPathComponent("QSCAGR7.QPS").path)
-    var settings = SolverSettings()
-    settings.epsAbs = 1e-6
-    settings.epsRel = 1e-6
+    let model = try datasetModel("QSCAGR7")
+    var settings = settingsAt1e6()
     let solution = try ADMMSolver(problem: model.program, settings: settings).solve()
     #expect(solution.status == .solved)
     #expect(solution.info.interiorPoint == .succeeded)

@@ -233,11 +233,16 @@ func weaklyActiveConvention() throws {
     #expect(abs(jac.dxdq[0][0] + 1) <= 1e-9 && abs(jac.dxdu[0][0]) <= 1e-12)
 }
 
+/// min ½‖x‖² + qᵀx, x ∈ ℝ³, with the row x₀ + x₁ ≤ 1 twice; both copies are active at the solution.
+func duplicatedActiveRowProblem() throws -> QuadraticProgram {
+    let A = try CSCMatrix(rowCount: 2, columnCount: 3, columnPointers: [0, 2, 4, 4], rowIndices: [0, 1, 0, 1], values: [1, 1, 1, 1])
+    return try QuadraticProgram(P: CSCMatrix.identity(3), q: [-2, -1, 0.5], A: A, l: [-.infinity, -.infinity], u: [1, 1])
+}
+
 @Test("rank-deficient active set (duplicated active row): dx is unique and matches finite differences")
 func rankDeficientActiveRows() throws {
     // min ½‖x‖² + qᵀx with the same row twice, both active at the upper bound.
-    let A = try CSCMatrix(rowCount: 2, columnCount: 3, columnPointers: [0, 2, 4, 4], rowIndices: [0, 1, 0, 1], values: [1, 1, 1, 1])
-    let qp = try QuadraticProgram(P: CSCMatrix.identity(3), q: [-2, -1, 0.5], A: A, l: [-.infinity, -.infinity], u: [1, 1])
+    let qp = try duplicatedActiveRowProblem()
     let (solver, solution) = try solved(qp)
     try #require(solution.status == .solved)
     let diff = try Differentiator(solver: solver, solution: solution)
@@ -372,8 +377,7 @@ func leastSquaresFallbackOnInconsistentSystem() throws {
     // The same row twice, both active at u = 1. Moving only the first bound makes the linearized
     // active constraints a·dx = t and a·dx = 0 inconsistent; the convention returns the minimum-norm
     // least-squares solution, whose a·dx is the average t/2 (the two rows carry the same scaling).
-    let A = try CSCMatrix(rowCount: 2, columnCount: 3, columnPointers: [0, 2, 4, 4], rowIndices: [0, 1, 0, 1], values: [1, 1, 1, 1])
-    let qp = try QuadraticProgram(P: CSCMatrix.identity(3), q: [-2, -1, 0.5], A: A, l: [-.infinity, -.infinity], u: [1, 1])
+    let qp = try duplicatedActiveRowProblem()
     let (solver, solution) = try solved(qp)
     try #require(solution.status == .solved)
     let diff = try Differentiator(solver: solver, solution: solution)
