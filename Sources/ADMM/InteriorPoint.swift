@@ -37,11 +37,16 @@ public enum InteriorPointStatus: String, Sendable, Equatable {
 /// at (x, Π_[l,u](Ax), y)) are within `interiorPointTargetFactor` of the tolerances; the best point
 /// seen is returned.
 ///
-/// Proximal variant (second attempt, when the first does not converge): the same iteration with the
-/// regularization kept in the method (the interior-point proximal method of multipliers with its
+/// Attempts: each runs while the ones before it stopped short of their own target (a stall or the
+/// iteration limit), and the most accurate result is kept (see `interiorPointStage`).
+///
+/// Proximal variant (second attempt): the same iteration with the regularization kept in the method (the interior-point proximal method of multipliers with its
 /// proximal centres moved to the current iterate at every step). The Newton matrix has σ = δ = 10⁻⁸
 /// on both blocks, ρ_i = 1/(1/W_i + δ), and each solve is refined against that same matrix, so no
 /// refinement has to bridge the gap to the singular δ = 0 operator; the slack steps use A·dx − δ·dy.
+///
+/// Third attempt: the proximal method of multipliers with shrinking regularization and separate
+/// primal and dual step lengths (`proximalInteriorPoint`).
 extension ADMMSolver {
     /// The interior-point iterations stop once every residual is this fraction of its tolerance (its
     /// last iterations converge fast, and the point then also passes stricter checks).
@@ -68,6 +73,9 @@ extension ADMMSolver {
         var best: PolishCandidate
         var iterations: Int
         var converged: Bool
+        /// The attempt stopped at its own target (`interiorPointTargetFactor` and the linear accuracy),
+        /// not at a stall, its iteration limit, a failed factorization or the deadline.
+        var reachedTarget: Bool
     }
 
     /// The quasi-definite system the interior-point stage factorizes (created on first use).
@@ -86,26 +94,19 @@ extension ADMMSolver {
 
     func interiorPoint(deadline: ContinuousClock.Instant?, proximal: Bool) -> InteriorPointOutcome? {
         let l = ls.array, u = us.array, q = qs.array
-        var isEquality = [Bool](repeating: false, count: m)
-        var hasL = [Bool](repeating: false, count: m), hasU = [Bool](repeating: false, count: m)
-        var sides = 0
-        for i in 0..<m {
-            if l[i] == u[i] { isEquality[i] = true; continue }
-            hasL[i] = l[i] > -.infinity
-            hasU[i] = u[i] < .infinity
-            sides += (hasL[i] ? 1 : 0) + (hasU[i] ? 1 : 0)
-        }
-        var delta = Self.interiorPointRegularization
-        var rhoStart = [Double](repeating: 0, count: m)
-        var target = [Double](repeating: 0, count: m)
-        for i in 0..<m {
-            if isEquality[i] { rhoStart[i] = 1 / delta; target[i] = l[i] }
-            else if hasL[i] || hasU[i] { rhoStart[i] = 1; target[i] = hasL[i] && hasU[i] ? 0.5 * (l[i] + u[i]) : (hasL[i] ? l[i] : u[i]) }
-        }
-        guard let system = interiorPointLinearSystem(initial: KKTParameters(sigma: delta, rho: rhoStart)) else { return nil }
+        let rows = interiorPointRows(l: l, u: u)
+        let isEquality = rows.isEquality, hasL = rows.hasL, hasU = rows.hasU, sides = rows.sides
         let proxReg = Self.interiorPointProximalRegularization
         let dualRatio = proximal ? 1 : Self.interiorPointDualRegularizationRatio
-        var factored = KKTParameters(sigma: delta, rho: rhoStart)
+        guard let start = interiorPointStart(rows: rows, l: l, u: u, q: q,
+                                             equalityRegularization: (proximal ? proxReg : Self.interiorPointRegularization) * dualRatio)
+        else { return nil }
+        let system = start.system
+        var x = start.x, sl = start.sl, su = start.su, zl = start.zl, zu = start.zu
+        var yEq = [Double](repeating: 0, count: m)
+        var ax = As.multiply(x)
+        var delta = Self.interiorPointRegularization
+        var factored = KKTParameters(sigma: delta, rho: [Double](repeating: 0, count: m))
         func factorize(_ rho: (Double) -> [Double]) -> Bool {
             delta = proximal ? proxReg : Self.interiorPointRegularization
             for _ in 0..<4 {
@@ -121,35 +122,8 @@ extension ADMMSolver {
             }
             return false
         }
-        // Start.
-        guard factorize({ d in (0..<self.m).map { isEquality[$0] ? 1 / d : rhoStart[$0] } }) else { return nil }
-        var x: [Double]
-        var yEq = [Double](repeating: 0, count: m)
-        do {
-            let exact = KKTParameters(sigma: 0, rho: (0..<m).map { isEquality[$0] ? .infinity : rhoStart[$0] })
-            x = try system.solve(r1: q.map { -$0 }, r2: target, refiningAgainst: exact).x
-        } catch { return nil }
-        var ax = As.multiply(x)
-        var sl = [Double](repeating: 0, count: m), su = sl, zl = sl, zu = sl
-        // Slacks from x, multipliers their negatives (the least-squares system's ν), both shifted
-        // uniformly into the interior (the symmetric-cone rule of CVXOPT and Clarabel).
-        for i in 0..<m {
-            if hasL[i] { sl[i] = ax[i] - l[i]; zl[i] = -sl[i] }
-            if hasU[i] { su[i] = u[i] - ax[i]; zu[i] = -su[i] }
-        }
-        if sides > 0 {
-            var minSlack = Double.infinity, minMult = Double.infinity
-            for i in 0..<m {
-                if hasL[i] { minSlack = min(minSlack, sl[i]); minMult = min(minMult, zl[i]) }
-                if hasU[i] { minSlack = min(minSlack, su[i]); minMult = min(minMult, zu[i]) }
-            }
-            let shiftS = 1 + max(0, -minSlack), shiftZ = 1 + max(0, -minMult)
-            for i in 0..<m {
-                if hasL[i] { sl[i] += shiftS; zl[i] += shiftZ }
-                if hasU[i] { su[i] += shiftS; zu[i] += shiftZ }
-            }
-        }
         var best: PolishCandidate?
+        var reachedTarget = false
         var sinceProgress = 0, progressMark = Double.infinity
         var iterations = 0
         var y = [Double](repeating: 0, count: m)
@@ -161,37 +135,11 @@ extension ADMMSolver {
         let refinement = RefinementSettings(tolerance: 1e-14, maxSteps: 10, weightRowsByRho: true)
         for _ in 0..<settings.interiorPointIterations {
             // Residuals of the KKT conditions and the test shared with ADMM.
-            for i in 0..<m { y[i] = isEquality[i] ? yEq[i] : zu[i] - zl[i] }
-            let px = Ps.symmetricUpperMultiply(x)
-            let aty = As.transposeMultiply(y)
-            for j in 0..<n { rd[j] = px[j] + q[j] + aty[j] }
-            var mu = 0.0
-            for i in 0..<m {
-                if isEquality[i] { req[i] = ax[i] - l[i]; continue }
-                if hasL[i] { rpl[i] = ax[i] - sl[i] - l[i]; mu += sl[i] * zl[i] }
-                if hasU[i] { rpu[i] = ax[i] + su[i] - u[i]; mu += su[i] * zu[i] }
-            }
-            mu = sides > 0 ? mu / Double(sides) : 0
-            let zp = (0..<m).map { min(max(ax[$0], l[$0]), u[$0]) }
-            let r = x.withUnsafeBufferPointer { xb in
-                zp.withUnsafeBufferPointer { zb in y.withUnsafeBufferPointer { yb in computeResiduals(x: xb, z: zb, y: yb) } }
-            }
-            if !(r.primal.isFinite && r.dual.isFinite) { break }
-            if best.map({ r.worstRatio < $0.residuals.worstRatio }) ?? true {
-                best = PolishCandidate(x: x, z: zp, y: y, residuals: r)
-            }
-            if r.worstRatio < 0.5 * progressMark { progressMark = r.worstRatio; sinceProgress = 0 }
-            sinceProgress += 1
-            if sinceProgress > Self.interiorPointStallIterations { break }
-            var linear = 0.0, axNorm = 0.0
-            for i in 0..<m {
-                axNorm = max(axNorm, abs(ax[i]))
-                linear = max(linear, abs(isEquality[i] ? req[i] : max(hasL[i] ? abs(rpl[i]) : 0, hasU[i] ? abs(rpu[i]) : 0)))
-            }
-            if r.converged(checkGap: settings.checkDualityGap, factor: Self.interiorPointTargetFactor),
-               linear <= Self.interiorPointLinearTolerance * (1 + axNorm) { break }
-            if cancellation.isCancelled { break }
-            if let deadline, ContinuousClock.now > deadline { break }
+            let (linear, _, mu) = interiorPointResiduals(rows: rows, x: x, ax: ax, yEq: yEq, sl: sl, zl: zl, su: su, zu: zu,
+                                                         q: q, l: l, u: u, y: &y, rd: &rd, rpl: &rpl, rpu: &rpu, req: &req)
+            guard let r = interiorPointRecord(x: x, ax: ax, y: y, l: l, u: u, best: &best, sinceProgress: &sinceProgress,
+                                              progressMark: &progressMark, linear: linear, deadline: deadline,
+                                              reachedTarget: &reachedTarget) else { break }
             iterations += 1
             // Newton matrix.
             for i in 0..<m {
@@ -245,49 +193,19 @@ extension ADMMSolver {
                 return (s.x, dyEq, dsl, dzl, dsu, dzu)
             }
             func maxStep(_ d: InteriorPointStep) -> Double {
-                var alpha = 1.0
-                for i in 0..<m {
-                    if hasL[i] {
-                        if d.dsl[i] < 0 { alpha = min(alpha, -sl[i] / d.dsl[i]) }
-                        if d.dzl[i] < 0 { alpha = min(alpha, -zl[i] / d.dzl[i]) }
-                    }
-                    if hasU[i] {
-                        if d.dsu[i] < 0 { alpha = min(alpha, -su[i] / d.dsu[i]) }
-                        if d.dzu[i] < 0 { alpha = min(alpha, -zu[i] / d.dzu[i]) }
-                    }
-                }
-                return alpha
+                let a = interiorPointBoundarySteps(d, rows: rows, sl: sl, zl: zl, su: su, zu: zu)
+                return min(a.primal, a.dual)
             }
             let step: InteriorPointStep
             let alpha: Double
             var worstSolve = 0.0
             do {
-                var rcl = [Double](repeating: 0, count: m), rcu = rcl
-                for i in 0..<m {
-                    if hasL[i] { rcl[i] = -sl[i] * zl[i] }
-                    if hasU[i] { rcu[i] = -su[i] * zu[i] }
+                step = try interiorPointPredictorCorrector(rows: rows, sl: sl, zl: zl, su: su, zu: zu, mu: mu,
+                                                           direction: direction) { d in
+                    let a = maxStep(d)
+                    return (a, a)
                 }
-                let affine = try direction(rcl, rcu)
-                if sides == 0 {
-                    step = affine
-                    alpha = 1
-                } else {
-                    let aAff = maxStep(affine)
-                    var muAff = 0.0
-                    for i in 0..<m {
-                        if hasL[i] { muAff += (sl[i] + aAff * affine.dsl[i]) * (zl[i] + aAff * affine.dzl[i]) }
-                        if hasU[i] { muAff += (su[i] + aAff * affine.dsu[i]) * (zu[i] + aAff * affine.dzu[i]) }
-                    }
-                    muAff /= Double(sides)
-                    let ratio = max(0, min(1, muAff / mu))
-                    let centring = ratio * ratio * ratio
-                    for i in 0..<m {
-                        if hasL[i] { rcl[i] += centring * mu - affine.dsl[i] * affine.dzl[i] }
-                        if hasU[i] { rcu[i] += centring * mu - affine.dsu[i] * affine.dzu[i] }
-                    }
-                    step = try direction(rcl, rcu)
-                    alpha = min(1, stepFraction * maxStep(step))
-                }
+                alpha = sides == 0 ? 1 : min(1, stepFraction * maxStep(step))
             } catch { break }
             guard alpha.isFinite, alpha > 0 else { break }
             if settings.verbose {
@@ -306,7 +224,185 @@ extension ADMMSolver {
             log.write("interior point: \(iterations) iteration(s), residuals primal \(fmt(best.residuals.primal)), dual \(fmt(best.residuals.dual)), gap \(fmt(best.residuals.gap))")
         }
         return InteriorPointOutcome(best: best, iterations: iterations,
-                                    converged: best.residuals.converged(checkGap: settings.checkDualityGap))
+                                    converged: best.residuals.converged(checkGap: settings.checkDualityGap),
+                                    reachedTarget: reachedTarget)
+    }
+
+    /// The rows of l ≤ Ax ≤ u as the interior-point stage sees them.
+    struct InteriorPointRows {
+        var isEquality: [Bool]
+        var hasL: [Bool]
+        var hasU: [Bool]
+        /// The number of finite inequality sides (slack/multiplier pairs).
+        var sides: Int
+    }
+
+    func interiorPointRows(l: [Double], u: [Double]) -> InteriorPointRows {
+        var rows = InteriorPointRows(isEquality: [Bool](repeating: false, count: m),
+                                     hasL: [Bool](repeating: false, count: m), hasU: [Bool](repeating: false, count: m), sides: 0)
+        for i in 0..<m {
+            if l[i] == u[i] { rows.isEquality[i] = true; continue }
+            rows.hasL[i] = l[i] > -.infinity
+            rows.hasU[i] = u[i] < .infinity
+            rows.sides += (rows.hasL[i] ? 1 : 0) + (rows.hasU[i] ? 1 : 0)
+        }
+        return rows
+    }
+
+    /// The start point: x from the regularized least-squares system (ρ = 1 on inequality rows, targets
+    /// Π_[l,u](0), equality rows regularized by `equalityRegularization`), slacks from x and
+    /// multipliers their negatives (the system's ν), both shifted uniformly into the interior (the
+    /// symmetric-cone rule of CVXOPT and Clarabel).
+    func interiorPointStart(rows: InteriorPointRows, l: [Double], u: [Double], q: [Double], equalityRegularization: Double)
+        -> (system: KKTSystem, x: [Double], sl: [Double], su: [Double], zl: [Double], zu: [Double])? {
+        let isEquality = rows.isEquality, hasL = rows.hasL, hasU = rows.hasU
+        var rhoStart = [Double](repeating: 0, count: m)
+        var target = [Double](repeating: 0, count: m)
+        for i in 0..<m {
+            if isEquality[i] { rhoStart[i] = 1; target[i] = l[i] }
+            else if hasL[i] || hasU[i] { rhoStart[i] = 1; target[i] = hasL[i] && hasU[i] ? 0.5 * (l[i] + u[i]) : (hasL[i] ? l[i] : u[i]) }
+        }
+        var sigma = Self.interiorPointRegularization
+        guard let system = interiorPointLinearSystem(initial: KKTParameters(sigma: sigma, rho: rhoStart)) else { return nil }
+        var regularization = equalityRegularization
+        var factored = false
+        for _ in 0..<4 where !factored {
+            do {
+                try system.update(parameters: KKTParameters(sigma: sigma, rho: (0..<m).map { isEquality[$0] ? 1 / regularization : rhoStart[$0] }))
+                factored = true
+            } catch {
+                switch error {
+                case .inertia, .notPositiveDefinite: regularization *= 100; sigma *= 100
+                default: return nil
+                }
+            }
+        }
+        guard factored else { return nil }
+        let x: [Double]
+        do {
+            let exact = KKTParameters(sigma: 0, rho: (0..<m).map { isEquality[$0] ? .infinity : rhoStart[$0] })
+            x = try system.solve(r1: q.map { -$0 }, r2: target, refiningAgainst: exact).x
+        } catch { return nil }
+        let ax = As.multiply(x)
+        var sl = [Double](repeating: 0, count: m), su = sl, zl = sl, zu = sl
+        for i in 0..<m {
+            if hasL[i] { sl[i] = ax[i] - l[i]; zl[i] = -sl[i] }
+            if hasU[i] { su[i] = u[i] - ax[i]; zu[i] = -su[i] }
+        }
+        if rows.sides > 0 {
+            var minSlack = Double.infinity, minMult = Double.infinity
+            for i in 0..<m {
+                if hasL[i] { minSlack = min(minSlack, sl[i]); minMult = min(minMult, zl[i]) }
+                if hasU[i] { minSlack = min(minSlack, su[i]); minMult = min(minMult, zu[i]) }
+            }
+            let shiftS = 1 + max(0, -minSlack), shiftZ = 1 + max(0, -minMult)
+            for i in 0..<m {
+                if hasL[i] { sl[i] += shiftS; zl[i] += shiftZ }
+                if hasU[i] { su[i] += shiftS; zu[i] += shiftZ }
+            }
+        }
+        return (system, x, sl, su, zl, zu)
+    }
+
+    /// The KKT residuals of the interior-point form at (x, yEq, s, z): y = z_u − z_l (yEq on equality
+    /// rows), r_d = Px + q + Aᵀy, r_eq = Ax − l, r_l = Ax − s_l − l, r_u = Ax + s_u − u. Returns their
+    /// ∞-norms (linear constraints, stationarity) and μ = sᵀz / (number of sides).
+    func interiorPointResiduals(rows: InteriorPointRows, x: [Double], ax: [Double], yEq: [Double],
+                                sl: [Double], zl: [Double], su: [Double], zu: [Double],
+                                q: [Double], l: [Double], u: [Double], y: inout [Double], rd: inout [Double],
+                                rpl: inout [Double], rpu: inout [Double], req: inout [Double])
+        -> (linear: Double, stationarity: Double, mu: Double) {
+        let isEquality = rows.isEquality, hasL = rows.hasL, hasU = rows.hasU
+        for i in 0..<m { y[i] = isEquality[i] ? yEq[i] : zu[i] - zl[i] }
+        let px = Ps.symmetricUpperMultiply(x)
+        let aty = As.transposeMultiply(y)
+        var stationarity = 0.0
+        for j in 0..<n { rd[j] = px[j] + q[j] + aty[j]; stationarity = max(stationarity, abs(rd[j])) }
+        var mu = 0.0, linear = 0.0
+        for i in 0..<m {
+            if isEquality[i] { req[i] = ax[i] - l[i]; linear = max(linear, abs(req[i])); continue }
+            if hasL[i] { rpl[i] = ax[i] - sl[i] - l[i]; mu += sl[i] * zl[i]; linear = max(linear, abs(rpl[i])) }
+            if hasU[i] { rpu[i] = ax[i] + su[i] - u[i]; mu += su[i] * zu[i]; linear = max(linear, abs(rpu[i])) }
+        }
+        return (linear, stationarity, rows.sides > 0 ? mu / Double(rows.sides) : 0)
+    }
+
+    /// Mehrotra's predictor–corrector: the affine direction (complementarity right-hand sides −s∘z), the
+    /// centring σ = (μ_aff/μ)³ with μ_aff at the affine step lengths `affineSteps`, and the corrector
+    /// direction with the second-order term. Without inequality sides the affine direction is returned.
+    func interiorPointPredictorCorrector(
+        rows: InteriorPointRows, sl: [Double], zl: [Double], su: [Double], zu: [Double], mu: Double,
+        direction: (_ rcl: [Double], _ rcu: [Double]) throws(FactorizationError) -> InteriorPointStep,
+        affineSteps: (InteriorPointStep) -> (primal: Double, dual: Double)
+    ) throws(FactorizationError) -> InteriorPointStep {
+        let hasL = rows.hasL, hasU = rows.hasU
+        var rcl = [Double](repeating: 0, count: m), rcu = rcl
+        for i in 0..<m {
+            if hasL[i] { rcl[i] = -sl[i] * zl[i] }
+            if hasU[i] { rcu[i] = -su[i] * zu[i] }
+        }
+        let affine = try direction(rcl, rcu)
+        guard rows.sides > 0 else { return affine }
+        let a = affineSteps(affine)
+        var muAff = 0.0
+        for i in 0..<m {
+            if hasL[i] { muAff += (sl[i] + a.primal * affine.dsl[i]) * (zl[i] + a.dual * affine.dzl[i]) }
+            if hasU[i] { muAff += (su[i] + a.primal * affine.dsu[i]) * (zu[i] + a.dual * affine.dzu[i]) }
+        }
+        muAff /= Double(rows.sides)
+        let ratio = max(0, min(1, muAff / mu))
+        let centring = ratio * ratio * ratio * mu
+        for i in 0..<m {
+            if hasL[i] { rcl[i] += centring - affine.dsl[i] * affine.dzl[i] }
+            if hasU[i] { rcu[i] += centring - affine.dsu[i] * affine.dzu[i] }
+        }
+        return try direction(rcl, rcu)
+    }
+
+    /// The largest steps in [0, 1] that keep the slacks (primal) and the multipliers (dual) of a
+    /// direction nonnegative.
+    func interiorPointBoundarySteps(_ d: InteriorPointStep, rows: InteriorPointRows, sl: [Double], zl: [Double],
+                                    su: [Double], zu: [Double]) -> (primal: Double, dual: Double) {
+        var ap = 1.0, ad = 1.0
+        for i in 0..<m {
+            if rows.hasL[i] {
+                if d.dsl[i] < 0 { ap = min(ap, -sl[i] / d.dsl[i]) }
+                if d.dzl[i] < 0 { ad = min(ad, -zl[i] / d.dzl[i]) }
+            }
+            if rows.hasU[i] {
+                if d.dsu[i] < 0 { ap = min(ap, -su[i] / d.dsu[i]) }
+                if d.dzu[i] < 0 { ad = min(ad, -zu[i] / d.dzu[i]) }
+            }
+        }
+        return (ap, ad)
+    }
+
+    /// The test shared by every interior-point attempt, at the top of an iteration: the residuals of
+    /// `computeResiduals` at (x, Π_[l,u](Ax), y), the best point so far, the stall rule, convergence
+    /// (within `interiorPointTargetFactor` of the tolerances and the linear constraints to
+    /// `interiorPointLinearTolerance`), cancellation and the deadline. Returns the residuals, or nil
+    /// when the attempt should stop.
+    func interiorPointRecord(x: [Double], ax: [Double], y: [Double], l: [Double], u: [Double],
+                             best: inout PolishCandidate?, sinceProgress: inout Int, progressMark: inout Double,
+                             linear: Double, deadline: ContinuousClock.Instant?,
+                             stallLimit: Int = ADMMSolver.interiorPointStallIterations, reachedTarget: inout Bool) -> Residuals? {
+        let zp = (0..<m).map { min(max(ax[$0], l[$0]), u[$0]) }
+        let r = x.withUnsafeBufferPointer { xb in
+            zp.withUnsafeBufferPointer { zb in y.withUnsafeBufferPointer { yb in computeResiduals(x: xb, z: zb, y: yb) } }
+        }
+        if !(r.primal.isFinite && r.dual.isFinite) { return nil }
+        if best.map({ r.worstRatio < $0.residuals.worstRatio }) ?? true {
+            best = PolishCandidate(x: x, z: zp, y: y, residuals: r)
+        }
+        if r.worstRatio < 0.5 * progressMark { progressMark = r.worstRatio; sinceProgress = 0 }
+        sinceProgress += 1
+        if sinceProgress > stallLimit { return nil }
+        let axNorm = ax.reduce(0) { max($0, abs($1)) }
+        if r.converged(checkGap: settings.checkDualityGap, factor: Self.interiorPointTargetFactor),
+           linear <= Self.interiorPointLinearTolerance * (1 + axNorm) { reachedTarget = true; return nil }
+        if cancellation.isCancelled { return nil }
+        if let deadline, ContinuousClock.now > deadline { return nil }
+        return r
     }
 
     /// Statuses after which the interior-point stage runs: the tolerances were not met (iteration
@@ -333,18 +429,30 @@ extension ADMMSolver {
         defer { solution.info.interiorPointTime = seconds(since: t0) }
         // The iterates hold the returned point (the accepted polish, or ADMM's last iterate).
         let current = improving ? computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly).worstRatio : Double.infinity
-        var first = interiorPoint(deadline: deadline, proximal: false)
-        if !(first?.converged ?? false), !cancellation.isCancelled, deadline.map({ ContinuousClock.now < $0 }) ?? true,
-           let retry = interiorPoint(deadline: deadline, proximal: true) {
-            // The regularized (proximal) Newton system is the second attempt (QGFRDXPN); it is not the
-            // first, because with δ = 10⁻⁸ left in the directions it loses LISWET2, QGROW7, QPILOTNO
-            // and QSCRS8 at ε = 10⁻⁶.
-            let total = (first?.iterations ?? 0) + retry.iterations
-            if retry.converged || first.map({ retry.best.residuals.worstRatio < $0.best.residuals.worstRatio }) ?? true {
-                first = retry
-            }
-            first?.iterations = total
+        // Attempts in order; each runs while the previous ones stopped short of their target (a stall,
+        // the iteration limit), and the most accurate result (smallest residual/tolerance ratio) is kept.
+        // 1. The standard method. 2. The proximal variant with δ = 10⁻⁸ fixed (QGFRDXPN); not first,
+        // because with δ left in the directions it loses LISWET2, QGROW7, QPILOTNO and QSCRS8 at
+        // ε = 10⁻⁶. 3. The proximal method of multipliers with shrinking ρ, δ (LISWET1, 9, 12).
+        let attempts: [() -> InteriorPointOutcome?] = [
+            { self.interiorPoint(deadline: deadline, proximal: false) },
+            { self.interiorPoint(deadline: deadline, proximal: true) },
+            { self.proximalInteriorPoint(deadline: deadline) },
+        ]
+        var first: InteriorPointOutcome?
+        var total = 0
+        for attempt in attempts {
+            if first?.reachedTarget ?? false { break }
+            if cancellation.isCancelled || deadline.map({ ContinuousClock.now >= $0 }) ?? false { break }
+            guard let outcome = attempt() else { continue }
+            total += outcome.iterations
+            // A result that already meets the tolerances is replaced only by one that reached its target
+            // (QSCRS8: a later attempt's stalled point had the smaller ratio, the first the better objective).
+            let better = first.map { outcome.best.residuals.worstRatio < $0.best.residuals.worstRatio
+                && (!$0.converged || outcome.reachedTarget) } ?? true
+            if better { first = outcome }
         }
+        first?.iterations = total
         guard let outcome = first else {
             solution.info.interiorPoint = .failed
             return

@@ -374,3 +374,50 @@ func interiorPointSettingIsValidated() throws {
     settings.interiorPointIterations = 0
     #expect(throws: SolverError.self) { try settings.validate() }
 }
+
+@Test("projection onto convex sequences (LISWET-like): the proximal attempt reaches the exact optimum")
+func convexSequenceProjectionReachesTheExactOptimum() throws {
+    // minimize ½‖x − c‖² subject to x_i − 2x_{i+1} + x_{i+2} ≥ 0 (the structure of LISWET1–12), with
+    // concave data c. The optimal multipliers reach ~2·10⁶ while the smallest singular value of the
+    // second-difference matrix is ~10⁻⁷, so a bound violation of 10⁻⁷ already moves the objective by
+    // O(1): a point that passes the 10⁻⁶ tolerances can still have the wrong objective.
+    let n = 10_000, m = n - 2
+    let c = (0..<n).map { i -> Double in
+        let t: Double = Double(i) / Double(n - 1)
+        let trend: Double = 1 - 4 * (t - 0.5) * (t - 0.5)
+        return trend + 0.3 * sin(97 * Double(i))
+    }
+    // Independent reference: when every constraint is active, x* is the least-squares affine fit of c,
+    // and it is optimal iff the multipliers solving D₂ᵀy = x* − c (by forward recursion) are positive.
+    let ts = (0..<n).map { Double($0) / Double(n - 1) }
+    let st = ts.reduce(0, +), stt = ts.reduce(0) { $0 + $1 * $1 }
+    let sc = c.reduce(0, +), stc = zip(ts, c).reduce(0) { $0 + $1.0 * $1.1 }
+    let slope = (Double(n) * stc - st * sc) / (Double(n) * stt - st * st)
+    let intercept = (sc - slope * st) / Double(n)
+    let r = (0..<n).map { (i: Int) -> Double in intercept + slope * ts[i] - c[i] }
+    var multipliers = [Double](repeating: 0, count: m)
+    multipliers[0] = r[0]
+    multipliers[1] = r[1] + 2 * multipliers[0]
+    for k in 2..<m { multipliers[k] = r[k] - multipliers[k - 2] + 2 * multipliers[k - 1] }
+    try #require(multipliers.allSatisfy { $0 > 0 }, "the affine fit must be the optimum of the test data")
+    let reference = 0.5 * r.reduce(0) { $0 + $1 * $1 }
+
+    var pointers = [0], rows: [Int] = [], values: [Double] = []
+    for j in 0..<n {
+        for (i, v) in [(j - 2, 1.0), (j - 1, -2.0), (j, 1.0)] where i >= 0 && i < m { rows.append(i); values.append(v) }
+        pointers.append(rows.count)
+    }
+    let A = try CSCMatrix(rowCount: m, columnCount: n, columnPointers: pointers, rowIndices: rows, values: values)
+    let qp = try QuadraticProgram(P: CSCMatrix.identity(n), q: c.map { -$0 }, A: A,
+                                  l: [Double](repeating: 0, count: m), u: [Double](repeating: .infinity, count: m))
+    var settings = settingsAt1e6()
+    settings.polish = true
+    let solution = try ADMMSolver(problem: qp, settings: settings).solve()
+    #expect(solution.info.status == .solved)
+    #expect(solution.info.interiorPoint == .succeeded)
+    let x = solution.x
+    let objective = 0.5 * (0..<n).reduce(0.0) { (sum: Double, j: Int) -> Double in sum + (x[j] - c[j]) * (x[j] - c[j]) }
+    #expect(abs(objective - reference) <= 1e-6 * reference, "objective \(objective), optimum \(reference)")
+    let ax = A.multiply(x)
+    #expect(ax.allSatisfy { $0 >= -1e-9 }, "largest violation \(-(ax.min() ?? 0))")
+}

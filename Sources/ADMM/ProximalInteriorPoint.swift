@@ -1,0 +1,238 @@
+import Sparse
+import KKT
+
+/// The third attempt of the interior-point stage: a proximal interior-point method (the proximal
+/// method of multipliers with interior-point inner steps, in the form of Schwan, Jiang, Kuhn and
+/// Jones, "PIQP", 2023), for problems whose constraint matrices are too ill-conditioned for the
+/// unregularized Newton system (LISWET: chains of difference operators whose optimal multipliers are
+/// so large that feasibility to ~10⁻¹³ decides the objective).
+///
+/// Each side of an inequality row is its own inequality with slack s ≥ 0 and multiplier z ≥ 0
+/// (upper: A_i x + s_u = u_i; lower: −A_i x + s_l = −l_i), and every constraint is relaxed towards
+/// proximal centres: A_i x + s_u − u_i = δ(z_u − ν_u), A_i x − l_i = δ(y_i − λ_i) on equality rows,
+/// and the objective gains ρ/2‖x − ζ‖². The Newton system eliminates the slacks and multipliers of
+/// each side, which leaves the forward KKT matrix with σ = ρ and
+///
+///     ρ_i = 1/(s_u/z_u + δ) + 1/(s_l/z_l + δ)   (inequality rows),   1/δ (equality rows),
+///
+/// solved and refined against itself (the regularized system is the one the method needs exactly).
+/// Primal (x, s) and dual (y, z) variables take separate step lengths. A centre moves to the iterate
+/// when the unregularized residual of its block fell below 0.95 of its previous value, or when the
+/// regularized residual is below 0.1 of the unregularized one (the proximal subproblem is solved: the
+/// outer step of the method of multipliers). ρ and δ shrink with μ's relative decrease down to 10⁻¹⁰,
+/// and to 10⁻¹⁵ once a centre has not moved for more than five iterations at that floor: LISWET needs
+/// feasibility near 10⁻¹⁵, and with δ = 5·10⁻¹³ its primal residual contracted only ×0.96 per step. A
+/// factorization with the wrong inertia multiplies ρ and δ by 100. The start point and the stopping
+/// test are the first attempt's.
+extension ADMMSolver {
+    static let proximalInitialPrimalRegularization = 1e-6
+    static let proximalInitialDualRegularization = 1e-4
+    static let proximalRegularizationFloor = 1e-10
+    static let proximalLastRegularizationFloor = 1e-15
+    static let proximalCentreProgress = 0.95
+    static let proximalSubproblemSolved = 0.1
+    /// Its residual ratio can rise for a while after ρ and δ reach their last floor (LISWET12 halves its
+    /// best ratio again after 40 iterations), so its stall limit is longer than the other attempts'.
+    static let proximalStallIterations = 60
+
+    func proximalInteriorPoint(deadline: ContinuousClock.Instant?) -> InteriorPointOutcome? {
+        let l = ls.array, u = us.array, q = qs.array
+        let rows = interiorPointRows(l: l, u: u)
+        let isEquality = rows.isEquality, hasL = rows.hasL, hasU = rows.hasU, sides = rows.sides
+        guard let start = interiorPointStart(rows: rows, l: l, u: u, q: q,
+                                             equalityRegularization: Self.interiorPointRegularization * Self.interiorPointDualRegularizationRatio) else { return nil }
+        let system = start.system
+        var x = start.x, sl = start.sl, su = start.su, zl = start.zl, zu = start.zu
+        var yEq = [Double](repeating: 0, count: m)
+        var ax = As.multiply(x)
+        // Proximal centres and regularization.
+        var cx = x, cyEq = yEq, czl = zl, czu = zu
+        var rhoP = Self.proximalInitialPrimalRegularization, delta = Self.proximalInitialDualRegularization
+        var floor = Self.proximalRegularizationFloor
+        var noPrimalUpdate = 0, noDualUpdate = 0
+
+        var best: PolishCandidate?
+        var reachedTarget = false
+        var sinceProgress = 0, progressMark = Double.infinity
+        var iterations = 0
+        var y = [Double](repeating: 0, count: m)
+        var rd = [Double](repeating: 0, count: n)
+        var rpl = [Double](repeating: 0, count: m), rpu = rpl, req = rpl
+        var gl = [Double](repeating: 0, count: m), gu = gl, w = gl
+        var r1 = [Double](repeating: 0, count: n), r2 = [Double](repeating: 0, count: m)
+        var rzl = [Double](repeating: 0, count: m), rzu = rzl, ry = rzl
+        let tau = Self.interiorPointStepFraction
+        let refinement = RefinementSettings(tolerance: 1e-14, maxSteps: 10, weightRowsByRho: true)
+
+        /// Unregularized residuals at the current point; returns (‖primal‖∞, ‖dual‖∞, μ).
+        func residuals() -> (primal: Double, dual: Double, mu: Double) {
+            let r = interiorPointResiduals(rows: rows, x: x, ax: ax, yEq: yEq, sl: sl, zl: zl, su: su, zu: zu,
+                                           q: q, l: l, u: u, y: &y, rd: &rd, rpl: &rpl, rpu: &rpu, req: &req)
+            return (r.linear, r.stationarity, r.mu)
+        }
+        var current = residuals()
+        for _ in 0..<settings.interiorPointIterations {
+            let record = interiorPointRecord(x: x, ax: ax, y: y, l: l, u: u, best: &best,
+                                           sinceProgress: &sinceProgress, progressMark: &progressMark,
+                                           linear: current.primal, deadline: deadline,
+                                           stallLimit: Self.proximalStallIterations, reachedTarget: &reachedTarget)
+            guard record != nil else { break }
+            iterations += 1
+            if (noPrimalUpdate > 5 && rhoP == floor) || (noDualUpdate > 5 && delta == floor),
+               floor != Self.proximalLastRegularizationFloor {
+                floor = Self.proximalLastRegularizationFloor
+                noPrimalUpdate = 0; noDualUpdate = 0
+            }
+            // Newton matrix (retried with more regularization on the wrong inertia).
+            var factored = false
+            for _ in 0..<4 {
+                for i in 0..<m {
+                    if isEquality[i] { w[i] = 1 / delta; continue }
+                    gl[i] = hasL[i] ? 1 / (sl[i] / zl[i] + delta) : 0
+                    gu[i] = hasU[i] ? 1 / (su[i] / zu[i] + delta) : 0
+                    w[i] = gl[i] + gu[i]
+                }
+                do throws(FactorizationError) {
+                    try system.update(parameters: KKTParameters(sigma: rhoP, rho: w))
+                    factored = true
+                    break
+                } catch {
+                    switch error {
+                    case .inertia, .notPositiveDefinite:
+                        rhoP *= 100; delta *= 100
+                        floor = min(10 * floor, settings.epsAbs)
+                    default: break
+                    }
+                }
+                if !factored, rhoP > 1 { break }
+            }
+            guard factored else { break }
+            let matrix = KKTParameters(sigma: rhoP, rho: w)
+            // Right-hand sides of the regularized residuals.
+            for j in 0..<n { r1[j] = -rd[j] - rhoP * (x[j] - cx[j]) }
+            for i in 0..<m {
+                if isEquality[i] { ry[i] = -req[i] - delta * (cyEq[i] - yEq[i]); continue }
+                if hasU[i] { rzu[i] = -rpu[i] - delta * (czu[i] - zu[i]) }
+                if hasL[i] { rzl[i] = rpl[i] - delta * (czl[i] - zl[i]) }
+            }
+            var worstSolve = 0.0
+            func direction(_ rsl: [Double], _ rsu: [Double]) throws(FactorizationError) -> InteriorPointStep {
+                for i in 0..<m {
+                    if isEquality[i] { r2[i] = ry[i]; continue }
+                    guard hasL[i] || hasU[i] else { r2[i] = 0; continue }
+                    var c = 0.0
+                    if hasU[i] { c += gu[i] * (rsu[i] / zu[i] - rzu[i]) }
+                    if hasL[i] { c += gl[i] * (rzl[i] - rsl[i] / zl[i]) }
+                    r2[i] = -c / w[i]
+                }
+                let s = try system.solve(r1: r1, r2: r2, refiningAgainst: matrix, settings: refinement)
+                worstSolve = max(worstSolve, s.report.residual / s.report.scale)
+                let adx = As.multiply(s.x)
+                var dsl = [Double](repeating: 0, count: m), dzl = dsl, dsu = dsl, dzu = dsl, dyEq = dsl
+                // One side from the linear equations, where that is well conditioned: an
+                // inactive-looking side (z/s < 1) takes ds from its constraint, an active-looking one
+                // dz from its elimination formula.
+                func upper(_ i: Int) {
+                    if zu[i] < su[i] {
+                        let num: Double = rzu[i] - adx[i] + delta * rsu[i] / su[i]
+                        let den: Double = 1 + delta * zu[i] / su[i]
+                        dsu[i] = num / den
+                        dzu[i] = (rsu[i] - zu[i] * dsu[i]) / su[i]
+                    } else {
+                        let t: Double = adx[i] + rsu[i] / zu[i] - rzu[i]
+                        dzu[i] = gu[i] * t
+                        dsu[i] = (rsu[i] - su[i] * dzu[i]) / zu[i]
+                    }
+                }
+                func lower(_ i: Int) {
+                    if zl[i] < sl[i] {
+                        let num: Double = rzl[i] + adx[i] + delta * rsl[i] / sl[i]
+                        let den: Double = 1 + delta * zl[i] / sl[i]
+                        dsl[i] = num / den
+                        dzl[i] = (rsl[i] - zl[i] * dsl[i]) / sl[i]
+                    } else {
+                        let t: Double = rsl[i] / zl[i] - rzl[i] - adx[i]
+                        dzl[i] = gl[i] * t
+                        dsl[i] = (rsl[i] - sl[i] * dzl[i]) / zl[i]
+                    }
+                }
+                for i in 0..<m {
+                    if isEquality[i] { dyEq[i] = s.nu[i]; continue }
+                    // The dominant side (larger z/s) takes dz from the solve's dy = dz_u − dz_l, which
+                    // does not multiply an error in A·dx by 1/δ.
+                    let wl = hasL[i] ? zl[i] / sl[i] : 0, wu = hasU[i] ? zu[i] / su[i] : 0
+                    if max(wl, wu) < 1 {
+                        if hasL[i] { lower(i) }
+                        if hasU[i] { upper(i) }
+                    } else if wu >= wl {
+                        if hasL[i] { lower(i) }
+                        dzu[i] = s.nu[i] + dzl[i]
+                        dsu[i] = (rsu[i] - su[i] * dzu[i]) / zu[i]
+                    } else {
+                        if hasU[i] { upper(i) }
+                        dzl[i] = dzu[i] - s.nu[i]
+                        dsl[i] = (rsl[i] - sl[i] * dzl[i]) / zl[i]
+                    }
+                }
+                return (s.x, dyEq, dsl, dzl, dsu, dzu)
+            }
+            func steps(_ d: InteriorPointStep) -> (primal: Double, dual: Double) {
+                let a = interiorPointBoundarySteps(d, rows: rows, sl: sl, zl: zl, su: su, zu: zu)
+                return (tau * a.primal, tau * a.dual)
+            }
+            let step: InteriorPointStep
+            var alpha = (primal: 1.0, dual: 1.0)
+            do {
+                step = try interiorPointPredictorCorrector(rows: rows, sl: sl, zl: zl, su: su, zu: zu, mu: current.mu,
+                                                           direction: direction, affineSteps: steps)
+                if sides > 0 { alpha = steps(step) }
+            } catch { break }
+            guard alpha.primal.isFinite, alpha.dual.isFinite, alpha.primal > 0, alpha.dual > 0 else { break }
+            if settings.verbose {
+                log.write("interior point (proximal) \(iterations): μ \(fmt(current.mu)) steps \(fmt(alpha.primal)) \(fmt(alpha.dual)) ρ \(fmt(rhoP)) δ \(fmt(delta)) solve \(fmt(worstSolve)) linear \(fmt(current.primal)) stationarity \(fmt(current.dual))")
+            }
+            for j in 0..<n { x[j] += alpha.primal * step.dx[j] }
+            for i in 0..<m {
+                if isEquality[i] { yEq[i] += alpha.dual * step.dyEq[i]; continue }
+                if hasL[i] { sl[i] += alpha.primal * step.dsl[i]; zl[i] += alpha.dual * step.dzl[i] }
+                if hasU[i] { su[i] += alpha.primal * step.dsu[i]; zu[i] += alpha.dual * step.dzu[i] }
+            }
+            ax = As.multiply(x)
+            let previous = current
+            current = residuals()
+            let muRate = previous.mu > 0 ? abs(previous.mu - current.mu) / previous.mu : 0
+            // The regularized residuals (the ones the Newton steps drive to zero). When they are far
+            // below the unregularized ones, the proximal subproblem is solved and its centre moves
+            // (the outer step of the proximal method of multipliers) even without progress.
+            var regPrimal = 0.0, regDual = 0.0
+            for j in 0..<n { regDual = max(regDual, abs(rd[j] + rhoP * (x[j] - cx[j]))) }
+            for i in 0..<m {
+                if isEquality[i] { regPrimal = max(regPrimal, abs(req[i] + delta * (cyEq[i] - yEq[i]))); continue }
+                if hasU[i] { regPrimal = max(regPrimal, abs(rpu[i] + delta * (czu[i] - zu[i]))) }
+                if hasL[i] { regPrimal = max(regPrimal, abs(rpl[i] - delta * (czl[i] - zl[i]))) }
+            }
+            let solvedSubproblem = Self.proximalSubproblemSolved
+            if current.dual < Self.proximalCentreProgress * previous.dual || regDual < solvedSubproblem * current.dual {
+                cx = x
+                rhoP = max(floor, (1 - muRate) * rhoP)
+            } else {
+                noPrimalUpdate += 1
+                rhoP = max(floor, (1 - 0.666 * muRate) * rhoP)
+            }
+            if current.primal < Self.proximalCentreProgress * previous.primal || regPrimal < solvedSubproblem * current.primal {
+                cyEq = yEq; czl = zl; czu = zu
+                delta = max(floor, (1 - muRate) * delta)
+            } else {
+                noDualUpdate += 1
+                delta = max(floor, (1 - 0.666 * muRate) * delta)
+            }
+        }
+        guard let best else { return nil }
+        if settings.verbose {
+            log.write("interior point (proximal): \(iterations) iteration(s), residuals primal \(fmt(best.residuals.primal)), dual \(fmt(best.residuals.dual)), gap \(fmt(best.residuals.gap))")
+        }
+        return InteriorPointOutcome(best: best, iterations: iterations,
+                                    converged: best.residuals.converged(checkGap: settings.checkDualityGap),
+                                    reachedTarget: reachedTarget)
+    }
+}
