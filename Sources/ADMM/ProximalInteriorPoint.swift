@@ -52,7 +52,7 @@ extension ADMMSolver {
         var noPrimalUpdate = 0, noDualUpdate = 0
 
         var best: PolishCandidate?
-        var reachedTarget = false
+        var reachedTarget = false, bestLinearAccurate = true
         var sinceProgress = 0, progressMark = Double.infinity
         var iterations = 0
         var y = [Double](repeating: 0, count: m)
@@ -75,7 +75,8 @@ extension ADMMSolver {
             let record = interiorPointRecord(x: x, ax: ax, y: y, l: l, u: u, best: &best,
                                            sinceProgress: &sinceProgress, progressMark: &progressMark,
                                            linear: current.primal, deadline: deadline,
-                                           stallLimit: Self.proximalStallIterations, reachedTarget: &reachedTarget)
+                                           stallLimit: Self.proximalStallIterations, reachedTarget: &reachedTarget,
+                                           bestLinearAccurate: &bestLinearAccurate)
             guard record != nil else { break }
             iterations += 1
             if (noPrimalUpdate > 5 && rhoP == floor) || (noDualUpdate > 5 && delta == floor),
@@ -233,6 +234,6 @@ extension ADMMSolver {
         }
         return InteriorPointOutcome(best: best, iterations: iterations,
                                     converged: best.residuals.converged(checkGap: settings.checkDualityGap),
-                                    reachedTarget: reachedTarget)
+                                    reachedTarget: reachedTarget, bestLinearAccurate: bestLinearAccurate)
     }
 }
