@@ -86,7 +86,7 @@ extension ADMMSolver {
             }
             // Newton matrix (retried with more regularization on the wrong inertia).
             var factored = false
-            for _ in 0..<4 {
+            factorization: for _ in 0..<4 {
                 for i in 0..<m {
                     if isEquality[i] { w[i] = 1 / delta; continue }
                     gl[i] = hasL[i] ? 1 / (sl[i] / zl[i] + delta) : 0
@@ -96,16 +96,15 @@ extension ADMMSolver {
                 do throws(FactorizationError) {
                     try system.update(parameters: KKTParameters(sigma: rhoP, rho: w))
                     factored = true
-                    break
+                    break factorization
                 } catch {
                     switch error {
                     case .inertia, .notPositiveDefinite:
                         rhoP *= 100; delta *= 100
                         floor = min(10 * floor, settings.epsAbs)
-                    default: break
+                    default: break factorization
                     }
                 }
-                if !factored, rhoP > 1 { break }
             }
             guard factored else { break }
             let matrix = KKTParameters(sigma: rhoP, rho: w)
@@ -190,7 +189,7 @@ extension ADMMSolver {
             } catch { break }
             guard alpha.primal.isFinite, alpha.dual.isFinite, alpha.primal > 0, alpha.dual > 0 else { break }
             if settings.verbose {
-                log.write("interior point (proximal) \(iterations): μ \(fmt(current.mu)) steps \(fmt(alpha.primal)) \(fmt(alpha.dual)) ρ \(fmt(rhoP)) δ \(fmt(delta)) solve \(fmt(worstSolve)) linear \(fmt(current.primal)) stationarity \(fmt(current.dual))")
+                log.write("interior point (proximal multipliers) \(iterations): μ \(fmt(current.mu)) steps \(fmt(alpha.primal)) \(fmt(alpha.dual)) ρ \(fmt(rhoP)) δ \(fmt(delta)) solve \(fmt(worstSolve)) linear \(fmt(current.primal)) stationarity \(fmt(current.dual))")
             }
             for j in 0..<n { x[j] += alpha.primal * step.dx[j] }
             for i in 0..<m {
@@ -230,7 +229,7 @@ extension ADMMSolver {
         }
         guard let best else { return nil }
         if settings.verbose {
-            log.write("interior point (proximal): \(iterations) iteration(s), residuals primal \(fmt(best.residuals.primal)), dual \(fmt(best.residuals.dual)), gap \(fmt(best.residuals.gap))")
+            log.write("interior point (proximal multipliers): \(iterations) iteration(s), residuals primal \(fmt(best.residuals.primal)), dual \(fmt(best.residuals.dual)), gap \(fmt(best.residuals.gap))")
         }
         return InteriorPointOutcome(best: best, iterations: iterations,
                                     converged: best.residuals.converged(checkGap: settings.checkDualityGap),
