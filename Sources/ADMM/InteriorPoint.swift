@@ -38,10 +38,12 @@ public enum InteriorPointStatus: String, Sendable, Equatable {
 /// seen is returned.
 ///
 /// Attempts: each runs while the ones before it stopped short of their own target (a stall or the
-/// iteration limit), and the most accurate result is kept (see `interiorPointStage`).
+/// iteration limit) without a point that meets the tolerances with accurate linear constraints, and
+/// the most accurate result is kept (see `interiorPointStage`).
 ///
-/// Proximal variant (second attempt): the same iteration with the regularization kept in the method (the interior-point proximal method of multipliers with its
-/// proximal centres moved to the current iterate at every step). The Newton matrix has σ = δ = 10⁻⁸
+/// Proximal variant (second attempt): the same iteration with the regularization kept in the method
+/// (the interior-point proximal method of multipliers with its proximal centres moved to the current
+/// iterate at every step). The Newton matrix has σ = δ = 10⁻⁸
 /// on both blocks, ρ_i = 1/(1/W_i + δ), and each solve is refined against that same matrix, so no
 /// refinement has to bridge the gap to the singular δ = 0 operator; the slack steps use A·dx − δ·dy.
 ///
