@@ -79,7 +79,7 @@ extension ADMMSolver {
         /// not at a stall, its iteration limit, a failed factorization or the deadline.
         var reachedTarget: Bool
         /// At the best point the linear constraints hold to `interiorPointLinearTolerance`.
-        var bestLinearAccurate: Bool = true
+        var bestLinearAccurate: Bool
     }
 
     /// The quasi-definite system the interior-point stage factorizes (created on first use).

@@ -64,17 +64,16 @@ extension ADMMSolver {
         let tau = Self.interiorPointStepFraction
         let refinement = RefinementSettings(tolerance: 1e-14, maxSteps: 10, weightRowsByRho: true)
 
-        /// Unregularized residuals at the current point; returns (‖primal‖∞, ‖dual‖∞, μ).
-        func residuals() -> (primal: Double, dual: Double, mu: Double) {
-            let r = interiorPointResiduals(rows: rows, x: x, ax: ax, yEq: yEq, sl: sl, zl: zl, su: su, zu: zu,
-                                           q: q, l: l, u: u, y: &y, rd: &rd, rpl: &rpl, rpu: &rpu, req: &req)
-            return (r.linear, r.stationarity, r.mu)
+        /// Unregularized residuals at the current point (fills y, rd, rpl, rpu, req).
+        func residuals() -> (linear: Double, stationarity: Double, mu: Double) {
+            interiorPointResiduals(rows: rows, x: x, ax: ax, yEq: yEq, sl: sl, zl: zl, su: su, zu: zu,
+                                   q: q, l: l, u: u, y: &y, rd: &rd, rpl: &rpl, rpu: &rpu, req: &req)
         }
         var current = residuals()
         for _ in 0..<settings.interiorPointIterations {
             let record = interiorPointRecord(x: x, ax: ax, y: y, l: l, u: u, best: &best,
                                            sinceProgress: &sinceProgress, progressMark: &progressMark,
-                                           linear: current.primal, deadline: deadline,
+                                           linear: current.linear, deadline: deadline,
                                            stallLimit: Self.proximalStallIterations, reachedTarget: &reachedTarget,
                                            bestLinearAccurate: &bestLinearAccurate)
             guard record != nil else { break }
@@ -86,6 +85,7 @@ extension ADMMSolver {
             }
             // Newton matrix (retried with more regularization on the wrong inertia).
             var factored = false
+            var matrix = KKTParameters(sigma: rhoP, rho: w)
             factorization: for _ in 0..<4 {
                 for i in 0..<m {
                     if isEquality[i] { w[i] = 1 / delta; continue }
@@ -93,8 +93,9 @@ extension ADMMSolver {
                     gu[i] = hasU[i] ? 1 / (su[i] / zu[i] + delta) : 0
                     w[i] = gl[i] + gu[i]
                 }
+                matrix = KKTParameters(sigma: rhoP, rho: w)
                 do throws(FactorizationError) {
-                    try system.update(parameters: KKTParameters(sigma: rhoP, rho: w))
+                    try system.update(parameters: matrix)
                     factored = true
                     break factorization
                 } catch {
@@ -107,7 +108,6 @@ extension ADMMSolver {
                 }
             }
             guard factored else { break }
-            let matrix = KKTParameters(sigma: rhoP, rho: w)
             // Right-hand sides of the regularized residuals.
             for j in 0..<n { r1[j] = -rd[j] - rhoP * (x[j] - cx[j]) }
             for i in 0..<m {
@@ -189,7 +189,7 @@ extension ADMMSolver {
             } catch { break }
             guard alpha.primal.isFinite, alpha.dual.isFinite, alpha.primal > 0, alpha.dual > 0 else { break }
             if settings.verbose {
-                log.write("interior point (proximal multipliers) \(iterations): μ \(fmt(current.mu)) steps \(fmt(alpha.primal)) \(fmt(alpha.dual)) ρ \(fmt(rhoP)) δ \(fmt(delta)) solve \(fmt(worstSolve)) linear \(fmt(current.primal)) stationarity \(fmt(current.dual))")
+                log.write("interior point (proximal multipliers) \(iterations): μ \(fmt(current.mu)) steps \(fmt(alpha.primal)) \(fmt(alpha.dual)) ρ \(fmt(rhoP)) δ \(fmt(delta)) solve \(fmt(worstSolve)) linear \(fmt(current.linear)) stationarity \(fmt(current.stationarity))")
             }
             for j in 0..<n { x[j] += alpha.primal * step.dx[j] }
             for i in 0..<m {
@@ -212,14 +212,14 @@ extension ADMMSolver {
                 if hasL[i] { regPrimal = max(regPrimal, abs(rpl[i] - delta * (czl[i] - zl[i]))) }
             }
             let solvedSubproblem = Self.proximalSubproblemSolved
-            if current.dual < Self.proximalCentreProgress * previous.dual || regDual < solvedSubproblem * current.dual {
+            if current.stationarity < Self.proximalCentreProgress * previous.stationarity || regDual < solvedSubproblem * current.stationarity {
                 cx = x
                 rhoP = max(floor, (1 - muRate) * rhoP)
             } else {
                 noPrimalUpdate += 1
                 rhoP = max(floor, (1 - 0.666 * muRate) * rhoP)
             }
-            if current.primal < Self.proximalCentreProgress * previous.primal || regPrimal < solvedSubproblem * current.primal {
+            if current.linear < Self.proximalCentreProgress * previous.linear || regPrimal < solvedSubproblem * current.linear {
                 cyEq = yEq; czl = zl; czu = zu
                 delta = max(floor, (1 - muRate) * delta)
             } else {
