@@ -40,6 +40,10 @@ public final class ADMMSolver {
     // Linear system; nil when P is not convex (then every solve returns `.nonConvex`).
     var kkt: KKTSystem?
     var setupFailure: FactorizationError?
+    /// The convexity check of P (`settings.checkConvexity`), kept for later value updates, and its
+    /// last verdict.
+    var semidefiniteness: SemidefinitenessTest?
+    var convexity: SemidefinitenessVerdict?
     var polishSystem: KKTSystem? { didSet { polishFactoredActive = nil } }
     /// The active rows whose regularized KKT matrix (δ = `polishFactoredRegularization`) is
     /// factorized on `polishSystem` right now; a polish with the same rows reuses that factorization
@@ -101,6 +105,7 @@ public final class ADMMSolver {
         scaleBounds()
         _ = classifyRows()
         fillRhoVector()
+        try checkConvexity()
         do {
             kkt = try KKTSystem(P: Ps, A: As, parameters: KKTParameters(sigma: settings.sigma, rho: rhoVector.array),
                                 options: settings.kkt)
@@ -131,6 +136,7 @@ public final class ADMMSolver {
         rhoVector = Vector(other.rhoVector.array); rhoInverse = Vector(other.rhoInverse.array)
         rowKind = other.rowKind
         setupFailure = other.setupFailure
+        convexity = other.convexity
         if let k = other.kkt {
             do { kkt = try k.makeCompanion() } catch { throw .factorization(error) }
         }
@@ -141,6 +147,18 @@ public final class ADMMSolver {
         r1 = Vector(count: n); r2 = Vector(count: m)
         workN = Vector(count: n); workN2 = Vector(count: n); workM = Vector(count: m)
         setupTime = 0
+    }
+
+    /// Runs the convexity check of the scaled P (congruent to P, so the verdict is P's) when
+    /// `settings.checkConvexity`; the analysis is made on first need and reused after value updates.
+    func checkConvexity() throws(SolverError) {
+        guard settings.checkConvexity else { convexity = nil; return }
+        do {
+            if semidefiniteness == nil {
+                semidefiniteness = try SemidefinitenessTest(upper: Ps, relativeTolerance: settings.convexityTolerance)
+            }
+            convexity = try semidefiniteness?.check(values: Ps.values)
+        } catch { throw .factorization(error) }
     }
 
     /// The factorization profile of the forward linear system (and polishing, which shares it).
@@ -247,7 +265,10 @@ public final class ADMMSolver {
             problem = try QuadraticProgram(P: newP, q: problem.q, A: newA, l: problem.l, u: problem.u,
                                            objectiveConstant: problem.objectiveConstant)
         } catch { throw .invalidProblem(error) }
-        if PValues != nil { Ps.values = scaling.scaledPValues(newP) }
+        if PValues != nil {
+            Ps.values = scaling.scaledPValues(newP)
+            try checkConvexity()
+        }
         if AValues != nil { As.values = scaling.scaledAValues(newA) }
         if resetRho {
             rho = settings.rho
@@ -277,6 +298,8 @@ public final class ADMMSolver {
         if new.sigma != settings.sigma { throw .settingNotUpdatable("sigma") }
         if new.scalingIterations != settings.scalingIterations { throw .settingNotUpdatable("scalingIterations") }
         if new.kkt != settings.kkt { throw .settingNotUpdatable("kkt") }
+        if new.checkConvexity != settings.checkConvexity { throw .settingNotUpdatable("checkConvexity") }
+        if new.convexityTolerance != settings.convexityTolerance { throw .settingNotUpdatable("convexityTolerance") }
         let rhoChanged = new.rho != settings.rho
         if new.polishRegularization != settings.polishRegularization { polishFactoredActive = nil }
         settings = new

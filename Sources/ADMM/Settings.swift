@@ -57,6 +57,17 @@ public struct SolverSettings: Sendable, Equatable {
     public var warmStart: Bool = true
     /// Linear-system options: strategy (auto|kkt|reduced) and ordering (setup).
     public var kkt: KKTOptions = KKTOptions()
+    /// Check at setup (and after `update(PValues:)`) that P is positive semidefinite, so a
+    /// non-convex problem ends with `.nonConvex` (and a direction of negative curvature when one is
+    /// found) instead of a stationary point that is not a minimum (see `SemidefinitenessTest`: O(nnz(P))
+    /// when P is zero, diagonal or diagonally dominant, else one Cholesky factorization of P alone).
+    /// Default true (setup).
+    public var checkConvexity: Bool = true
+    /// Relative tolerance τ of that check, on the scaled P: P is accepted when P + τ·max|Pᵢⱼ|·I is
+    /// positive definite (λ_min(P) ≳ −τ·max|Pᵢⱼ|). Default 1e-9: well above the rounding of a Cholesky
+    /// factorization of a positive semidefinite P (≈ n·10⁻¹⁶ relative), far below any curvature that
+    /// changes a solution at the solver's tolerances (setup).
+    public var convexityTolerance: Double = 1e-9
 
     public init() {}
 
@@ -82,6 +93,8 @@ public struct SolverSettings: Sendable, Equatable {
         try check(polishActiveSetRounds >= 1, "polishActiveSetRounds must be ≥ 1")
         try check(interiorPointIterations >= 1, "interiorPointIterations must be ≥ 1")
         try check(timeLimit.isFinite && timeLimit >= 0, "timeLimit must be finite and ≥ 0 (0 = none)")
+        try check(convexityTolerance.isFinite && convexityTolerance >= 0 && convexityTolerance < 1,
+                  "convexityTolerance must be in [0, 1) (got \(convexityTolerance))")
         do { try kkt.validate() } catch { throw .invalidSettings(error.description) }
     }
 }

@@ -14,6 +14,31 @@ extension ADMMSolver {
         let t0 = ContinuousClock.now
         var info = Info()
         info.setupTime = setupTime
+        info.convexityCheck = convexity?.method
+        info.convexityCheckTime = convexity?.seconds ?? 0
+        if let verdict = convexity, !verdict.isPositiveSemidefinite {
+            info.status = .nonConvex
+            var solution = Solution(x: [], y: [], info: info)
+            if let ds = verdict.negativeCurvatureDirection {
+                // Scaled P̄ = c·DPD, so d = D·d̄ has dᵀPd = d̄ᵀP̄d̄ / c < 0.
+                var d = (0..<n).map { ds[$0] * scaling.D[$0] }
+                let norm = d.reduce(0) { max($0, abs($1)) }
+                if norm > 0 {
+                    for j in 0..<n { d[j] /= norm }
+                    let pd = problem.P.symmetricUpperMultiply(d)
+                    let curvature = (0..<n).reduce(0) { $0 + d[$1] * pd[$1] }
+                    if curvature < 0 {
+                        solution.negativeCurvatureDirection = d
+                        solution.negativeCurvature = curvature
+                    }
+                }
+            }
+            if settings.verbose {
+                log.write("non-convex problem: P is not positive semidefinite (\(verdict.method.rawValue) test"
+                          + (solution.negativeCurvature.map { ", dᵀPd = \(fmt($0)) along a unit direction" } ?? "") + ")")
+            }
+            return solution
+        }
         if let failure = setupFailure {
             info.status = .nonConvex
             if settings.verbose { log.write("non-convex problem: \(failure)") }

@@ -84,6 +84,10 @@ public struct Info: Sendable, Equatable {
     public var runTime: Double { setupTime + solveTime + polishTime + interiorPointTime }
     /// Factorization counts and times of the KKT module (shared by polishing and backward passes).
     public var factorization: FactorizationProfile?
+    /// How the convexity check at setup decided (nil when `checkConvexity` is off) and its seconds
+    /// (part of `setupTime`).
+    public var convexityCheck: SemidefinitenessMethod?
+    public var convexityCheckTime: Double = 0
 }
 
 /// The result of `ADMMSolver.solve()`.
@@ -98,4 +102,8 @@ public struct Solution: Sendable, Equatable {
     public var primalInfeasibilityCertificate: [Double]?
     /// With `.dualInfeasible(Inaccurate)`: δx with ‖δx‖∞ = 1, Pδx ≈ 0, qᵀδx < 0, Aδx ∈ recession cone.
     public var dualInfeasibilityCertificate: [Double]?
+    /// With `.nonConvex`, when the convexity check found one: d with ‖d‖∞ = 1 and dᵀPd < 0 (unscaled).
+    public var negativeCurvatureDirection: [Double]?
+    /// dᵀPd for that direction.
+    public var negativeCurvature: Double?
 }

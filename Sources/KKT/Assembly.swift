@@ -26,17 +26,7 @@ extension KKTSystem {
         var aToK = [Int](repeating: 0, count: A.nonzeroCount)
         var atToK = [Int](repeating: 0, count: At.nonzeroCount)
         var diagonal = [Int](repeating: 0, count: dim)
-        for j in 0..<n {
-            var hasDiagonal = false
-            for p in P.pattern.range(ofColumn: j) {
-                let i = P.rowIndices[p]
-                if i == j { hasDiagonal = true; diagonal[j] = ri.count }
-                pToK[p] = ri.count
-                ri.append(i)
-            }
-            if !hasDiagonal { diagonal[j] = ri.count; ri.append(j) }
-            cp[j + 1] = ri.count
-        }
+        appendColumnsWithDiagonal(of: P, rowIndices: &ri, columnPointers: &cp, positions: &pToK, diagonal: &diagonal)
         for i in 0..<m {
             for q in At.pattern.range(ofColumn: i) {
                 atToK[q] = ri.count
@@ -92,5 +82,23 @@ extension KKTSystem {
         let mat = CSCMatrix(uncheckedPattern: pattern, values: [Double](repeating: 0, count: ri.count))
         let fact = try CholmodFactorization(upper: mat, kind: .supernodalLLT, ordering: ordering)
         return (fact, .reduced(pToM: pToM, diagonal: diagonal, pattern: pattern))
+    }
+}
+
+/// Appends the n columns of P (upper triangle) to a CSC pattern under construction whose first n
+/// columns they become, inserting every missing diagonal entry: `positions[p]` receives the slot of
+/// P's entry p, `diagonal[j]` the slot of (j, j), `columnPointers[j + 1]` the end of column j.
+func appendColumnsWithDiagonal(of P: CSCMatrix, rowIndices ri: inout [Int], columnPointers cp: inout [Int],
+                               positions: inout [Int], diagonal: inout [Int]) {
+    for j in 0..<P.columnCount {
+        var hasDiagonal = false
+        for p in P.pattern.range(ofColumn: j) {
+            let i = P.rowIndices[p]
+            if i == j { hasDiagonal = true; diagonal[j] = ri.count }
+            positions[p] = ri.count
+            ri.append(i)
+        }
+        if !hasDiagonal { diagonal[j] = ri.count; ri.append(j) }
+        cp[j + 1] = ri.count
     }
 }

@@ -267,3 +267,34 @@ final class CholmodFactorization {
         for k in 0..<dimension { x[k] = sx[k] }
     }
 }
+
+extension CholmodFactorization {
+    /// For a simplicial LDLᵀ factor of M whose pivots are not all positive: a vector d with
+    /// dᵀMd = D_kk ≤ 0, for k the first non-positive pivot in elimination order (d = P·L⁻ᵀe_k, in the
+    /// matrix's own indexing); nil when every pivot is positive or the factor is not simplicial LDLᵀ.
+    ///
+    /// Only L's entries in rows ≤ k are used, and those were computed from the positive pivots before
+    /// k, so the entries after a zero or negative pivot (which may be huge or non-finite) never enter.
+    func firstNonPositivePivotDirection() -> (direction: [Double], pivot: Double)? {
+        guard kind == .simplicialLDLT, isFactorized, factor.pointee.is_super == 0, factor.pointee.is_ll == 0 else { return nil }
+        let lp = factor.pointee.p.assumingMemoryBound(to: Int.self)
+        let li = factor.pointee.i.assumingMemoryBound(to: Int.self)
+        let lx = factor.pointee.x.assumingMemoryBound(to: Double.self)
+        let lnz = factor.pointee.nz.assumingMemoryBound(to: Int.self)
+        let perm = factor.pointee.Perm.assumingMemoryBound(to: Int.self)
+        guard let k = (0..<dimension).first(where: { !(lx[lp[$0]] > 0) }) else { return nil }
+        // Lᵀd = e_k by columns: d_j = −Σ_{j<i≤k} L_ij d_i for j = k−1, …, 0 (d_i = 0 for i > k).
+        var d = [Double](repeating: 0, count: dimension)
+        d[k] = 1
+        var j = k - 1
+        while j >= 0 {
+            var s = 0.0
+            for p in (lp[j] + 1)..<(lp[j] + lnz[j]) where li[p] <= k { s += lx[p] * d[li[p]] }
+            d[j] = -s
+            j -= 1
+        }
+        var direction = [Double](repeating: 0, count: dimension)
+        for t in 0..<dimension { direction[perm[t]] = d[t] }
+        return (direction, lx[lp[k]])
+    }
+}

@@ -28,6 +28,9 @@ struct SolverOptions: ParsableArguments {
     var ordering: OrderingChoice = .automatic
     @Flag(help: "Print the iteration log to stderr.")
     var verbose = false
+    @Flag(name: .customLong("convexity-check"), inversion: .prefixedNo,
+          help: "Check at setup that P is positive semidefinite; a non-convex P ends with status non_convex (default on).")
+    var convexityCheck: Bool = true
 
     func settings() -> SolverSettings {
         var s = SolverSettings()
@@ -39,6 +42,7 @@ struct SolverOptions: ParsableArguments {
         s.interiorPointFallback = interiorPoint
         if let interiorPointIterations { s.interiorPointIterations = interiorPointIterations }
         s.verbose = verbose
+        s.checkConvexity = convexityCheck
         s.kkt.strategy = strategy
         s.kkt.ordering = ordering
         return s
@@ -120,6 +124,10 @@ struct Solve: ParsableCommand {
             ]
             if let c = solution.primalInfeasibilityCertificate { fields.append(("primal_infeasibility_certificate", .numbers(c))) }
             if let c = solution.dualInfeasibilityCertificate { fields.append(("dual_infeasibility_certificate", .numbers(c))) }
+            fields.append(("convexity_check", solution.info.convexityCheck.map { .string($0.rawValue) } ?? .string("off")))
+            fields.append(("convexity_check_time", .number(solution.info.convexityCheckTime)))
+            if let d = solution.negativeCurvatureDirection { fields.append(("negative_curvature_direction", .numbers(d))) }
+            if let c = solution.negativeCurvature { fields.append(("negative_curvature", .number(c))) }
             print(JSON.object(fields).rendered())
         } else {
             print("problem:    \(model.name) (n = \(model.program.n), m = \(model.program.m))")
