@@ -67,6 +67,14 @@ public final class ADMMSolver {
     public internal(set) var setupTime: Double
     var rhoUpdatesSinceSetup = 0
     var hasStart = false
+    /// The running `solve()`'s deadline (`settings.timeLimit`), nil outside a solve or without a limit.
+    var deadline: ContinuousClock.Instant?
+
+    /// True when the running solve must stop: cancelled, or past its deadline. Every stage (ADMM,
+    /// polishing, the interior-point method) checks it between factorizations.
+    var stopRequested: Bool {
+        cancellation.isCancelled || deadline.map { ContinuousClock.now >= $0 } ?? false
+    }
 
     enum RowKind: Equatable { case free, inequality, equality }
 

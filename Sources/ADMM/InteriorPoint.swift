@@ -96,7 +96,7 @@ extension ADMMSolver {
         return interiorPointSystem
     }
 
-    func interiorPoint(deadline: ContinuousClock.Instant?, proximal: Bool) -> InteriorPointOutcome? {
+    func interiorPoint(proximal: Bool) -> InteriorPointOutcome? {
         let l = ls.array, u = us.array, q = qs.array
         let rows = interiorPointRows(l: l, u: u)
         let isEquality = rows.isEquality, hasL = rows.hasL, hasU = rows.hasU, sides = rows.sides
@@ -142,7 +142,7 @@ extension ADMMSolver {
             let (linear, _, mu) = interiorPointResiduals(rows: rows, x: x, ax: ax, yEq: yEq, sl: sl, zl: zl, su: su, zu: zu,
                                                          q: q, l: l, u: u, y: &y, rd: &rd, rpl: &rpl, rpu: &rpu, req: &req)
             guard let r = interiorPointRecord(x: x, ax: ax, y: y, l: l, u: u, best: &best, sinceProgress: &sinceProgress,
-                                              progressMark: &progressMark, linear: linear, deadline: deadline,
+                                              progressMark: &progressMark, linear: linear,
                                               reachedTarget: &reachedTarget, bestLinearAccurate: &bestLinearAccurate) else { break }
             iterations += 1
             // Newton matrix.
@@ -388,7 +388,7 @@ extension ADMMSolver {
     /// when the attempt should stop.
     func interiorPointRecord(x: [Double], ax: [Double], y: [Double], l: [Double], u: [Double],
                              best: inout PolishCandidate?, sinceProgress: inout Int, progressMark: inout Double,
-                             linear: Double, deadline: ContinuousClock.Instant?,
+                             linear: Double,
                              stallLimit: Int = ADMMSolver.interiorPointStallIterations, reachedTarget: inout Bool,
                              bestLinearAccurate: inout Bool) -> Residuals? {
         let zp = (0..<m).map { min(max(ax[$0], l[$0]), u[$0]) }
@@ -409,8 +409,7 @@ extension ADMMSolver {
             reachedTarget = true
             return nil
         }
-        if cancellation.isCancelled { return nil }
-        if let deadline, ContinuousClock.now > deadline { return nil }
+        if stopRequested { return nil }
         return r
     }
 
@@ -433,7 +432,7 @@ extension ADMMSolver {
     /// `improving`: the solution already meets the tolerances (a polish after ADMM's iteration limit);
     /// a result replaces it only if its worst residual/tolerance ratio is smaller than the current
     /// point's, and `.failed` then means "not more accurate, not used".
-    func interiorPointStage(into solution: inout Solution, deadline: ContinuousClock.Instant?, improving: Bool = false) {
+    func interiorPointStage(into solution: inout Solution, improving: Bool = false) {
         let t0 = ContinuousClock.now
         defer { solution.info.interiorPointTime = seconds(since: t0) }
         // The iterates hold the returned point (the accepted polish, or ADMM's last iterate).
@@ -447,9 +446,9 @@ extension ADMMSolver {
         // (a temporary build) it verified 98 of the 102 Maros–Meszaros problems at 10⁻⁶ against 99 for
         // this order (it lost QGROW22) and took longer (shifted geometric mean 1.96 s against 1.67 s).
         let attempts: [() -> InteriorPointOutcome?] = [
-            { self.interiorPoint(deadline: deadline, proximal: false) },
-            { self.interiorPoint(deadline: deadline, proximal: true) },
-            { self.proximalInteriorPoint(deadline: deadline) },
+            { self.interiorPoint(proximal: false) },
+            { self.interiorPoint(proximal: true) },
+            { self.proximalInteriorPoint() },
         ]
         var first: InteriorPointOutcome?
         var total = 0
@@ -459,7 +458,7 @@ extension ADMMSolver {
             // linear residual is still large is (LISWET8/10/11 met 1e-6 with violations ~1e-7 and the
             // wrong objective).
             if let f = first, f.reachedTarget || (f.converged && f.bestLinearAccurate) { break }
-            if cancellation.isCancelled || deadline.map({ ContinuousClock.now >= $0 }) ?? false { break }
+            if stopRequested { break }
             guard let outcome = attempt() else { continue }
             total += outcome.iterations
             // A result that already meets the tolerances is replaced only by one that reached its target
@@ -480,7 +479,7 @@ extension ADMMSolver {
         for i in 0..<m { z.buffer[i] = c.z[i]; y.buffer[i] = c.y[i] }
         let gapCheck = settings.checkDualityGap
         let stageRatio = outcome.converged ? c.residuals.worstRatio : Double.infinity
-        if settings.polish, let p = polishCandidate(augmentedLagrangian: false),
+        if settings.polish, !stopRequested, let p = polishCandidate(augmentedLagrangian: false),
            p.residuals.converged(checkGap: gapCheck),
            p.residuals.worstRatio <= min(stageRatio, current) {
             markSucceeded(&solution)

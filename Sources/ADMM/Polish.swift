@@ -105,6 +105,7 @@ extension ADMMSolver {
         var rounds = 0
         var lastRefinement = Double.nan
         for _ in 0..<(maxRounds ?? settings.polishActiveSetRounds) {
+            if stopRequested { break }
             rounds += 1
             var regRho = [Double](repeating: 0, count: m)
             var exactRho = [Double](repeating: 0, count: m)
@@ -205,7 +206,7 @@ extension ADMMSolver {
         let standard = PolishCandidate(x: xp, z: zp, y: yp, residuals: residuals, factoredActive: factoredActive,
                                          factoredRegularization: factoredRegularization)
         if residuals.converged(checkGap: settings.checkDualityGap) { return standard }
-        guard augmentedLagrangian, let refined = augmentedLagrangianCandidate(system: ps, iterations: 50) else { return standard }
+        guard augmentedLagrangian, !stopRequested, let refined = augmentedLagrangianCandidate(system: ps, iterations: 50) else { return standard }
         // The augmented-Lagrangian iterations refactorized the companion: its factor no longer
         // belongs to the standard candidate's active set.
         var fallback = standard
@@ -247,6 +248,7 @@ extension ADMMSolver {
         var refactorizations = 0
         let innerSteps = 8
         outer: for _ in 0..<iterations {
+            if stopRequested { break }
             // Inner: minimise φ(x) = ½xᵀPx + qᵀx + δ/2‖x − xc‖² + ρ/2·dist²(Ax + yk/ρ, [l, u]) by
             // semismooth Newton with an exact line search (φ is convex piecewise quadratic).
             for _ in 0..<innerSteps {

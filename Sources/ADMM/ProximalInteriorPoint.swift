@@ -35,7 +35,7 @@ extension ADMMSolver {
     /// best ratio again after 40 iterations), so its stall limit is longer than the other attempts'.
     static let proximalStallIterations = 60
 
-    func proximalInteriorPoint(deadline: ContinuousClock.Instant?) -> InteriorPointOutcome? {
+    func proximalInteriorPoint() -> InteriorPointOutcome? {
         let l = ls.array, u = us.array, q = qs.array
         let rows = interiorPointRows(l: l, u: u)
         let isEquality = rows.isEquality, hasL = rows.hasL, hasU = rows.hasU, sides = rows.sides
@@ -73,7 +73,7 @@ extension ADMMSolver {
         for _ in 0..<settings.interiorPointIterations {
             let record = interiorPointRecord(x: x, ax: ax, y: y, l: l, u: u, best: &best,
                                            sinceProgress: &sinceProgress, progressMark: &progressMark,
-                                           linear: current.linear, deadline: deadline,
+                                           linear: current.linear,
                                            stallLimit: Self.proximalStallIterations, reachedTarget: &reachedTarget,
                                            bestLinearAccurate: &bestLinearAccurate)
             guard record != nil else { break }

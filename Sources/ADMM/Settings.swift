@@ -49,7 +49,11 @@ public struct SolverSettings: Sendable, Equatable {
     /// Iteration limit of each interior-point attempt (standard, then proximal when the first does not
     /// converge; each iteration is one numeric factorization and two refined solves). Default 100.
     public var interiorPointIterations: Int = 100
-    /// Wall-clock limit for `solve()` in seconds (setup excluded); 0 means none. Default 0.
+    /// Wall-clock limit for `solve()` in seconds (setup excluded); 0 means none. ADMM, polishing and
+    /// the interior-point stage check it (and `ADMMSolver.cancellation`) between iterations and
+    /// factorizations, so the overshoot is at most one numeric factorization or solve; a solve it
+    /// cuts short ends with `.timeLimit` (`.cancelled`) and the best point reached, unless that point
+    /// already met the tolerances. Default 0.
     public var timeLimit: Double = 0
     /// Iteration log (banner, table, footer) to the solver's log sink. Default false.
     public var verbose: Bool = false

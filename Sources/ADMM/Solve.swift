@@ -45,6 +45,8 @@ extension ADMMSolver {
             return Solution(x: [], y: [], info: info)
         }
         guard let kkt else { info.status = .nonConvex; return Solution(x: [], y: [], info: info) }
+        deadline = settings.timeLimit > 0 ? t0 + .nanoseconds(Int64(settings.timeLimit * 1e9)) : nil
+        defer { deadline = nil }
         let warm = settings.warmStart && hasStart
         if !warm {
             x.fill(0); z.fill(0); y.fill(0)
@@ -182,17 +184,22 @@ extension ADMMSolver {
                 solution.info.polishTime = seconds(since: tp)
             }
         }
-        if settings.interiorPointFallback {
-            let deadline = settings.timeLimit > 0 ? t0 + .nanoseconds(Int64(settings.timeLimit * 1e9)) : nil
+        if settings.interiorPointFallback, !stopRequested {
             if Self.interiorPointApplies(to: solution.info.status) {
-                interiorPointStage(into: &solution, deadline: deadline)
+                interiorPointStage(into: &solution)
             } else if solution.info.status == .solved, polishedEarly == nil, Self.interiorPointApplies(to: info.status),
                       computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly).worstRatio > Self.interiorPointTargetFactor {
                 // ADMM itself did not converge and the polish only just met the tolerances (KSIP: the
                 // augmented-Lagrangian polish, objective 3·10⁻⁶ off at ε = 10⁻⁶): the stage is run to
                 // improve the point, and its result is kept only if it is more accurate.
-                interiorPointStage(into: &solution, deadline: deadline, improving: true)
+                interiorPointStage(into: &solution, improving: true)
             }
+        }
+        // A stage after ADMM cut short by the deadline or a cancellation: the point is returned with
+        // that status unless it met the tolerances (or carries an infeasibility certificate).
+        if [.maxIterations, .solvedInaccurate].contains(solution.info.status) {
+            if cancellation.isCancelled { solution.info.status = .cancelled }
+            else if let deadline, ContinuousClock.now >= deadline { solution.info.status = .timeLimit }
         }
         solution.info.factorization = kkt.profile
         if settings.verbose { logFooter(solution.info) }
