@@ -166,6 +166,9 @@ struct Bench: ParsableCommand {
         var residuals: IndependentResiduals?
         var generate = Double.nan, setup = Double.nan, solve = Double.nan, polish = Double.nan
         var iterationTime = Double.nan
+        /// The convexity check (part of `setup`) and how it decided.
+        var convexityTime = Double.nan
+        var convexityMethod: String?
         var backward = Double.nan
         var backwardInfo: BackwardInfo?
         var backwardError: String?
@@ -195,7 +198,9 @@ struct Bench: ParsableCommand {
                     ("generate", num(generate)), ("setup", num(setup)), ("solve", num(solve)), ("polish", num(polish)),
                     ("backward", backward.isNaN ? .null : num(backward)), ("total", num(total)),
                     ("iterations", num(iterationTime)),
+                    ("convexity_check", num(convexityTime)),
                 ])),
+                ("convexity_check", convexityMethod.map { .string($0) } ?? .null),
                 ("factorization", profileJSON(profile)),
                 ("peak_rss_mib", num(peakRSS)),
                 ("bytes_per_iteration", num(bytesPerIteration)),
@@ -259,6 +264,7 @@ struct Bench: ParsableCommand {
         r.iterations = info.iterations
         r.objective = info.objective
         r.setup = info.setupTime; r.solve = info.solveTime; r.polish = info.polishTime
+        r.convexityTime = info.convexityCheckTime; r.convexityMethod = info.convexityCheck?.rawValue
         r.iterationTime = info.iterationTime
         r.rhoUpdates = info.rhoUpdates
         r.polishStatus = info.polish.rawValue
