@@ -29,26 +29,36 @@ public struct SemidefinitenessVerdict: Sendable, Equatable {
 /// tolerance τ: P is accepted when P + δI with δ = τ·max|Pᵢⱼ| is positive definite, i.e. when
 /// λ_min(P) > −δ up to the rounding of a Cholesky factorization.
 ///
-/// Cheap tests decide first, in O(nnz(P)): P = 0; a diagonal entry below −δ (then eᵢ is a direction
-/// of negative curvature); every Gershgorin disc right of −δ (covers diagonal and diagonally
-/// dominant P). Otherwise one supernodal Cholesky factorization of P + δI decides. Its symbolic
-/// analysis is made on first need and kept, so a test after new values of P (same pattern) costs one
-/// numeric factorization. When the Cholesky factorization breaks down, a simplicial LDLᵀ of the same
-/// matrix gives a direction d with dᵀ(P + δI)d = D_kk ≤ 0 at its first non-positive pivot.
+/// P is block diagonal over the connected components of its off-diagonal non-zeros, and is positive
+/// semidefinite iff every block is. Cheap tests decide each block in O(nnz(P)): a diagonal entry
+/// below −δ (then eᵢ is a direction of negative curvature), or every Gershgorin disc of the block
+/// right of −δ (covers zero, diagonal and diagonally dominant blocks). Only the blocks left undecided
+/// are factorized, together: one supernodal Cholesky factorization of their P + δI. Its symbolic
+/// analysis is kept while the undecided columns stay the same, so a test after new values of P (same
+/// pattern) usually costs one numeric factorization. When the Cholesky factorization breaks down, a
+/// simplicial LDLᵀ of the same matrix gives a direction d with dᵀ(P + δI)d = D_kk ≤ 0 at its first
+/// non-positive pivot.
 ///
 /// Not thread-safe.
 public final class SemidefinitenessTest {
     public let n: Int
     public let relativeTolerance: Double
-    /// P with its full diagonal, δ added when factorized; `pToM` maps P's entries into it.
     private let pattern: SparsityPattern
-    private let shifted: CSCMatrix
-    private let pToM: [Int]
-    private let diagonalInM: [Int]
-    private var cholesky: CholmodFactorization?
+    /// The analysed submatrix of the undecided columns, kept for the next test.
+    private var cached: Submatrix?
+
+    /// P restricted to some columns (and the same rows), with its full diagonal, analysed for LLᵀ.
+    private struct Submatrix {
+        let columns: [Int]
+        let matrix: CSCMatrix
+        /// Slot in `matrix` of each entry of P inside the submatrix (−1 outside it).
+        let positions: [Int]
+        let diagonal: [Int]
+        let cholesky: CholmodFactorization
+    }
 
     /// - Parameters:
-    ///   - upper: the upper triangle of P (square).
+    ///   - upper: the upper triangle of P (square); only its pattern is kept.
     ///   - relativeTolerance: τ ≥ 0.
     public init(upper: CSCMatrix, relativeTolerance: Double) throws(FactorizationError) {
         let n = upper.columnCount
@@ -60,43 +70,37 @@ public final class SemidefinitenessTest {
         self.n = n
         self.relativeTolerance = relativeTolerance
         self.pattern = upper.pattern
-        // The pattern of P with every diagonal entry present (the shift needs them).
-        var pointers = [Int](repeating: 0, count: n + 1)
-        var rows: [Int] = []
-        rows.reserveCapacity(upper.nonzeroCount + n)
-        var pToM = [Int](repeating: 0, count: upper.nonzeroCount)
-        var diagonal = [Int](repeating: 0, count: n)
-        appendColumnsWithDiagonal(of: upper, rowIndices: &rows, columnPointers: &pointers, positions: &pToM, diagonal: &diagonal)
-        do {
-            shifted = try CSCMatrix(rowCount: n, columnCount: n, columnPointers: pointers, rowIndices: rows,
-                                    values: [Double](repeating: 0, count: rows.count))
-        } catch { throw .invalidParameter("P: \(error)") }
-        self.pToM = pToM
-        self.diagonalInM = diagonal
     }
 
     /// Tests the given values of P (on the pattern given at `init`).
     public func check(values: [Double]) throws(FactorizationError) -> SemidefinitenessVerdict {
         let t0 = ContinuousClock.now
-        func elapsed() -> Double {
+        func verdict(_ psd: Bool, _ method: SemidefinitenessMethod, direction: [Double]? = nil,
+                     curvature: Double? = nil) -> SemidefinitenessVerdict {
             let (s, a) = (ContinuousClock.now - t0).components
-            return Double(s) + Double(a) * 1e-18
+            return SemidefinitenessVerdict(isPositiveSemidefinite: psd, negativeCurvatureDirection: direction,
+                                           curvature: curvature, method: method,
+                                           seconds: Double(s) + Double(a) * 1e-18)
         }
-        guard values.count == pToM.count else {
-            throw .dimensionMismatch("\(values.count) values for \(pToM.count) pattern entries of P")
+        guard values.count == pattern.nonzeroCount else {
+            throw .dimensionMismatch("\(values.count) values for \(pattern.nonzeroCount) pattern entries of P")
         }
         var scale = 0.0
         for v in values {
             guard v.isFinite else { throw .invalidParameter("P has a non-finite value \(v)") }
             scale = max(scale, abs(v))
         }
-        if scale == 0 {
-            return SemidefinitenessVerdict(isPositiveSemidefinite: true, method: .zero, seconds: elapsed())
-        }
+        if scale == 0 { return verdict(true, .zero) }
         let delta = relativeTolerance * scale
-        // Diagonal and Gershgorin tests on the full symmetric matrix.
+        // Diagonal, Gershgorin radii and the components of the off-diagonal non-zeros (union–find).
         var diagonal = [Double](repeating: 0, count: n)
         var radius = [Double](repeating: 0, count: n)
+        var parent = Array(0..<n)
+        func root(_ j: Int) -> Int {
+            var r = j
+            while parent[r] != r { parent[r] = parent[parent[r]]; r = parent[r] }
+            return r
+        }
         var offDiagonal = false
         let rowIndices = pattern.rowIndices
         for j in 0..<n {
@@ -106,57 +110,81 @@ public final class SemidefinitenessTest {
                     offDiagonal = true
                     radius[i] += abs(v)
                     radius[j] += abs(v)
+                    let (a, b) = (root(i), root(j))
+                    if a != b { parent[max(a, b)] = min(a, b) }
                 }
             }
         }
-        let method: SemidefinitenessMethod = offDiagonal ? .gershgorin : .diagonal
+        let cheap: SemidefinitenessMethod = offDiagonal ? .gershgorin : .diagonal
         if let j = (0..<n).min(by: { diagonal[$0] < diagonal[$1] }), diagonal[j] < -delta {
             var d = [Double](repeating: 0, count: n)
             d[j] = 1
-            return SemidefinitenessVerdict(isPositiveSemidefinite: false, negativeCurvatureDirection: d,
-                                           curvature: diagonal[j], method: method, seconds: elapsed())
+            return verdict(false, cheap, direction: d, curvature: diagonal[j])
         }
-        if (0..<n).allSatisfy({ diagonal[$0] - radius[$0] >= -delta }) {
-            return SemidefinitenessVerdict(isPositiveSemidefinite: true, method: method, seconds: elapsed())
+        // A component is decided when all its Gershgorin discs lie right of −δ.
+        var undecided = [Bool](repeating: false, count: n)
+        for j in 0..<n where diagonal[j] - radius[j] < -delta { undecided[root(j)] = true }
+        let columns = (0..<n).filter { undecided[root($0)] }
+        if columns.isEmpty { return verdict(true, cheap) }
+        // Cholesky of P + δI on the undecided columns. δ = 0 (τ = 0) asks for strict definiteness.
+        let sub: Submatrix
+        if let c = cached, c.columns == columns { sub = c } else {
+            sub = try Self.submatrix(of: pattern, columns: columns)
+            cached = sub
         }
-        // Cholesky of P + δI. δ = 0 (τ = 0) asks for strict definiteness; a PSD singular P then fails.
-        var mValues = [Double](repeating: 0, count: shifted.nonzeroCount)
-        for (p, k) in pToM.enumerated() { mValues[k] = values[p] }
-        for k in diagonalInM { mValues[k] += delta }
-        if cholesky == nil {
-            cholesky = try CholmodFactorization(upper: shifted, kind: .supernodalLLT, ordering: .amd)
-        }
-        guard let cholesky else { throw .invalidParameter("no factorization") }
-        let target = cholesky.values
+        var mValues = [Double](repeating: 0, count: sub.matrix.nonzeroCount)
+        for (p, k) in sub.positions.enumerated() where k >= 0 { mValues[k] = values[p] }
+        for k in sub.diagonal { mValues[k] += delta }
+        let target = sub.cholesky.values
         for k in 0..<mValues.count { target[k] = mValues[k] }
         do {
-            try cholesky.factorize()
-            return SemidefinitenessVerdict(isPositiveSemidefinite: true, method: .cholesky, seconds: elapsed())
+            try sub.cholesky.factorize()
+            return verdict(true, .cholesky)
         } catch {
             guard case .notPositiveDefinite = error else { throw error }
         }
         // Not positive definite: a direction from the first non-positive pivot of an LDLᵀ.
-        var verdict = SemidefinitenessVerdict(isPositiveSemidefinite: false, method: .cholesky, seconds: 0)
-        let ldl = try CholmodFactorization(upper: shifted, kind: .simplicialLDLT, ordering: .amd)
-        let ldlValues = ldl.values
-        for k in 0..<mValues.count { ldlValues[k] = mValues[k] }
+        let ldl = try CholmodFactorization(upper: CSCMatrix(uncheckedPattern: sub.matrix.pattern, values: mValues),
+                                           kind: .simplicialLDLT, ordering: .amd)
         try ldl.factorize()
-        if let (d, _) = ldl.firstNonPositivePivotDirection() {
-            let norm = d.reduce(0) { max($0, abs($1)) }
-            if norm.isFinite, norm > 0 {
-                let unit = d.map { $0 / norm }
-                if let matrix = try? CSCMatrix(pattern: pattern, values: values) {
-                    let md = matrix.symmetricUpperMultiply(unit)
-                    var curvature = 0.0
-                    for j in 0..<n { curvature += unit[j] * md[j] }
-                    if curvature < 0 {
-                        verdict.negativeCurvatureDirection = unit
-                        verdict.curvature = curvature
-                    }
-                }
+        guard let (local, _) = ldl.firstNonPositivePivotDirection() else { return verdict(false, .cholesky) }
+        let norm = local.reduce(0) { max($0, abs($1)) }
+        guard norm.isFinite, norm > 0 else { return verdict(false, .cholesky) }
+        var d = [Double](repeating: 0, count: n)
+        for (k, j) in columns.enumerated() { d[j] = local[k] / norm }
+        let pd = CSCMatrix(uncheckedPattern: pattern, values: values).symmetricUpperMultiply(d)
+        let curvature = (0..<n).reduce(0) { $0 + d[$1] * pd[$1] }
+        return curvature < 0 ? verdict(false, .cholesky, direction: d, curvature: curvature) : verdict(false, .cholesky)
+    }
+
+    /// P's pattern restricted to `columns` (ascending, closed under P's off-diagonal pattern), with
+    /// every diagonal entry present, and its symbolic analysis.
+    private static func submatrix(of pattern: SparsityPattern, columns: [Int]) throws(FactorizationError) -> Submatrix {
+        let n = pattern.columnCount, h = columns.count
+        var local = [Int](repeating: -1, count: n)
+        for (k, j) in columns.enumerated() { local[j] = k }
+        var pointers = [Int](repeating: 0, count: h + 1)
+        var rows: [Int] = []
+        var positions = [Int](repeating: -1, count: pattern.nonzeroCount)
+        var diagonal = [Int](repeating: 0, count: h)
+        for (k, j) in columns.enumerated() {
+            var hasDiagonal = false
+            for p in pattern.range(ofColumn: j) {
+                let i = local[pattern.rowIndices[p]]
+                guard i >= 0 else { continue }
+                if i == k { hasDiagonal = true; diagonal[k] = rows.count }
+                positions[p] = rows.count
+                rows.append(i)
             }
+            if !hasDiagonal { diagonal[k] = rows.count; rows.append(k) }
+            pointers[k + 1] = rows.count
         }
-        verdict.seconds = elapsed()
-        return verdict
+        let matrix: CSCMatrix
+        do {
+            matrix = try CSCMatrix(rowCount: h, columnCount: h, columnPointers: pointers, rowIndices: rows,
+                                   values: [Double](repeating: 0, count: rows.count))
+        } catch { throw .invalidParameter("P: \(error)") }
+        let cholesky = try CholmodFactorization(upper: matrix, kind: .supernodalLLT, ordering: .amd)
+        return Submatrix(columns: columns, matrix: matrix, positions: positions, diagonal: diagonal, cholesky: cholesky)
     }
 }

@@ -97,6 +97,31 @@ private func shiftedLaplacian(n: Int, shift s: Double) throws -> CSCMatrix {
         #expect(kkt.dual < 1e-5 && kkt.primal < 1e-5)
     }
 
+    @Test func onlyUndecidedBlocksAreFactorized() throws {
+        // blkdiag(dominant, non-convex Laplacian block, rank-one PSD block): the direction lives in
+        // the non-convex block only.
+        let a = try shiftedLaplacian(n: 6, shift: 0).dense()
+        let b = try shiftedLaplacian(n: 30, shift: 5e-2).dense()  // λ_min ≈ −0.04
+        let c = [[1.0, 2], [2, 4]]
+        let n = 38
+        var dense = [[Double]](repeating: [Double](repeating: 0, count: n), count: n)
+        for (offset, block) in [(0, a), (6, b), (36, c)] {
+            for i in block.indices { for j in block.indices { dense[offset + i][offset + j] = block[i][j] } }
+        }
+        let qp = try boxProblem(upper(dense))
+        let solution = try ADMMSolver(problem: qp).solve()
+        #expect(solution.status == .nonConvex)
+        let d = try #require(solution.negativeCurvatureDirection)
+        #expect(d[0..<6].allSatisfy { $0 == 0 } && d[36...].allSatisfy { $0 == 0 })
+        #expect(curvature(qp.P, d) < 0)
+        // The same blocks with the middle one convex: accepted.
+        let convexB = try shiftedLaplacian(n: 30, shift: 1e-3).dense()
+        for i in convexB.indices { for j in convexB.indices { dense[6 + i][6 + j] = convexB[i][j] } }
+        let ok = try ADMMSolver(problem: boxProblem(upper(dense)), settings: tight()).solve()
+        #expect(ok.status == .solved)
+        #expect(ok.info.convexityCheck == .cholesky)
+    }
+
     @Test func singularPositiveSemidefiniteIsAccepted() throws {
         // Rank one (vvᵀ) and a random rank-deficient MᵀM: convex, not diagonally dominant.
         let v = [1.0, 2, 3]
