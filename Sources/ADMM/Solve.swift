@@ -11,6 +11,8 @@ extension ADMMSolver {
     /// `adaptiveRhoInterval` iterations ρ is re-estimated. At the iteration limit the ×10 tolerances
     /// decide the *Inaccurate statuses.
     public func solve() -> Solution {
+        let mode = enterFlushToZero()
+        defer { leaveFlushToZero(mode) }
         let t0 = ContinuousClock.now
         var info = Info()
         info.setupTime = setupTime

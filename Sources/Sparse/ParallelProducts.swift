@@ -63,7 +63,11 @@ enum ParallelSplit {
                     if parallel {
                         bounds.withUnsafeBufferPointer { b in
                             let task = ChunkedColumnDots(cp: cp, ri: ri, v: v, x: x, y: y, bounds: b)
-                            DispatchQueue.concurrentPerform(iterations: b.count - 1) { c in task.run(chunk: c) }
+                            // Workers compute in the caller's flush-to-zero mode.
+                            let flush = FlushToZero.isEnabledOnCurrentThread
+                            DispatchQueue.concurrentPerform(iterations: b.count - 1) { c in
+                                FlushToZero.run(if: flush) { task.run(chunk: c) }
+                            }
                         }
                     } else {
                         columnDots(cp, ri, v, x, y, 0..<m.columnCount)

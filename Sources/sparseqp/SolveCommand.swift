@@ -31,6 +31,9 @@ struct SolverOptions: ParsableArguments {
     @Flag(name: .customLong("convexity-check"), inversion: .prefixedNo,
           help: "Check at setup that P is positive semidefinite; a non-convex P ends with status non_convex (default on).")
     var convexityCheck: Bool = true
+    @Flag(name: .customLong("flush-to-zero"), inversion: .prefixedNo,
+          help: "Flush subnormal numbers to zero while the solver computes (FTZ/DAZ; default on).")
+    var flushToZero: Bool = true
 
     func settings() -> SolverSettings {
         var s = SolverSettings()
@@ -43,6 +46,7 @@ struct SolverOptions: ParsableArguments {
         if let interiorPointIterations { s.interiorPointIterations = interiorPointIterations }
         s.verbose = verbose
         s.checkConvexity = convexityCheck
+        s.flushToZero = flushToZero
         s.kkt.strategy = strategy
         s.kkt.ordering = ordering
         return s

@@ -3,6 +3,7 @@ import Foundation
 import Synchronization
 import QP
 import ADMM
+import Sparse
 
 // Polishing and the interior-point stage honour cancellation and the time limit: a stop requested
 // after ADMM's last iteration ends the solve with `.cancelled` / `.timeLimit` and ADMM's point,
@@ -69,5 +70,37 @@ private func limitedSettings() -> SolverSettings {
         #expect(solution.status == .timeLimit)
         #expect(solution.x.count == qp.n)
         #expect(solution.info.interiorPointIterations == 0)
+    }
+}
+
+/// Records whether flush-to-zero was set on the thread that writes each log line.
+private final class ModeLog: LogSink {
+    private let modes = Mutex<[Bool]>([])
+    func write(_ line: String) { let on = FlushToZero.isEnabledOnCurrentThread; modes.withLock { $0.append(on) } }
+    var recorded: [Bool] { modes.withLock { $0 } }
+}
+
+@Suite struct FlushToZeroSolverTests {
+    @Test("flush-to-zero is set while the solver computes, restored after, and leaves results within tolerance")
+    func solverRunsWithFlushToZero() throws {
+        #if arch(x86_64) || arch(arm64)
+        let qp = try randomQP(n: 80, m: 60, seed: 31)
+        var solutions: [Solution] = []
+        for flush in [true, false] {
+            var settings = tight()
+            settings.flushToZero = flush
+            settings.verbose = true
+            let log = ModeLog()
+            let solver = try ADMMSolver(problem: qp, settings: settings, log: log)
+            let solution = solver.solve()
+            #expect(solution.status == .solved)
+            #expect(!log.recorded.isEmpty && log.recorded.allSatisfy { $0 == flush })
+            #expect(!FlushToZero.isEnabledOnCurrentThread)
+            solutions.append(solution)
+        }
+        let scale = max(1, solutions[1].x.map(abs).max() ?? 0)
+        #expect(zip(solutions[0].x, solutions[1].x).allSatisfy { abs($0 - $1) <= 1e-6 * scale })
+        #expect(abs(solutions[0].info.objective - solutions[1].info.objective) <= 1e-6 * max(1, abs(solutions[1].info.objective)))
+        #endif
     }
 }
