@@ -187,7 +187,7 @@ func formatSeconds(_ s: Double) -> String {
 /// replacement of a regular file, write-through for a device, FIFO or symlink; a failure exits
 /// with `ExitStatus.outputError` and the system's reason.
 func writeText(_ text: String, to path: String) throws {
-    do { try OutputFile.write(text, to: path) } catch { throw failOutput("cannot write \(path): \(error.message)") }
+    do { try OutputFile.write(text, to: path) } catch { throw failOutput("\(path): cannot write: \(error.message)") }
 }
 
 /// A progress line on stderr.
