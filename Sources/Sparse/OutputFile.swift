@@ -19,6 +19,7 @@ public enum OutputFile {
     /// Why an output file could not be written: `message` is the system's text for the failure.
     public struct WriteError: Error, Equatable, Sendable, CustomStringConvertible {
         public var message: String
+        public init(message: String) { self.message = message }
         public var description: String { message }
     }
 
