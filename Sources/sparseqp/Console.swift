@@ -135,7 +135,7 @@ struct ConsoleLog: LogSink {
 /// Ctrl-C handling: the first SIGINT cancels every registered solve through its
 /// `CancellationToken` (the solve ends with status `cancelled` and the command prints the best
 /// point it has, then exits with `ExitStatus.interrupted`); a second SIGINT exits at once with the
-/// same status. The signal is received by a `DispatchSource` on its own queue (SIGINT's default
+/// same status, and so does the first when no solve has started yet (reading, generating, factor). The signal is received by a `DispatchSource` on its own queue (SIGINT's default
 /// action is ignored), so no Swift code runs in signal-handler context.
 enum Interrupt {
     private struct State {
@@ -161,6 +161,11 @@ enum Interrupt {
         }
         if count >= 2 {
             Console.error("sparseqp: interrupted again: exiting")
+            _exit(ExitStatus.interrupted)
+        }
+        if tokens.isEmpty {
+            // No solve has started (reading input, generating, factor): nothing to cancel.
+            Console.error("sparseqp: interrupted")
             _exit(ExitStatus.interrupted)
         }
         Console.error("sparseqp: interrupt: stopping the solve (Ctrl-C again exits at once)")

@@ -120,7 +120,11 @@ struct MarosMeszaros: ParsableCommand {
 
     func readReferences() throws -> [String: Double] {
         let path = (folder as NSString).appendingPathComponent("reference.csv")
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw fail("cannot read \(path)") }
+        let contents: InputFile.Contents
+        do { contents = try InputFile.read(path: path, mode: .text(maximumLineLength: InputFile.maximumLineLength)) }
+        catch { throw fail("\(path): \(error)") }
+        if let stop = contents.stop { throw fail("\(path): line \(stop.line): \(stop)") }
+        let text = String(decoding: contents.bytes, as: UTF8.self)
         let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         guard let header = lines.first, let nameColumn = header.firstIndex(of: "name"),
               let objectiveColumn = header.firstIndex(of: "objective") else { throw fail("\(path): no name/objective columns") }

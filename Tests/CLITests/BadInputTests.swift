@@ -38,6 +38,8 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
     var setup: (@Sendable (URL) throws -> Void)?
     /// Sends SIGINT once stderr contains this text.
     var interruptWhenStderrContains: String?
+    /// Sends SIGINT this many seconds after the start (when there is no text to wait for).
+    var interruptAfterSeconds: Double?
     /// The run is killed and the case fails after this many seconds.
     var timeout: Double = 120
     /// The expected exit status.
@@ -94,8 +96,9 @@ func runCase(_ c: BadInputCase) throws -> RunResult {
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
     process.arguments = ["-c", script]
     try process.run()
-    let deadline = Date().addingTimeInterval(c.timeout)
-    var interrupted = c.interruptWhenStderrContains == nil
+    let start = Date()
+    let deadline = start.addingTimeInterval(c.timeout)
+    var interrupted = c.interruptWhenStderrContains == nil && c.interruptAfterSeconds == nil
     while process.isRunning {
         if Date() > deadline {
             process.terminate()
@@ -105,6 +108,10 @@ func runCase(_ c: BadInputCase) throws -> RunResult {
         }
         if !interrupted, let marker = c.interruptWhenStderrContains,
            let text = try? String(contentsOf: err, encoding: .utf8), text.contains(marker) {
+            process.interrupt()
+            interrupted = true
+        }
+        if !interrupted, let delay = c.interruptAfterSeconds, Date() > start.addingTimeInterval(delay) {
             process.interrupt()
             interrupted = true
         }
@@ -276,6 +283,10 @@ func fileType(_ path: String) -> FileAttributeType? {
                          #expect(object["status"] as? String == "cancelled")
                          #expect((object["x"] as? [Double])?.count == 150)
                      }),
+        // Before any solve (here: blocked opening a FIFO nobody writes), the first Ctrl-C exits.
+        BadInputCase(name: "SIGINT before the solve exits at once", arguments: ["solve", "{tmp}/fifo"],
+                     setup: { dir in #expect(mkfifo(dir.appendingPathComponent("fifo").path, 0o600) == 0) },
+                     interruptAfterSeconds: 1, timeout: 30, status: 130, stderrContains: ["sparseqp: interrupted\n"]),
     ]
 
     @Test(arguments: BadInputTests.cases)
