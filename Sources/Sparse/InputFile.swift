@@ -27,6 +27,9 @@ public enum InputFile {
     public static let maximumLineLength = 1 << 16
     /// Bytes requested per `read` call.
     static let chunkSize = 1 << 20
+    /// Most bytes reserved up front from a regular file's `st_size`: the size of a sparse or
+    /// growing file is not trusted for one allocation; beyond this the buffer grows geometrically.
+    static let reservationLimit = 1 << 28
 
     /// Why an input file could not be read.
     public enum ReadError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -100,7 +103,7 @@ public enum InputFile {
         if kind == S_IFDIR { throw .isDirectory }
         let regular = kind == S_IFREG
         var bytes: [UInt8] = []
-        if regular, status.st_size > 0 { bytes.reserveCapacity(Int(status.st_size)) }
+        if regular, status.st_size > 0 { bytes.reserveCapacity(min(Int(status.st_size), reservationLimit)) }
         var scanner = TextScanner()
         var chunk = [UInt8](repeating: 0, count: chunkSize)
         while true {

@@ -67,6 +67,15 @@ func writeFile(_ name: String, _ text: String) -> @Sendable (URL) throws -> Void
     { dir in try Data(text.utf8).write(to: dir.appendingPathComponent(name)) }
 }
 
+/// Creates `name` as a sparse file of 1 TB of zeros (its size is not to be trusted for one allocation).
+func sparseFile(_ name: String) -> @Sendable (URL) throws -> Void {
+    { dir in
+        let path = dir.appendingPathComponent(name).path
+        #expect(FileManager.default.createFile(atPath: path, contents: nil))
+        #expect(truncate(path, 1 << 40) == 0, "truncate: \(String(cString: strerror(errno)))")
+    }
+}
+
 /// Replaces the placeholders of a case's text.
 func expand(_ text: String, _ dir: URL) -> String {
     text.replacingOccurrences(of: "{tmp}", with: dir.path).replacingOccurrences(of: "{datasets}", with: datasetsDirectory)
@@ -187,6 +196,10 @@ func fileType(_ path: String) -> FileAttributeType? {
                      stderrContains: ["sparseqp factor: error: /dev/zero: line 1: binary content (byte 0x00 at column 1); not a text file\n"]),
         BadInputCase(name: "grad --dx /dev/zero", arguments: ["grad", hs21, "--dx", "/dev/zero"], timeout: 60, status: 1,
                      stderrContains: ["sparseqp: error: /dev/zero: JSON line 1, column 1 (byte offset 0): unexpected '\\u0000', expected a value\n"]),
+        BadInputCase(name: "1 TB sparse file to solve", arguments: ["solve", "{tmp}/sparse.qps"], setup: sparseFile("sparse.qps"), timeout: 60, status: 1,
+                     stderrContains: ["sparseqp: error: {tmp}/sparse.qps: QPS line 1: binary content (byte 0x00 at column 1); not a text file\n"]),
+        BadInputCase(name: "1 TB sparse file to bench", arguments: ["bench", "{tmp}/sparse.qpb", "--no-stream"], setup: sparseFile("sparse.qpb"), timeout: 60, status: 1,
+                     stderrContains: ["sparseqp: error: {tmp}/sparse.qpb: QPB byte offset 0: bad magic"]),
         BadInputCase(name: "QPS with an overlong line", arguments: ["solve", "{tmp}/long.qps"],
                      setup: writeFile("long.qps", "NAME x\nROWS\n" + String(repeating: "A", count: 70_000) + "\n"), status: 1,
                      stderrContains: ["sparseqp: error: {tmp}/long.qps: QPS line 3: line longer than 65536 bytes; not a text file\n"]),
