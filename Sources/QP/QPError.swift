@@ -42,6 +42,11 @@ public enum QPError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A `.qpb` binary file (see `QPBinary`) is malformed; `offset` is the byte offset of the
     /// field or section the issue refers to.
     case qpb(offset: Int, issue: QPBIssue)
+    /// A JSON input (see `JSONVectorReader`) is malformed: `offset` is the 0-based byte offset of
+    /// the offending byte, `line` and `column` its 1-based position (columns count bytes).
+    case json(offset: Int, line: Int, column: Int, issue: JSONIssue)
+    /// A `.qpb` binary file (recognized by its magic) was given to the QPS text reader.
+    case qpbGivenToQPSReader(path: String)
 
     /// The 1-based line number for errors raised while parsing a QPS file, nil otherwise.
     public var line: Int? {
@@ -70,6 +75,10 @@ public enum QPError: Error, Equatable, Sendable, CustomStringConvertible {
         case .qps(let line, let issue): return "QPS line \(line): \(issue)"
         case .io(let path, let message): return "\(path): \(message)"
         case .qpb(let offset, let issue): return "QPB byte offset \(offset): \(issue)"
+        case .json(let offset, let line, let column, let issue):
+            return "JSON line \(line), column \(column) (byte offset \(offset)): \(issue)"
+        case .qpbGivenToQPSReader(let path):
+            return "\(path) is a .qpb binary file; this command reads QPS text files (bench reads .qpb)"
         }
     }
 }
@@ -114,6 +123,11 @@ public enum QPSIssue: Error, Equatable, Sendable, CustomStringConvertible {
     case infeasibleBounds(name: String, lower: Double, upper: Double)
     /// QMATRIX gives entry (row, column) different from (column, row).
     case asymmetricQMatrix(row: String, column: String)
+    /// The line cannot be QPS text (binary content or an overlong line; the text says which).
+    /// Reading stops at this line.
+    case notText(String)
+    /// The bytes start with the `.qpb` magic: a binary file, not QPS text.
+    case qpbBinaryFile
 
     public var description: String {
         switch self {
@@ -138,6 +152,8 @@ public enum QPSIssue: Error, Equatable, Sendable, CustomStringConvertible {
         case .infeasibleBounds(let name, let lower, let upper):
             return "bounds of '\(name)' are contradictory: [\(lower), \(upper)]"
         case .asymmetricQMatrix(let r, let c): return "QMATRIX is not symmetric at (\(r), \(c))"
+        case .notText(let s): return s
+        case .qpbBinaryFile: return "the input is a .qpb binary file (magic SPQPBIN1), not QPS text"
         }
     }
 }

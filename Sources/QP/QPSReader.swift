@@ -70,9 +70,21 @@ public enum QPSReader {
     }
 
     /// Reads and parses the QPS file at `path`.
+    ///
+    /// Reading is incremental and stops at the first line that cannot be QPS text: a control byte
+    /// (binary content, e.g. `/dev/zero`) or a line longer than `InputFile.maximumLineLength`
+    /// (`QPSIssue.notText` on that line, unless the lines before it already hold an error, which is
+    /// reported instead). A `.qpb` binary file is recognized by its magic (`.qpbGivenToQPSReader`).
     public static func read(path: String, freeRows: FreeRows = .omitted) throws(QPError) -> QPSModel {
-        let bytes = try FileIO.readAll(path: path)
-        return try parse(bytes: bytes, freeRows: freeRows)
+        let contents = try FileIO.read(path: path, mode: .text(maximumLineLength: InputFile.maximumLineLength))
+        if contents.bytes.starts(with: QPBinary.magic) { throw .qpbGivenToQPSReader(path: path) }
+        guard let stop = contents.stop else { return try parse(bytes: contents.bytes, freeRows: freeRows) }
+        do {
+            _ = try parse(bytes: contents.bytes, freeRows: freeRows)
+        } catch where error.line.map({ $0 < stop.line }) ?? true {
+            throw error
+        } catch {}
+        throw .qps(line: stop.line, issue: .notText(stop.description))
     }
 
     /// Parses QPS text.
@@ -80,8 +92,10 @@ public enum QPSReader {
         try parse(bytes: Array(text.utf8), freeRows: freeRows)
     }
 
-    /// Parses QPS text given as UTF-8 (or ASCII) bytes.
+    /// Parses QPS text given as UTF-8 (or ASCII) bytes. A `.qpb` file's bytes (recognized by the
+    /// magic) are `QPSIssue.qpbBinaryFile` on line 1.
     public static func parse(bytes: [UInt8], freeRows: FreeRows = .omitted) throws(QPError) -> QPSModel {
+        if bytes.starts(with: QPBinary.magic) { throw .qps(line: 1, issue: .qpbBinaryFile) }
         let result: Result<QPSModel, QPError> = bytes.withUnsafeBufferPointer { buffer in
             var parser = QPSParser(text: buffer, keepFree: freeRows == .included)
             do throws(QPError) {

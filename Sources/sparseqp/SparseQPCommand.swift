@@ -1,5 +1,7 @@
 import ArgumentParser
 import CAllocator
+import Sparse
+import KKT
 
 /// The `sparseqp` command line tool. Each subcommand lives in its own file.
 @main
@@ -9,9 +11,20 @@ struct SparseQP: ParsableCommand {
         abstract: "Sparse convex QP solver (OSQP-style ADMM on CHOLMOD).",
         subcommands: [Demo.self, Factor.self, Solve.self, MarosMeszaros.self, Grad.self, Generate.self, Bench.self, Sequence.self])
 
+    /// Parses and runs the subcommand with checked output (`Console`), Ctrl-C handling
+    /// (`Interrupt`) and the documented exit statuses (`ExitStatus`).
     static func main() {
         tuneAllocator()
-        main(nil)
+        flushSubnormals()
+        Console.prepare()
+        Interrupt.install()
+        do {
+            var command = try parseAsRoot(nil)
+            try command.run()
+        } catch {
+            Console.exit(after: error)
+        }
+        Console.exit(ExitStatus.success)
     }
 
     /// CHOLMOD allocates and frees blocks of hundreds of MB in every numeric factorization (the
@@ -23,5 +36,14 @@ struct SparseQP: ParsableCommand {
     /// GLIBC_TUNABLES=glibc.malloc.mmap_max=0:glibc.malloc.trim_threshold=2147483647.
     static func tuneAllocator() {
         _ = sparseqp_tune_allocator()
+    }
+
+    /// Flush-to-zero for the whole process (the library sets it around its own entry points; the
+    /// CLI owns the process), unless `--no-flush-to-zero` asks for IEEE gradual underflow. OpenBLAS's
+    /// worker threads, started before `main`, are restarted so that they inherit the mode.
+    static func flushSubnormals() {
+        guard !CommandLine.arguments.contains("--no-flush-to-zero") else { return }
+        FlushToZero.enableForCurrentThread()
+        BLASThreads.restartWithCurrentFloatingPointMode()
     }
 }
