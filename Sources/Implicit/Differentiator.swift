@@ -56,15 +56,21 @@ public final class Differentiator {
     let side: [Int8]
     let counts: RowCounts
     let tauY: Double
+    /// Outcome of the active-set identification: certified by crossover, crossover rounds and
+    /// numeric factorizations, ambiguous rows, ‖x_differentiated − x_returned‖∞.
+    let identification: (certified: Bool, rounds: Int, factorizations: Int, ambiguous: Int, distance: Double, resolved: Bool)
     /// Lazily factorized derivative matrix (`.kkt`).
     var derivativeSystem: KKTSystem?
     /// The forward polish's factorization when its active rows are exactly this instance's `.kkt`
     /// active rows: the derivative matrix is then already factorized (see `derivativeMatrix()`).
-    let reusablePolish: PolishFactorization?
+    let reusablePolish: (system: KKTSystem, regularization: Double)?
     /// δ of the factorization the `.kkt` solves use (the polish's when it is reused).
     var derivativeRegularization: Double
     /// CGLS iterations of the last `.kkt` solve's least-squares fallback (0 if not needed).
     var lastLeastSquaresIterations = 0
+    /// `.kkt`: whether the active rows are linearly independent, probed once the derivative matrix
+    /// is factorized (see `probeMultiplierUniqueness()`).
+    var multipliersUnique: Bool?
     /// `.fixedPoint` after `prepare()`: a private copy of the forward factor (no factorization).
     var forwardCopy: KKTSystem?
     let exactParameters: KKTParameters
@@ -94,55 +100,29 @@ public final class Differentiator {
         self.forwardSettings = solver.settings
         n = solver.n
         m = solver.m
-        x = solution.x
-        y = solution.y
-        let p = solver.problem
-        // `.kkt` classification.
-        var yMax = 1.0
-        for v in y { yMax = max(yMax, abs(v)) }
-        // Default thresholds follow the accuracy the returned point actually has (its unscaled
-        // residuals; ~1e-10 after a successful polish), not the requested ε: a polished solution at
-        // ε = 1e-3 must not release active rows whose multipliers are merely small.
-        let reached = max(solution.info.primalResidual.isFinite ? solution.info.primalResidual : 0,
-                          solution.info.dualResidual.isFinite ? solution.info.dualResidual : 0)
-        let requested = solver.settings.epsAbs + solver.settings.epsRel
-        let accuracy = solution.info.primalResidual.isFinite && solution.info.dualResidual.isFinite
-            ? min(reached, requested) : requested
-        let eps = (abs: accuracy, rel: accuracy)
-        let tauY = settings.dualActivityTolerance ?? 10 * (eps.abs + eps.rel * yMax)
-        self.tauY = tauY
-        let ax = p.A.multiply(x)
-        var side = [Int8](repeating: 0, count: m)
-        var counts = RowCounts()
+        // `.kkt` classification and the point to differentiate at (see `ActiveSetIdentification`).
+        let id = Self.identifyActiveSet(solver: solver, solution: solution, state: state, system: system, settings: settings)
+        x = id.x
+        y = id.y
+        tauY = id.tauY
+        side = id.side
+        counts = id.counts
+        identification = (id.certified, id.rounds, id.factorizations, id.ambiguous, id.distance, id.resolved)
         var regRho = [Double](repeating: 0, count: m)
         var exactRho = [Double](repeating: 0, count: m)
-        for i in 0..<m {
-            let l = p.l[i], u = p.u[i]
-            if Self.isEquality(l, u) {
-                side[i] = y[i] >= 0 ? 1 : -1
-                counts.equality += 1
-            } else if y[i] > tauY, u.isFinite {
-                side[i] = 1; counts.upper += 1
-            } else if y[i] < -tauY, l.isFinite {
-                side[i] = -1; counts.lower += 1
-            } else {
-                let tightU = u.isFinite && abs(ax[i] - u) <= (settings.primalActivityTolerance ?? 10 * (eps.abs + eps.rel * max(1, abs(u))))
-                let tightL = l.isFinite && abs(ax[i] - l) <= (settings.primalActivityTolerance ?? 10 * (eps.abs + eps.rel * max(1, abs(l))))
-                if tightU || tightL { counts.weak += 1 } else { counts.inactive += 1 }
-            }
-            if side[i] != 0 {
-                regRho[i] = 1 / settings.regularization
-                exactRho[i] = .infinity
-            }
+        for i in 0..<m where side[i] != 0 {
+            regRho[i] = 1 / settings.regularization
+            exactRho[i] = .infinity
         }
-        self.side = side
-        self.counts = counts
         self.exactParameters = KKTParameters(sigma: 0, rho: exactRho)
         self.regularizedParameters = KKTParameters(sigma: settings.regularization, rho: regRho)
-        if settings.rule == .kkt, let pf = solver.polishFactorization, pf.active.count == m,
-           zip(pf.active, side).allSatisfy({ $0 == ($1 != 0) }) {
+        let mask = side.map { $0 != 0 }
+        if settings.rule == .kkt, let s = id.system, id.factoredMask == mask {
+            // The crossover's last factorization is the derivative matrix.
+            reusablePolish = (s, id.factoredRegularization)
+        } else if settings.rule == .kkt, let pf = solver.polishFactorization, pf.active == mask {
             // Same active rows: take the polish factorization over (no copy, no refactorization).
-            reusablePolish = solver.takePolishFactorization()
+            reusablePolish = solver.takePolishFactorization().map { ($0.system, $0.regularization) }
         } else {
             reusablePolish = nil
         }
@@ -154,7 +134,7 @@ public final class Differentiator {
         for i in 0..<m {
             let l = state.scaledL[i], u = state.scaledU[i]
             let w = state.z[i] + state.y[i] / rho[i]
-            if Self.isEquality(p.l[i], p.u[i]) {
+            if Self.isEquality(solver.problem.l[i], solver.problem.u[i]) {
                 clamp[i] = state.y[i] >= 0 ? 1 : -1; fpCounts.equality += 1
             } else if w > u {
                 clamp[i] = 1; fpCounts.upper += 1
@@ -201,6 +181,7 @@ public final class Differentiator {
         for v in dx where !v.isFinite { throw .dimensionMismatch("dx has a non-finite entry") }
         if let dy { for v in dy where !v.isFinite { throw .dimensionMismatch("dy has a non-finite entry") } }
         let dyv = dy ?? [Double](repeating: 0, count: m)
+        try checkAmbiguity()
         switch settings.rule {
         case .kkt: return try kktAdjoint(dx: dx, dy: dyv)
         case .fixedPoint: return try fixedPointAdjoint(dx: dx, dy: dyv)
@@ -211,6 +192,7 @@ public final class Differentiator {
     /// `dA` must be on the patterns of P and A (same symmetric convention as `Gradients`).
     public func jvp(dP: CSCMatrix? = nil, dq: [Double]? = nil, dA: CSCMatrix? = nil,
                     dl: [Double]? = nil, du: [Double]? = nil) throws(DerivativeError) -> (dx: [Double], dy: [Double], info: BackwardInfo) {
+        try checkAmbiguity()
         if let dP, dP.pattern != problem.P.pattern { throw .dimensionMismatch("dP is not on P's pattern") }
         if let dA, dA.pattern != problem.A.pattern { throw .dimensionMismatch("dA is not on A's pattern") }
         if let dq, dq.count != n { throw .dimensionMismatch("dq has \(dq.count) entries, expected \(n)") }
@@ -289,7 +271,22 @@ public final class Differentiator {
                      refinementSteps: steps, residual: residual, converged: converged,
                      factorizationReused: factorizations == 0, numericFactorizations: factorizations,
                      symbolicAnalysesTotal: forwardSystem.profile.symbolicAnalyses, time: seconds(since: start),
-                     leastSquaresIterations: rule == .kkt ? lastLeastSquaresIterations : 0)
+                     leastSquaresIterations: rule == .kkt ? lastLeastSquaresIterations : 0,
+                     activeSetCertified: rule == .kkt && identification.certified,
+                     crossoverResolved: rule == .kkt && identification.resolved,
+                     crossoverRounds: rule == .kkt ? identification.rounds : 0,
+                     crossoverFactorizations: rule == .kkt ? identification.factorizations : 0,
+                     distanceToReturnedPoint: rule == .kkt ? identification.distance : 0,
+                     ambiguousRows: rule == .kkt ? identification.ambiguous : 0,
+                     activeRows: c.upper + c.lower + c.equality,
+                     multipliersUnique: rule == .kkt ? multipliersUnique : nil)
+    }
+
+    /// `.kkt`: throws when more rows are ambiguous than the settings allow.
+    func checkAmbiguity() throws(DerivativeError) {
+        guard settings.rule == .kkt, !settings.allowAmbiguous,
+              identification.ambiguous > settings.maxAmbiguousRows else { return }
+        throw .ambiguousActiveSet(rows: identification.ambiguous, allowed: settings.maxAmbiguousRows)
     }
 }
 

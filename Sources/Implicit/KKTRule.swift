@@ -17,20 +17,44 @@ extension Differentiator {
     /// only δ is the polish's).
     func derivativeMatrix() throws(DerivativeError) -> (KKTSystem, Int) {
         if let s = derivativeSystem { return (s, 0) }
+        let result: (KKTSystem, Int)
         if let pf = reusablePolish {
-            // Owned by this differentiator since `init` (taken over from the solver).
+            // Owned by this differentiator since `init` (taken over from the solver or the crossover).
             derivativeSystem = pf.system
             derivativeRegularization = pf.regularization
-            return (pf.system, 0)
+            result = (pf.system, 0)
+        } else {
+            do {
+                let s = try forwardSystem.makeCompanion(copyingFactor: false)
+                try s.update(parameters: regularizedParameters)
+                derivativeSystem = s
+                result = (s, 1)
+            } catch {
+                throw .factorization(error)
+            }
         }
-        do {
-            let s = try forwardSystem.makeCompanion(copyingFactor: false)
-            try s.update(parameters: regularizedParameters)
-            derivativeSystem = s
-            return (s, 1)
-        } catch {
-            throw .factorization(error)
+        multipliersUnique = probeMultiplierUniqueness(result.0)
+        return result
+    }
+
+    /// Whether the active rows of Ā are linearly independent (unique multipliers). More active rows
+    /// than variables: no. Otherwise one probe: K̄·w = [0; b] with b a fixed pseudo-random vector on
+    /// the active rows is consistent iff b has no component in null(Ā_actᵀ); when the rows are
+    /// dependent a generic b has one, and refinement against the exact matrix stalls (the same
+    /// inconsistency test as the least-squares fallback). nil if the probe solve fails.
+    func probeMultiplierUniqueness(_ system: KKTSystem) -> Bool? {
+        let active = side.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        if active == 0 { return true }
+        if active > n { return false }
+        var b = [Double](repeating: 0, count: m)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for i in 0..<m where side[i] != 0 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            b[i] = Double(state >> 11) / Double(1 << 53) + 0.5
         }
+        guard let r = try? system.solve(r1: [Double](repeating: 0, count: n), r2: b, refiningAgainst: exactParameters,
+                                        settings: settings.refinement) else { return nil }
+        return r.report.residual <= Self.inconsistencyThreshold * r.report.scale
     }
 
     /// Solves K·[w_x; w_y] = [r1; r2_act] (unscaled K; inactive entries of r2 ignored, w_y = 0 there)

@@ -1,0 +1,128 @@
+import Testing
+import Sparse
+import QP
+import KKT
+import ADMM
+import Implicit
+import Generators
+import TestSupport
+
+// Active-set identification that does not degrade with the forward accuracy, the ambiguity signal,
+// and degeneracy detection (issue 18).
+
+/// Generated instances on which the activity threshold τ = 10·a·(1 + max(1, ‖y‖∞)) of a default
+/// (ε = 1e-3) solve released genuinely active rows.
+let looseInstances: [(ProblemClass, Int, UInt64)] = [(.randomSparse, 200, 1), (.random, 50, 1)]
+
+func generated(_ c: ProblemClass, _ size: Int, _ seed: UInt64) throws -> QuadraticProgram {
+    try generate(c, size: size, seed: seed).program
+}
+
+/// ‖a − b‖₂ / ‖b‖₂.
+func relativeError(_ a: [Double], _ b: [Double]) -> Double {
+    var num = 0.0, den = 0.0
+    for k in 0..<b.count { num += (a[k] - b[k]) * (a[k] - b[k]); den += b[k] * b[k] }
+    return (num / max(den, .leastNormalMagnitude)).squareRoot()
+}
+
+@Test("crossover: a default-tolerance solve differentiates like the exact solution (dq, dl, du vs ε = 1e-9 and finite differences)",
+      arguments: looseInstances.indices)
+func crossoverMatchesExactSolutionMap(index: Int) throws {
+    let (c, size, seed) = looseInstances[index]
+    let qp = try generated(c, size, seed)
+    let (looseSolver, loose) = try solved(qp, SolverSettings())
+    let (tightSolver, tight) = try solved(qp, tightSettings(eps: 1e-9))
+    try #require(loose.status == .solved && tight.status == .solved)
+    let dx = [Double](repeating: 1, count: qp.n)
+    let (a, info) = try Differentiator(solver: looseSolver, solution: loose).adjoint(dx: dx)
+    let (b, _) = try Differentiator(solver: tightSolver, solution: tight).adjoint(dx: dx)
+    #expect(info.activeSetCertified && info.ambiguousRows == 0 && !info.activeSetAmbiguous)
+    #expect(info.crossoverRounds >= 1)
+    // The point differentiated is the exact solution, within the forward error of the returned one.
+    #expect(info.distanceToReturnedPoint <= 1e-1)
+    #expect(relativeError(a.dq, b.dq) <= 1e-7, "\(c.rawValue) \(size): dq off by \(relativeError(a.dq, b.dq))")
+    #expect(relativeError(a.du, b.du) <= 1e-7 && relativeError(a.dl, b.dl) <= 1e-7)
+    // Central finite differences of the exact solution map along a random direction in q.
+    var g = SeededGenerator(seed: seed)
+    var d = Gradients.zeros(like: qp.P, qp.A)
+    d.dq = randomVector(count: qp.n, using: &g)
+    let fd = try centralDifference(qp, d, dx: dx, dy: [Double](repeating: 0, count: qp.m), h: 1e-5)
+    let scale = b.dq.reduce(0) { $0 + $1 * $1 }.squareRoot() * d.dq.reduce(0) { $0 + $1 * $1 }.squareRoot()
+    #expect(abs(dot(a.dq, d.dq) - fd) <= 1e-6 * scale, "⟨dq, d⟩ = \(dot(a.dq, d.dq)), FD \(fd)")
+}
+
+@Test("crossover from an unconverged point (20 ADMM iterations, no polish) still reaches the exact active set")
+func crossoverFromUnconvergedPoint() throws {
+    let qp = try implicitRandomQP(n: 60, m: 70, seed: 81)
+    var s = SolverSettings()
+    s.maxIterations = 20
+    s.polish = false
+    s.interiorPointFallback = false
+    let (solver, rough) = try solved(qp, s)
+    try #require(rough.status == .maxIterations)
+    let (tightSolver, tight) = try solved(qp, tightSettings())
+    var ds = DifferentiationSettings(allowInaccurate: true)
+    ds.crossoverMaxRounds = 50
+    var g = SeededGenerator(seed: 81)
+    let dx = randomVector(count: qp.n, using: &g)
+    let (a, info) = try Differentiator(solver: solver, solution: rough, settings: ds).adjoint(dx: dx)
+    let (b, _) = try Differentiator(solver: tightSolver, solution: tight).adjoint(dx: dx)
+    #expect(info.activeSetCertified, "rounds \(info.crossoverRounds)")
+    #expect(relativeError(a.dq, b.dq) <= 1e-7 && relativeError(a.dA.values, b.dA.values) <= 1e-7
+            && relativeError(a.dP.values, b.dP.values) <= 1e-7)
+}
+
+@Test("without crossover, rows inside both complementarity bands are counted and adjoint/jvp throw unless allowed")
+func ambiguousRowsThrowUnlessAllowed() throws {
+    let qp = try generated(.randomSparse, 200, 1)
+    let (solver, loose) = try solved(qp, SolverSettings())
+    try #require(loose.status == .solved)
+    var ds = DifferentiationSettings()
+    ds.crossover = false
+    let d = try Differentiator(solver: solver, solution: loose, settings: ds)
+    let dx = [Double](repeating: 1, count: qp.n)
+    let result = Result { () throws(DerivativeError) in try d.adjoint(dx: dx) }
+    guard case .failure(let error) = result, case .ambiguousActiveSet(let rows, let allowed) = error else {
+        Issue.record("adjoint did not throw ambiguousActiveSet: \(result)")
+        return
+    }
+    #expect(rows > 0 && allowed == 0)
+    #expect(throws: DerivativeError.ambiguousActiveSet(rows: rows, allowed: 0)) { _ = try d.jvp(dq: dx) }
+    #expect(DerivativeError.ambiguousActiveSet(rows: rows, allowed: 0).description.contains("\(rows) constraint rows"))
+    // Allowed explicitly, or by a large enough limit: returned, and flagged.
+    ds.allowAmbiguous = true
+    let (_, flagged) = try Differentiator(solver: solver, solution: loose, settings: ds).adjoint(dx: dx)
+    #expect(flagged.activeSetAmbiguous && flagged.ambiguousRows == rows && !flagged.activeSetCertified)
+    ds.allowAmbiguous = false
+    ds.maxAmbiguousRows = rows
+    let (_, limited) = try Differentiator(solver: solver, solution: loose, settings: ds).adjoint(dx: dx)
+    #expect(limited.ambiguousRows == rows)
+    // An exact point has no ambiguous rows, with or without crossover.
+    let (tightSolver, tight) = try solved(qp, tightSettings(eps: 1e-9))
+    ds.maxAmbiguousRows = 0
+    let (_, exact) = try Differentiator(solver: tightSolver, solution: tight, settings: ds).adjoint(dx: dx)
+    #expect(exact.ambiguousRows == 0 && !exact.activeSetAmbiguous)
+}
+
+@Test("degeneracy: dependent active rows (duplicated row; an LP vertex with 3 active rows in 2 variables) are reported")
+func degeneracyDetection() throws {
+    // Duplicated active row: rank 1, two active rows.
+    let dup = try duplicatedActiveRowProblem()
+    let (s1, sol1) = try solved(dup)
+    let (_, i1) = try Differentiator(solver: s1, solution: sol1).adjoint(dx: [1, 0, 0])
+    #expect(i1.activeRows == 2 && i1.multipliersUnique == false && i1.degenerate)
+    // min −x₀ − x₁ s.t. x₀ ≤ 1, x₁ ≤ 1, x₀ + x₁ ≤ 2, x₀ − x₁ ≤ 0: all four tight at (1, 1).
+    let A = try CSCMatrix(rowCount: 4, columnCount: 2, columnPointers: [0, 3, 6], rowIndices: [0, 2, 3, 1, 2, 3],
+                          values: [1, 1, 1, 1, 1, -1])
+    let lp = try QuadraticProgram(P: CSCMatrix(rowCount: 2, columnCount: 2, columnPointers: [0, 0, 0], rowIndices: [], values: []),
+                                  q: [-1, -1], A: A, l: [-.infinity, -.infinity, -.infinity, -.infinity], u: [1, 1, 2, 0])
+    let (s2, sol2) = try solved(lp)
+    try #require(sol2.status == .solved)
+    let (_, i2) = try Differentiator(solver: s2, solution: sol2).adjoint(dx: [1, 0])
+    #expect(i2.activeRows + i2.weaklyActive >= 3 && i2.degenerate, "\(i2.activeRows) active, \(i2.weaklyActive) weakly active")
+    // A generic random QP: independent active rows, unique multipliers, not degenerate.
+    let qp = try implicitRandomQP(n: 40, m: 32, seed: 91)
+    let (s3, sol3) = try solved(qp)
+    let (_, i3) = try Differentiator(solver: s3, solution: sol3).adjoint(dx: [Double](repeating: 1, count: qp.n))
+    #expect(i3.activeRows > 0 && i3.multipliersUnique == true && !i3.degenerate)
+}
