@@ -99,7 +99,7 @@ def check(cli, cls, size, seed, work, grad_args):
     if r.returncode != 0:
         raise RuntimeError(r.stderr)
     rc, default, err = grad(cli, path, grad_args)
-    rc_t, tight, err_t = grad(cli, path, TIGHT + grad_args)
+    rc_t, tight, err_t = grad(cli, path, TIGHT)
     if rc_t != 0 or "dq" not in tight:
         raise RuntimeError(f"{path}: tight grad failed: {err_t}")
     gt = tight["dq"]

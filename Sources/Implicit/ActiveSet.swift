@@ -28,6 +28,8 @@ import ADMM
 struct ActiveSetIdentification {
     /// +1 the row's bound is u (upper-active, or equality with y ≥ 0), −1 it is l, 0 inactive.
     var side: [Int8]
+    /// Weakly active rows (tight, released): +1 tight at u, −1 at l, 0 otherwise.
+    var weakSide: [Int8]
     var counts: Differentiator.RowCounts
     /// The unscaled point the derivative is taken at (the crossover point when certified).
     var x: [Double]
@@ -74,6 +76,7 @@ extension Differentiator {
             let a = max(primal, dual, Double.leastNormalMagnitude)
             let classified = classify(p, x: result.x, y: result.y, accuracy: a, settings: settings, ratioRule: false)
             result.side = classified.side
+            result.weakSide = classified.weakSide
             result.counts = classified.counts
             result.tauY = classified.tauY
             var distance = 0.0
@@ -87,7 +90,7 @@ extension Differentiator {
         let requested = solver.settings.epsAbs + solver.settings.epsRel
         let a = reached.isFinite ? reached : requested
         let c = classify(p, x: solution.x, y: solution.y, accuracy: a, settings: settings, ratioRule: true)
-        return ActiveSetIdentification(side: c.side, counts: c.counts, x: solution.x, y: solution.y, tauY: c.tauY,
+        return ActiveSetIdentification(side: c.side, weakSide: c.weakSide, counts: c.counts, x: solution.x, y: solution.y, tauY: c.tauY,
                                        certified: false, rounds: 0, factorizations: 0, ambiguous: c.ambiguous,
                                        distance: 0, system: nil, factoredMask: nil,
                                        factoredRegularization: settings.regularization)
@@ -110,7 +113,7 @@ extension Differentiator {
     /// its band; rows inside both bands are ambiguous (counted; those classified inactive are also
     /// counted as weakly active).
     static func classify(_ p: QuadraticProgram, x: [Double], y: [Double], accuracy a: Double,
-                         settings: DifferentiationSettings, ratioRule: Bool) -> (side: [Int8], counts: RowCounts, tauY: Double, ambiguous: Int) {
+                         settings: DifferentiationSettings, ratioRule: Bool) -> (side: [Int8], weakSide: [Int8], counts: RowCounts, tauY: Double, ambiguous: Int) {
         let m = p.m
         var yMax = 1.0
         for v in y { yMax = max(yMax, abs(v)) }
@@ -119,6 +122,7 @@ extension Differentiator {
         func tauS(_ b: Double) -> Double { settings.primalActivityTolerance ?? kappa * (a + a * max(1, abs(b))) }
         let ax = p.A.multiply(x)
         var side = [Int8](repeating: 0, count: m)
+        var weakSide = [Int8](repeating: 0, count: m)
         var counts = RowCounts()
         var ambiguous = 0
         for i in 0..<m {
@@ -147,11 +151,12 @@ extension Differentiator {
                 if upperSide { counts.upper += 1 } else { counts.lower += 1 }
             } else if tight {
                 counts.weak += 1
+                weakSide[i] = upperSide ? 1 : -1
             } else {
                 counts.inactive += 1
             }
         }
-        return (side, counts, tauY, ambiguous)
+        return (side, weakSide, counts, tauY, ambiguous)
     }
 
     /// The fallback crossover: a companion of the solver (same symbolic analysis) re-solves from the
@@ -258,7 +263,7 @@ extension Differentiator {
                 let sc = state.c
                 let x = (0..<n).map { xs[$0] * state.D[$0] }
                 let y = (0..<m).map { ys[$0] * state.E[$0] / sc }
-                return ActiveSetIdentification(side: side, counts: RowCounts(), x: x, y: y, tauY: 0, certified: true,
+                return ActiveSetIdentification(side: side, weakSide: [], counts: RowCounts(), x: x, y: y, tauY: 0, certified: true,
                                                rounds: round, factorizations: factorizations, ambiguous: 0, distance: 0,
                                                system: system, factoredMask: mask, factoredRegularization: delta)
             }

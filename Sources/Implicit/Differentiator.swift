@@ -54,6 +54,8 @@ public final class Differentiator {
     let y: [Double]
     /// `.kkt`: +1 the row's bound is u (upper-active, or equality with y ≥ 0), −1 it is l, 0 inactive.
     let side: [Int8]
+    /// `.kkt`: weakly active rows (tight, |y| ≤ τ, released): +1 tight at u, −1 at l, 0 otherwise.
+    let weakSide: [Int8]
     let counts: RowCounts
     let tauY: Double
     /// Outcome of the active-set identification: certified by crossover, crossover rounds and
@@ -106,6 +108,7 @@ public final class Differentiator {
         y = id.y
         tauY = id.tauY
         side = id.side
+        weakSide = id.weakSide
         counts = id.counts
         identification = (id.certified, id.rounds, id.factorizations, id.ambiguous, id.distance, id.resolved)
         var regRho = [Double](repeating: 0, count: m)

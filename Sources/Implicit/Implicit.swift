@@ -98,6 +98,10 @@ public struct DifferentiationSettings: Sendable, Equatable {
     /// Return derivatives whatever the number of ambiguous rows (they are still counted and flagged in
     /// `BackwardInfo`). Default false.
     public var allowAmbiguous: Bool = false
+    /// `.kkt` JVP with weakly active rows: the exact one-sided directional derivative from the
+    /// directional-derivative QP over the critical cone (see `DirectionalDerivative.swift`) instead of
+    /// the released-face derivative. Default true. Not used when the multipliers are not unique.
+    public var oneSidedJVP: Bool = true
     /// Regularization δ of the `.kkt` derivative matrix [P̄+δI, Āᵀ; Ā, −δI] (scaled data). Default 1e-7.
     public var regularization: Double = 1e-7
     /// Iterative refinement of the `.kkt` solves against the unregularized system.
@@ -195,7 +199,8 @@ public struct BackwardInfo: Sendable, Equatable {
     /// factor), `.kkt` from the second call on (the derivative factor is reused) and on the first call
     /// too when the forward polish left the same active-set matrix factorized.
     public var factorizationReused: Bool
-    /// Numeric factorizations done by this call (0 or 1).
+    /// Numeric factorizations done by this call (0 or 1; a one-sided JVP adds one per set of
+    /// enforced weakly active rows).
     public var numericFactorizations: Int
     /// Symbolic analyses for forward + backward together (1 when the analysis was reused).
     public var symbolicAnalysesTotal: Int
@@ -236,4 +241,14 @@ public struct BackwardInfo: Sendable, Equatable {
     /// Weakly active rows (strict complementarity fails) or non-unique multipliers: the solution map
     /// may not be differentiable here; the derivative is the documented one-sided convention.
     public var degenerate: Bool { weaklyActive > 0 || multipliersUnique == false }
+    /// Whether the solution map is known to be differentiable here (`.kkt`: no weakly active row and
+    /// unique multipliers, so the VJP is the true gradient). Otherwise the VJP is the documented
+    /// convention (released weakly active rows; minimum-norm for dependent rows) and the JVP the
+    /// one-sided directional derivative (`oneSided`).
+    public var differentiable: Bool { rule == .kkt && weaklyActive == 0 && multipliersUnique == true }
+    /// This JVP solved the directional-derivative QP (weakly active rows present): the exact one-sided
+    /// directional derivative along the given direction (t → 0⁺).
+    public var oneSided: Bool = false
+    /// Weakly active rows the directional-derivative QP held at their bound.
+    public var enforcedWeaklyActive: Int = 0
 }

@@ -59,15 +59,21 @@ extension Differentiator {
 
     /// Solves K·[w_x; w_y] = [r1; r2_act] (unscaled K; inactive entries of r2 ignored, w_y = 0 there)
     /// through the scaled system K̄ = S K S, S = diag(√c·D, E/√c).
-    func solveDerivative(r1: [Double], r2: [Double]) throws(DerivativeError) -> (wx: [Double], wy: [Double], report: RefinementReport, factorizations: Int) {
-        let (system, factorizations) = try derivativeMatrix()
+    ///
+    /// `rows`: another active-row pattern (the directional-derivative QP's), with its factorized
+    /// matrix and exact parameters; the least-squares fallback is then not used.
+    func solveDerivative(r1: [Double], r2: [Double],
+                         rows: (sides: [Int8], system: KKTSystem, exact: KKTParameters)? = nil) throws(DerivativeError) -> (wx: [Double], wy: [Double], report: RefinementReport, factorizations: Int) {
+        let (system, factorizations): (KKTSystem, Int)
+        if let rows { (system, factorizations) = (rows.system, 0) } else { (system, factorizations) = try derivativeMatrix() }
+        let side = rows?.sides ?? self.side
         let sc = state.c.squareRoot()
         var b1 = [Double](repeating: 0, count: n), b2 = [Double](repeating: 0, count: m)
         for j in 0..<n { b1[j] = sc * state.D[j] * r1[j] }
         for i in 0..<m where side[i] != 0 { b2[i] = state.E[i] / sc * r2[i] }
         var wx: [Double], wy: [Double], report: RefinementReport
         do {
-            let r = try system.solve(r1: b1, r2: b2, refiningAgainst: exactParameters, settings: settings.refinement)
+            let r = try system.solve(r1: b1, r2: b2, refiningAgainst: rows?.exact ?? exactParameters, settings: settings.refinement)
             (wx, wy, report) = (r.x, r.nu, r.report)
         } catch {
             throw .factorization(error)
@@ -76,7 +82,7 @@ extension Differentiator {
         // Only an inconsistent system (refinement stalls far above rounding level) goes to the
         // least-squares fallback; a large well-posed system whose refinement stalls at 1e-12
         // relative keeps the refined solution (and reports converged = false honestly).
-        if !report.converged, report.residual > Self.inconsistencyThreshold * report.scale {
+        if rows == nil, !report.converged, report.residual > Self.inconsistencyThreshold * report.scale {
             let ls = minimumNormLeastSquares(b1: b1, b2: b2, tolerance: settings.refinement.tolerance)
             (wx, wy) = (ls.x, ls.nu)
             report = RefinementReport(steps: report.steps, residual: ls.residual, scale: report.scale, converged: ls.converged)
@@ -156,13 +162,26 @@ extension Differentiator {
     /// c = δq + δP·x + δAᵀy, e = δA·x.
     func kktJVP(c: [Double], e: [Double], dl: [Double], du: [Double]) throws(DerivativeError) -> (dx: [Double], dy: [Double], info: BackwardInfo) {
         let t0 = ContinuousClock.now
-        var r2 = [Double](repeating: 0, count: m)
-        for i in 0..<m where side[i] != 0 {
-            let db = side[i] > 0 ? du[i] : dl[i]
-            r2[i] = db.isFinite ? db - e[i] : -e[i]
+        if counts.weak > 0, settings.oneSidedJVP, multipliersUnique != false {
+            let d = try directionalDerivative(c: c, e: e, dl: dl, du: du)
+            var i = info(rule: .kkt, counts: counts, steps: d.report.steps, residual: d.report.residual,
+                         converged: d.report.converged, factorizations: d.factorizations, start: t0)
+            i.oneSided = true
+            i.enforcedWeaklyActive = d.enforced
+            return (d.dx, d.dy, i)
         }
-        let (dx, dy, report, f) = try solveDerivative(r1: c.map { -$0 }, r2: r2)
+        let (dx, dy, report, f) = try solveDerivative(r1: c.map { -$0 }, r2: boundChange(sides: side, e: e, dl: dl, du: du))
         return (dx, dy, info(rule: .kkt, counts: counts, steps: report.steps, residual: report.residual,
                              converged: report.converged, factorizations: f, start: t0))
+    }
+
+    /// r2_i = δb_i − δA_i·x on the rows with a side (δb from du or dl by the side; 0 at an infinite bound).
+    func boundChange(sides: [Int8], e: [Double], dl: [Double], du: [Double]) -> [Double] {
+        var r2 = [Double](repeating: 0, count: m)
+        for i in 0..<m where sides[i] != 0 {
+            let db = sides[i] > 0 ? du[i] : dl[i]
+            r2[i] = db.isFinite ? db - e[i] : -e[i]
+        }
+        return r2
     }
 }

@@ -143,6 +143,7 @@ struct Grad: ParsableCommand {
             ("active_rows", .integer(b.activeRows)),
             ("multipliers_unique", b.multipliersUnique.map { .bool($0) } ?? .null),
             ("degenerate", .bool(b.degenerate)),
+            ("differentiable", .bool(b.differentiable)),
         ])
     }
 

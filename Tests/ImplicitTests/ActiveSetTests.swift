@@ -126,3 +126,67 @@ func degeneracyDetection() throws {
     let (_, i3) = try Differentiator(solver: s3, solution: sol3).adjoint(dx: [Double](repeating: 1, count: qp.n))
     #expect(i3.activeRows > 0 && i3.multipliersUnique == true && !i3.degenerate)
 }
+
+/// One-sided forward difference of (x*, y*) along d: (sol(θ + h·d) − sol(θ)) / h.
+func forwardDifference(_ qp: QuadraticProgram, _ base: Solution, _ d: Gradients, h: Double = 1e-6) throws -> (dx: [Double], dy: [Double]) {
+    let (_, plus) = try solved(perturbed(qp, d, h))
+    try #require(plus.status == .solved)
+    return ((0..<qp.n).map { (plus.x[$0] - base.x[$0]) / h }, (0..<qp.m).map { (plus.y[$0] - base.y[$0]) / h })
+}
+
+@Test("one-sided JVP at a weakly active bound: the directional-derivative QP matches forward differences in both directions")
+func oneSidedJVPAtWeaklyActiveBound() throws {
+    // min ½‖x‖² − x₁ s.t. x₀ ≤ 0: x = (0, 1) on the bound with y = 0.
+    let A = try CSCMatrix(rowCount: 1, columnCount: 2, columnPointers: [0, 1, 1], rowIndices: [0], values: [1])
+    let qp = try QuadraticProgram(P: CSCMatrix.identity(2), q: [0, -1], A: A, l: [-.infinity], u: [0])
+    let (solver, solution) = try solved(qp)
+    let diff = try Differentiator(solver: solver, solution: solution)
+    // (direction, expected ∂x₀): q₀ up releases the row (x₀ = −q₀); q₀ down is blocked by it;
+    // u₀ down drags x₀ along; u₀ up leaves it.
+    let cases: [(dq: [Double], du: [Double], expected: Double)] = [([1, 0], [0], -1), ([-1, 0], [0], 0), ([0, 0], [-1], -1), ([0, 0], [1], 0)]
+    for c in cases {
+        var d = Gradients.zeros(like: qp.P, qp.A)
+        d.dq = c.dq
+        d.du = c.du
+        let (dx, _, info) = try diff.jvp(d)
+        #expect(info.oneSided && info.weaklyActive == 1 && !info.differentiable)
+        #expect(abs(dx[0] - c.expected) <= 1e-9, "direction \(c): dx₀ = \(dx[0])")
+        let fd = try forwardDifference(qp, solution, d)
+        #expect(maxAbsDifference(dx, fd.dx) <= 1e-5, "\(dx) vs \(fd.dx)")
+    }
+}
+
+@Test("one-sided JVP with a weakly active row beside a strongly active one: random directions in P, q, A, l, u, both signs")
+func oneSidedJVPRandomDirections() throws {
+    // min ½‖x − (1, 1)‖² s.t. x₀ + x₁ ≤ 1 (y = ½), x₀ − x₁ ≤ 0 (tight, y = 0), −5 ≤ x₀ ≤ 5 (inactive).
+    let A = try CSCMatrix(rowCount: 3, columnCount: 2, columnPointers: [0, 3, 5], rowIndices: [0, 1, 2, 0, 1], values: [1, 1, 1, 1, -1])
+    let qp = try QuadraticProgram(P: CSCMatrix.identity(2), q: [-1, -1], A: A, l: [-.infinity, -.infinity, -5], u: [1, 0, 5])
+    let (solver, solution) = try solved(qp)
+    let diff = try Differentiator(solver: solver, solution: solution)
+    var g = SeededGenerator(seed: 123)
+    var enforcedSeen = Set<Int>()
+    for _ in 0..<6 {
+        var d = Gradients.zeros(like: qp.P, qp.A)
+        d.dP.values = randomVector(count: qp.P.nonzeroCount, using: &g)
+        d.dq = randomVector(count: 2, using: &g)
+        d.dA.values = randomVector(count: qp.A.nonzeroCount, using: &g)
+        d.dl = [0, 0, g.nextUniform(-1, 1)]
+        d.du = randomVector(count: 3, using: &g)
+        for sign in [1.0, -1.0] {
+            var s = d
+            s.dP.values = d.dP.values.map { sign * $0 }
+            s.dq = d.dq.map { sign * $0 }
+            s.dA.values = d.dA.values.map { sign * $0 }
+            s.dl = d.dl.map { sign * $0 }
+            s.du = d.du.map { sign * $0 }
+            let (dx, dy, info) = try diff.jvp(s)
+            #expect(info.oneSided && info.converged)
+            enforcedSeen.insert(info.enforcedWeaklyActive)
+            let fd = try forwardDifference(qp, solution, s)
+            #expect(maxAbsDifference(dx, fd.dx) <= 1e-5, "dx \(dx) vs \(fd.dx)")
+            #expect(maxAbsDifference(dy, fd.dy) <= 1e-5, "dy \(dy) vs \(fd.dy)")
+        }
+    }
+    // Both branches of the weakly active row were exercised.
+    #expect(enforcedSeen == [0, 1])
+}
