@@ -11,14 +11,22 @@ import ADMM
 /// analysis) and every further call is solves only; the `.fixedPoint` rule never factorizes.
 ///
 /// ## The four contracts
-/// 1. *Primal problem*: the QP as given to the solver (unscaled), at the point the solver returned
-///    (`Solution.x`, `Solution.y`, after polishing when it was accepted).
-/// 2. *Solution convention* (`.kkt`): with τ = `dualActivityTolerance`, a row is upper-active when
+/// 1. *Primal problem*: the QP as given to the solver (unscaled). `.kkt`: at the exact solution the
+///    crossover reaches from the returned point (`BackwardInfo.activeSetCertified`, distance in
+///    `distanceToReturnedPoint`; see `ActiveSetIdentification`), or, when it does not converge, at
+///    the returned point (`Solution.x`, `Solution.y`) with the rows the forward accuracy cannot
+///    classify counted in `BackwardInfo.ambiguousRows` (more than `maxAmbiguousRows` throw
+///    `.ambiguousActiveSet` unless `allowAmbiguous`). `.fixedPoint`: at the returned ADMM iterate.
+/// 2. *Solution convention* (`.kkt`): with τ = `dualActivityTolerance` (at rounding level after a
+///    crossover), a row is upper-active when
 ///    y_i > τ, lower-active when y_i < −τ, an equality row when l_i = u_i (always active), and
 ///    inactive otherwise (dy_i = 0). A *weakly active* row — tight at a bound but |y_i| ≤ τ — is
 ///    treated as inactive: the derivative returned is that of the solution on the face where the
 ///    constraint is released (the one-sided derivative for perturbations that move the bound away
-///    from the solution). Weakly active rows are counted in `BackwardInfo.weaklyActive`.
+///    from the solution) in `adjoint`; `jvp` returns the exact one-sided directional derivative
+///    instead (the directional-derivative QP over the critical cone, `DirectionalDerivative.swift`,
+///    `BackwardInfo.oneSided`). Weakly active rows are counted in `BackwardInfo.weaklyActive`, and
+///    `BackwardInfo.differentiable` is false (the VJP is then this convention, not a gradient).
 ///    An equality row's bound gradient goes to `du` when y_i ≥ 0 and to `dl` when y_i < 0 (it is
 ///    the gradient with respect to the common value l_i = u_i; moving only one side turns the row
 ///    into an inequality, whose derivative is one-sided). In a JVP an equality row reads its bound
@@ -33,6 +41,8 @@ import ADMM
 ///    `BackwardInfo.leastSquaresIterations` > 0, `converged` = normal equations met, `residual` =
 ///    the remaining ‖b − K·w‖∞). A refinement that stalls below 1e-8 relative (rounding level on
 ///    systems with millions of rows) keeps its solution and reports `converged` = false.
+///    Dependent active rows (non-unique multipliers) are detected by a probe solve and reported in
+///    `BackwardInfo.multipliersUnique` / `degenerate`.
 /// 3. *Derivative rule*: `DerivativeRule`. See `FixedPoint.swift` for `.fixedPoint`.
 /// 4. *Tolerance*: forward eps and residuals, backward residual and steps in `BackwardInfo`.
 ///

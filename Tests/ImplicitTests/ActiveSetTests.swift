@@ -190,3 +190,22 @@ func oneSidedJVPRandomDirections() throws {
     // Both branches of the weakly active row were exercised.
     #expect(enforcedSeen == [0, 1])
 }
+
+@Test("crossover without polishing: an unpolished ε = 1e-3 ADMM point differentiates like the exact solution",
+      arguments: [(ProblemClass.control, 10, UInt64(4)), (.svm, 20, 3)].indices)
+func crossoverWithoutPolish(index: Int) throws {
+    let (c, size, seed) = [(ProblemClass.control, 10, UInt64(4)), (.svm, 20, 3)][index]
+    let qp = try generated(c, size, seed)
+    var s = SolverSettings()
+    s.polish = false
+    let (looseSolver, loose) = try solved(qp, s)
+    let (tightSolver, tight) = try solved(qp, tightSettings(eps: 1e-9))
+    try #require(loose.status == .solved && tight.status == .solved)
+    var g = SeededGenerator(seed: seed)
+    let dx = randomVector(count: qp.n, using: &g)
+    let (a, info) = try Differentiator(solver: looseSolver, solution: loose).adjoint(dx: dx)
+    let (b, _) = try Differentiator(solver: tightSolver, solution: tight).adjoint(dx: dx)
+    #expect(info.activeSetCertified && info.ambiguousRows == 0)
+    #expect(relativeError(a.dq, b.dq) <= 1e-7, "\(c.rawValue): dq off by \(relativeError(a.dq, b.dq))")
+    #expect(relativeError(a.dA.values, b.dA.values) <= 1e-6 && relativeError(a.du, b.du) <= 1e-7 && relativeError(a.dl, b.dl) <= 1e-7)
+}
