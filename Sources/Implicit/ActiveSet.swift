@@ -159,6 +159,21 @@ extension Differentiator {
         return (side, weakSide, counts, tauY, ambiguous)
     }
 
+    /// The regularized active-set matrix [P̄ + δI, Ā_rowsᵀ; Ā_rows, −δI] (other rows decoupled) on
+    /// `system` (created as a companion of `forward` if nil, same symbolic analysis); refactorized
+    /// only when `factored` (the rows it holds) differs from `rows`. Returns it and whether it was
+    /// factorized now.
+    static func activeSetMatrix(_ system: inout KKTSystem?, factored: inout [Bool]?, rows: [Bool], delta: Double,
+                                forward: KKTSystem) throws(FactorizationError) -> (KKTSystem, Bool) {
+        let s: KKTSystem
+        if let existing = system { s = existing } else { s = try forward.makeCompanion(copyingFactor: false); system = s }
+        guard factored != rows else { return (s, false) }
+        factored = nil
+        try s.update(parameters: KKTParameters(sigma: delta, rho: rows.map { $0 ? 1 / delta : 0 }))
+        factored = rows
+        return (s, true)
+    }
+
     /// The fallback crossover: a companion of the solver (same symbolic analysis) re-solves from the
     /// returned point at ε = `resolveTolerance` (ADMM, then its polish and interior-point stages as
     /// configured), and the active-set iteration starts from the point it reaches.
@@ -219,16 +234,11 @@ extension Differentiator {
                 if side[i] != 0 { exactRho[i] = .infinity }
             }
             do {
-                if mask != current {
-                    if system == nil { system = try forward.makeCompanion(copyingFactor: false) }
-                    mask = nil
-                    delta = settings.regularization
-                    try system!.update(parameters: KKTParameters(sigma: delta, rho: current.map { $0 ? 1 / delta : 0 }))
-                    mask = current
-                    factorizations += 1
-                }
-                let r = try system!.solve(r1: rhs1, r2: rhs2, refiningAgainst: KKTParameters(sigma: 0, rho: exactRho),
-                                          settings: settings.refinement)
+                if mask != current { delta = settings.regularization }
+                let (sys, factorized) = try activeSetMatrix(&system, factored: &mask, rows: current, delta: delta, forward: forward)
+                if factorized { factorizations += 1 }
+                let r = try sys.solve(r1: rhs1, r2: rhs2, refiningAgainst: KKTParameters(sigma: 0, rho: exactRho),
+                                      settings: settings.refinement)
                 // An inconsistent active-set system (more rows guessed active than the solution has,
                 // nearly dependent) leaves a regularized solution whose wrong-sign multipliers the
                 // correction releases; only a consistent final round certifies.

@@ -39,20 +39,17 @@ extension Differentiator {
                 solved = try solveDerivative(r1: r1, r2: r2)
             } else {
                 let mask = sides.map { $0 != 0 }
-                var reg = [Double](repeating: 0, count: m), exact = [Double](repeating: 0, count: m)
-                for i in 0..<m where mask[i] { reg[i] = 1 / settings.regularization; exact[i] = .infinity }
+                let system: KKTSystem
                 do {
-                    if augmented == nil { augmented = try forwardSystem.makeCompanion(copyingFactor: false) }
-                    if augmentedMask != mask {
-                        augmentedMask = nil
-                        try augmented!.update(parameters: KKTParameters(sigma: settings.regularization, rho: reg))
-                        augmentedMask = mask
-                        factorizations += 1
-                    }
+                    let (s, factorized) = try Self.activeSetMatrix(&augmented, factored: &augmentedMask, rows: mask,
+                                                                   delta: settings.regularization, forward: forwardSystem)
+                    system = s
+                    if factorized { factorizations += 1 }
                 } catch {
                     throw .factorization(error)
                 }
-                solved = try solveDerivative(r1: r1, r2: r2, rows: (sides, augmented!, KKTParameters(sigma: 0, rho: exact)))
+                let exact = KKTParameters(sigma: 0, rho: mask.map { $0 ? .infinity : 0 })
+                solved = try solveDerivative(r1: r1, r2: r2, rows: (sides, system, exact))
             }
             factorizations += solved.factorizations
             let dx = solved.wx, dy = solved.wy
