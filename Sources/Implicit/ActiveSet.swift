@@ -57,6 +57,9 @@ extension Differentiator {
     /// κ: the activity bands are this many times the accuracy the point reached (room for the gap
     /// between a residual and the error of the point it measures).
     static let activityBandFactor = 10.0
+    /// Floor of the accuracy a of a certified point (its residuals can be exactly 0): rounding level
+    /// of refined solves, so that a row tight to rounding is seen as tight.
+    static let roundingAccuracy = 1e-12
     /// Rounds without fewer corrections after which the active-set iteration is declared cycling.
     static let crossoverStallRounds = 3
     /// Tolerance (ε_abs = ε_rel) of the warm-started re-solve that the crossover falls back to when
@@ -73,7 +76,7 @@ extension Differentiator {
            var result = crossover(solver: solver, state: state, system: system, settings: settings)
             ?? resolvedCrossover(solver: solver, solution: solution, settings: settings) {
             let (primal, dual) = kktResiduals(p, x: result.x, y: result.y)
-            let a = max(primal, dual, Double.leastNormalMagnitude)
+            let a = max(primal, dual, roundingAccuracy)
             let classified = classify(p, x: result.x, y: result.y, accuracy: a, settings: settings, ratioRule: false)
             result.side = classified.side
             result.weakSide = classified.weakSide
@@ -132,19 +135,22 @@ extension Differentiator {
                 counts.equality += 1
                 continue
             }
-            // The bound on the multiplier's side (the nearer one when y = 0).
-            let upperSide = y[i] > 0 || (y[i] == 0 && (u - ax[i]) <= (ax[i] - l))
+            // The bound on the multiplier's side; the nearer one when |y| ≤ τ_y (the sign of a
+            // multiplier at rounding level says nothing).
+            let upperSide = abs(y[i]) > tauY ? y[i] > 0 : (u - ax[i]) <= (ax[i] - l)
             let bound = upperSide ? u : l
             guard bound.isFinite else { counts.inactive += 1; continue }
             let slack = max(0, upperSide ? u - ax[i] : ax[i] - l)
             let ts = tauS(bound)
             let tight = slack <= ts
+            // The multiplier in the direction of the side (positive when it pushes against that bound).
+            let signed = upperSide ? y[i] : -y[i]
             let active: Bool
             if ratioRule {
-                active = y[i] != 0 && abs(y[i]) / max(tauY, .leastNormalMagnitude) > slack / max(ts, .leastNormalMagnitude)
+                active = signed > 0 && signed / max(tauY, .leastNormalMagnitude) > slack / max(ts, .leastNormalMagnitude)
                 if tight && abs(y[i]) <= tauY { ambiguous += 1 }
             } else {
-                active = abs(y[i]) > tauY
+                active = signed > tauY
             }
             if active {
                 side[i] = upperSide ? 1 : -1
@@ -172,6 +178,20 @@ extension Differentiator {
         try s.update(parameters: KKTParameters(sigma: delta, rho: rows.map { $0 ? 1 / delta : 0 }))
         factored = rows
         return (s, true)
+    }
+
+    /// A companion of the forward KKT system holding the regularized matrix of one row pattern at a
+    /// time (refactorized when the pattern changes), with the exact parameters to refine against.
+    struct PatternMatrix {
+        var system: KKTSystem?
+        var factored: [Bool]?
+        var factorizations = 0
+
+        mutating func matrix(rows: [Bool], delta: Double, forward: KKTSystem) throws(FactorizationError) -> (system: KKTSystem, exact: KKTParameters) {
+            let (s, factorized) = try Differentiator.activeSetMatrix(&system, factored: &factored, rows: rows, delta: delta, forward: forward)
+            if factorized { factorizations += 1 }
+            return (s, KKTParameters(sigma: 0, rho: rows.map { $0 ? .infinity : 0 }))
+        }
     }
 
     /// The fallback crossover: a companion of the solver (same symbolic analysis) re-solves from the

@@ -292,7 +292,8 @@ public final class Differentiator {
                      distanceToReturnedPoint: rule == .kkt ? identification.distance : 0,
                      ambiguousRows: rule == .kkt ? identification.ambiguous : 0,
                      activeRows: c.upper + c.lower + c.equality,
-                     multipliersUnique: rule == .kkt ? multipliersUnique : nil)
+                     multipliersUnique: rule == .kkt ? multipliersUnique : nil,
+                     differentiable: rule == .kkt && c.weak == 0 && multipliersUnique == true)
     }
 
     /// `.kkt`: throws when more rows are ambiguous than the settings allow.

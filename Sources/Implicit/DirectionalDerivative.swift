@@ -25,8 +25,7 @@ extension Differentiator {
         var enforced = [Int8](repeating: 0, count: m)
         var factorizations = 0
         let weakCount = weakSide.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-        var augmented: KKTSystem?
-        var augmentedMask: [Bool]?
+        var augmented = PatternMatrix()
         let r1 = c.map { -$0 }
         var last: (dx: [Double], dy: [Double], report: RefinementReport)?
         // Each round enforces or releases at least one weak row; 2·|W| + 2 rounds bound a
@@ -38,18 +37,10 @@ extension Differentiator {
             if enforced.allSatisfy({ $0 == 0 }) {
                 solved = try solveDerivative(r1: r1, r2: r2)
             } else {
-                let mask = sides.map { $0 != 0 }
-                let system: KKTSystem
-                do {
-                    let (s, factorized) = try Self.activeSetMatrix(&augmented, factored: &augmentedMask, rows: mask,
-                                                                   delta: settings.regularization, forward: forwardSystem)
-                    system = s
-                    if factorized { factorizations += 1 }
-                } catch {
-                    throw .factorization(error)
-                }
-                let exact = KKTParameters(sigma: 0, rho: mask.map { $0 ? .infinity : 0 })
-                solved = try solveDerivative(r1: r1, r2: r2, rows: (sides, system, exact))
+                let k: (system: KKTSystem, exact: KKTParameters)
+                do { k = try augmented.matrix(rows: sides.map { $0 != 0 }, delta: settings.regularization, forward: forwardSystem) }
+                catch { throw .factorization(error) }
+                solved = try solveDerivative(r1: r1, r2: r2, rows: (sides, k.system, k.exact))
             }
             factorizations += solved.factorizations
             let dx = solved.wx, dy = solved.wy
@@ -73,6 +64,6 @@ extension Differentiator {
         }
         guard let last else { throw .invalidSettings("no directional-derivative round") }
         let count = enforced.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-        return (last.dx, last.dy, last.report, factorizations, count)
+        return (last.dx, last.dy, last.report, factorizations + augmented.factorizations, count)
     }
 }

@@ -102,6 +102,10 @@ public struct DifferentiationSettings: Sendable, Equatable {
     /// directional-derivative QP over the critical cone (see `DirectionalDerivative.swift`) instead of
     /// the released-face derivative. Default true. Not used when the multipliers are not unique.
     public var oneSidedJVP: Bool = true
+    /// `.kkt` `adjoint` at a degenerate point: enumerate the pieces of the solution map (2^k numeric
+    /// factorizations, k the tight inequality rows) when k ≤ this, to return the true gradient where
+    /// the loss is differentiable (see `Pieces.swift`). Default 10; 0 turns the enumeration off.
+    public var maxPieceRows: Int = 10
     /// Regularization δ of the `.kkt` derivative matrix [P̄+δI, Āᵀ; Ā, −δI] (scaled data). Default 1e-7.
     public var regularization: Double = 1e-7
     /// Iterative refinement of the `.kkt` solves against the unregularized system.
@@ -123,6 +127,7 @@ public struct DifferentiationSettings: Sendable, Equatable {
         if let t = primalActivityTolerance, !(t.isFinite && t >= 0) { throw .invalidSettings("primalActivityTolerance = \(t) must be finite and ≥ 0") }
         guard refinement.tolerance > 0, refinement.maxSteps >= 0 else { throw .invalidSettings("refinement settings out of range") }
         guard crossoverMaxRounds >= 1 else { throw .invalidSettings("crossoverMaxRounds = \(crossoverMaxRounds) must be ≥ 1") }
+        guard maxPieceRows >= 0, maxPieceRows <= 30 else { throw .invalidSettings("maxPieceRows = \(maxPieceRows) must be in 0...30") }
         guard maxAmbiguousRows >= 0 else { throw .invalidSettings("maxAmbiguousRows = \(maxAmbiguousRows) must be ≥ 0") }
         guard fixedPointMaxIterations > 0 else { throw .invalidSettings("fixedPointMaxIterations must be > 0") }
         guard fixedPointTolerance > 0, fixedPointTolerance.isFinite else { throw .invalidSettings("fixedPointTolerance must be finite and > 0") }
@@ -241,11 +246,16 @@ public struct BackwardInfo: Sendable, Equatable {
     /// Weakly active rows (strict complementarity fails) or non-unique multipliers: the solution map
     /// may not be differentiable here; the derivative is the documented one-sided convention.
     public var degenerate: Bool { weaklyActive > 0 || multipliersUnique == false }
-    /// Whether the solution map is known to be differentiable here (`.kkt`: no weakly active row and
-    /// unique multipliers, so the VJP is the true gradient). Otherwise the VJP is the documented
-    /// convention (released weakly active rows; minimum-norm for dependent rows) and the JVP the
-    /// one-sided directional derivative (`oneSided`).
-    public var differentiable: Bool { rule == .kkt && weaklyActive == 0 && multipliersUnique == true }
+    /// Whether the returned derivative is known to be a true derivative (`.kkt`): at a
+    /// non-degenerate point (no weakly active row, unique multipliers) always; at a degenerate point
+    /// after an `adjoint` whose piece enumeration found that every adjacent piece of the solution map
+    /// gives the same gradient of the loss (`pieces`; see `Pieces.swift`). Otherwise false: the VJP
+    /// is the documented convention (weakly active rows released; minimum-norm for dependent rows),
+    /// and the JVP the one-sided directional derivative (`oneSided`).
+    public var differentiable: Bool = false
+    /// `adjoint` at a degenerate point: the number of adjacent pieces examined (0: not enumerated,
+    /// e.g. more tight rows than `DifferentiationSettings.maxPieceRows`).
+    public var pieces: Int = 0
     /// This JVP solved the directional-derivative QP (weakly active rows present): the exact one-sided
     /// directional derivative along the given direction (t → 0⁺).
     public var oneSided: Bool = false

@@ -154,9 +154,19 @@ extension Differentiator {
     func kktAdjoint(dx: [Double], dy: [Double]) throws(DerivativeError) -> (gradients: Gradients, info: BackwardInfo) {
         let t0 = ContinuousClock.now
         let (rx, ry, report, f) = try solveDerivative(r1: dx.map { -$0 }, r2: dy.map { -$0 })
-        let g = gradients(h: rx, k: ry, xv: x, yv: y, boundGradient: ry.map { -$0 }, sides: side)
-        return (g, info(rule: .kkt, counts: counts, steps: report.steps, residual: report.residual,
-                        converged: report.converged, factorizations: f, start: t0))
+        var g = gradients(h: rx, k: ry, xv: x, yv: y, boundGradient: ry.map { -$0 }, sides: side)
+        var i = info(rule: .kkt, counts: counts, steps: report.steps, residual: report.residual,
+                     converged: report.converged, factorizations: f, start: t0)
+        if i.degenerate, settings.maxPieceRows > 0, let pieces = try analysePieces(dx: dx, dy: dy) {
+            // A degenerate point: the true gradient when every adjacent piece agrees, else the convention.
+            if let pg = pieces.gradient { g = pg }
+            i.differentiable = pieces.differentiable
+            i.pieces = pieces.pieces
+            i.numericFactorizations += pieces.factorizations
+            i.factorizationReused = i.numericFactorizations == 0
+            i.time = seconds(since: t0)
+        }
+        return (g, i)
     }
 
     /// c = δq + δP·x + δAᵀy, e = δA·x.

@@ -144,6 +144,7 @@ struct Grad: ParsableCommand {
             ("multipliers_unique", b.multipliersUnique.map { .bool($0) } ?? .null),
             ("degenerate", .bool(b.degenerate)),
             ("differentiable", .bool(b.differentiable)),
+            ("pieces", .integer(b.pieces)),
         ])
     }
 

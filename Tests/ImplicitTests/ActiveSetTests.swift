@@ -209,3 +209,62 @@ func crossoverWithoutPolish(index: Int) throws {
     #expect(relativeError(a.dq, b.dq) <= 1e-7, "\(c.rawValue): dq off by \(relativeError(a.dq, b.dq))")
     #expect(relativeError(a.dA.values, b.dA.values) <= 1e-6 && relativeError(a.du, b.du) <= 1e-7 && relativeError(a.dl, b.dl) <= 1e-7)
 }
+
+/// min −3x₀ − 2x₁ s.t. x₀ ≤ 1, x₁ ≤ 1, x₀ + x₁ ≤ 2: a degenerate vertex (1, 1) with three active rows
+/// in two variables (multipliers not unique; the minimum-norm ones, (4, 1, 5)/3, are all positive).
+/// x₀ = min(u₀, u₂) is differentiable there; x₁ = min(u₁, u₂ − x₀) is not.
+func degenerateVertexLP() throws -> QuadraticProgram {
+    let A = try CSCMatrix(rowCount: 3, columnCount: 2, columnPointers: [0, 2, 4], rowIndices: [0, 2, 1, 2], values: [1, 1, 1, 1])
+    return try QuadraticProgram(P: CSCMatrix(rowCount: 2, columnCount: 2, columnPointers: [0, 0, 0], rowIndices: [], values: []),
+                                q: [-3, -2], A: A, l: [-.infinity, -.infinity, -.infinity], u: [1, 1, 2])
+}
+
+@Test("VJP at a degenerate vertex: the true gradient where the loss is differentiable (pieces agree), the flagged convention where not")
+func vjpAtDegenerateVertex() throws {
+    let lp = try degenerateVertexLP()
+    let (solver, solution) = try solved(lp)
+    try #require(solution.status == .solved)
+    let diff = try Differentiator(solver: solver, solution: solution)
+    // One-sided differences of x along each u_i, both directions.
+    func oneSided(_ i: Int, _ sign: Double) throws -> [Double] {
+        var d = Gradients.zeros(like: lp.P, lp.A)
+        d.du[i] = sign
+        return try forwardDifference(lp, solution, d).dx.map { sign * $0 }
+    }
+    let plus = try (0..<3).map { try oneSided($0, 1) }, minus = try (0..<3).map { try oneSided($0, -1) }
+    // L = x₀: one-sided derivatives agree, (1, 0, 0).
+    let (g0, i0) = try diff.adjoint(dx: [1, 0])
+    // All three rows active with their minimum-norm multipliers: dependent rows.
+    #expect(i0.degenerate && i0.upperActive == 3 && i0.multipliersUnique == false)
+    #expect(i0.differentiable && i0.pieces == 2, "pieces \(i0.pieces)")
+    for i in 0..<3 {
+        #expect(abs(plus[i][0] - minus[i][0]) <= 1e-5)
+        #expect(abs(g0.du[i] - plus[i][0]) <= 1e-6, "du[\(i)] = \(g0.du[i]), FD \(plus[i][0])")
+    }
+    // Without the enumeration the convention is the minimum-norm adjoint, (2, −1, 1)/3: not a gradient.
+    var conventionOnly = DifferentiationSettings()
+    conventionOnly.maxPieceRows = 0
+    let (gc, ic) = try Differentiator(solver: solver, solution: solution, settings: conventionOnly).adjoint(dx: [1, 0])
+    #expect(!ic.differentiable && ic.pieces == 0)
+    #expect(maxAbsDifference(gc.du, [2.0 / 3, -1.0 / 3, 1.0 / 3]) <= 1e-6, "\(gc.du)")
+    // The q-gradient of x₀ is 0 on both pieces (a vertex moves only with the bounds).
+    #expect(maxAbs(g0.dq) <= 1e-9)
+    // L = x₁: the one-sided derivatives along u₀ differ (0 and −1): not differentiable, flagged.
+    #expect(abs(plus[0][1] - minus[0][1]) > 0.5)
+    let (_, i1) = try diff.adjoint(dx: [0, 1])
+    #expect(!i1.differentiable && i1.pieces == 2 && i1.degenerate)
+}
+
+@Test("VJP at a weakly active bound: two pieces with different gradients, the released convention, flagged")
+func vjpAtWeaklyActiveBoundIsFlagged() throws {
+    let A = try CSCMatrix(rowCount: 1, columnCount: 2, columnPointers: [0, 1, 1], rowIndices: [0], values: [1])
+    let qp = try QuadraticProgram(P: CSCMatrix.identity(2), q: [0, -1], A: A, l: [-.infinity], u: [0])
+    let (solver, solution) = try solved(qp)
+    let (g, info) = try Differentiator(solver: solver, solution: solution).adjoint(dx: [1, 0])
+    #expect(!info.differentiable && info.pieces == 2 && info.weaklyActive == 1)
+    #expect(abs(g.dq[0] + 1) <= 1e-9 && abs(g.du[0]) <= 1e-12)
+    // L = x₁ does not see the row: both pieces agree, a true gradient.
+    let (g1, info1) = try Differentiator(solver: solver, solution: solution).adjoint(dx: [0, 1])
+    #expect(info1.differentiable && info1.pieces == 2)
+    #expect(abs(g1.dq[1] + 1) <= 1e-9 && abs(g1.du[0]) <= 1e-12)
+}
