@@ -83,6 +83,8 @@ public final class Differentiator {
     /// `.kkt`: whether the active rows are linearly independent, probed once the derivative matrix
     /// is factorized (see `probeMultiplierUniqueness()`).
     var multipliersUnique: Bool?
+    /// `.kkt` at a degenerate point: the valid pieces, enumerated on the first `adjoint` (see `Pieces.swift`).
+    var pieces: [Piece]?
     /// `.fixedPoint` after `prepare()`: a private copy of the forward factor (no factorization).
     var forwardCopy: KKTSystem?
     let exactParameters: KKTParameters

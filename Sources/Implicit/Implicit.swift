@@ -103,9 +103,10 @@ public struct DifferentiationSettings: Sendable, Equatable {
     /// the released-face derivative. Default true. Not used when the multipliers are not unique.
     public var oneSidedJVP: Bool = true
     /// `.kkt` `adjoint` at a degenerate point: enumerate the pieces of the solution map (2^k numeric
-    /// factorizations, k the tight inequality rows) when k ≤ this, to return the true gradient where
-    /// the loss is differentiable (see `Pieces.swift`). Default 10; 0 turns the enumeration off.
-    public var maxPieceRows: Int = 10
+    /// factorizations on the first call, k the tight inequality rows) when k ≤ this, to return the
+    /// true gradient where the loss is differentiable (see `Pieces.swift`). Default 8 (at most 256
+    /// factorizations, once per instance); 0 turns the enumeration off.
+    public var maxPieceRows: Int = 8
     /// Regularization δ of the `.kkt` derivative matrix [P̄+δI, Āᵀ; Ā, −δI] (scaled data). Default 1e-7.
     public var regularization: Double = 1e-7
     /// Iterative refinement of the `.kkt` solves against the unregularized system.

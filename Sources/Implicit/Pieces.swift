@@ -15,8 +15,9 @@ import KKT
 /// the VJP keeps the documented convention (weakly active rows released; minimum-norm solution for
 /// dependent rows) and `differentiable` is false.
 ///
-/// Cost: 2^k numeric factorizations on the forward symbolic analysis, k the number of tight
-/// inequality rows; run only when k ≤ `DifferentiationSettings.maxPieceRows`.
+/// Cost: on the first `adjoint` call, 2^k numeric factorizations on the forward symbolic analysis
+/// (k the number of tight inequality rows; run only when k ≤ `DifferentiationSettings.maxPieceRows`),
+/// and one factor kept per valid piece; later calls are one solve per valid piece.
 extension Differentiator {
     /// Relative tolerance for "the same point", the multiplier signs and "the same gradient".
     static let pieceTolerance = 1e-7
@@ -28,8 +29,18 @@ extension Differentiator {
         var factorizations: Int
     }
 
-    /// nil when the enumeration does not apply (too many tight rows, or no valid piece found).
-    func analysePieces(dx: [Double], dy: [Double]) throws(DerivativeError) -> PieceAnalysis? {
+    /// A valid piece: its row sides, its (unscaled) multipliers and its factorized matrix.
+    struct Piece {
+        var sides: [Int8]
+        var y: [Double]
+        var matrix: PatternMatrix
+    }
+
+    /// The valid pieces at this point (enumerated on the first call, kept for later calls); nil when
+    /// the enumeration does not apply (more tight rows than `maxPieceRows`). Returns the numeric
+    /// factorizations done now.
+    func validPieces() throws(DerivativeError) -> (pieces: [Piece]?, factorizations: Int) {
+        if let pieces { return (pieces, 0) }
         var tight: [Int] = [], sides = [Int8](repeating: 0, count: m)
         for i in 0..<m {
             if side[i] != 0 {
@@ -40,18 +51,21 @@ extension Differentiator {
                 tight.append(i)
             }
         }
-        guard tight.count <= settings.maxPieceRows else { return nil }
+        guard tight.count <= settings.maxPieceRows else { return (nil, 0) }
         let xs = (0..<n).map { x[$0] / state.D[$0] }
         var xScale = 1.0
         for v in xs { xScale = max(xScale, abs(v)) }
-        var matrices = PatternMatrix()
-        var found: [Gradients] = []
+        var scratch = PatternMatrix()
+        var factorizations = 0
+        var found: [Piece] = []
         for subset in 0..<(1 << tight.count) {
             var pieceSides = sides
             for (k, i) in tight.enumerated() where subset & (1 << k) == 0 { pieceSides[i] = 0 }
             let mask = pieceSides.map { $0 != 0 }
             do {
-                let (s, exact) = try matrices.matrix(rows: mask, delta: settings.regularization, forward: forwardSystem)
+                let before = scratch.factorizations
+                let (s, exact) = try scratch.matrix(rows: mask, delta: settings.regularization, forward: forwardSystem)
+                factorizations += scratch.factorizations - before
                 // Nonsingular: a generic right-hand side is consistent.
                 var probe1 = [Double](repeating: 0, count: n), probe2 = [Double](repeating: 0, count: m)
                 for j in 0..<n { probe1[j] = 1 + Double(j % 7) / 7 }
@@ -69,14 +83,29 @@ extension Differentiator {
                 var signs = true
                 for i in tight where mask[i] && Double(pieceSides[i]) * r.nu[i] < -Self.pieceTolerance * yScale { signs = false; break }
                 guard signs else { continue }
-                let (rx, ry, _, _) = try solveDerivative(r1: dx.map { -$0 }, r2: dy.map { -$0 }, rows: (pieceSides, s, exact))
-                let yPiece = (0..<m).map { mask[$0] ? r.nu[$0] * state.E[$0] / state.c : 0 }
-                found.append(gradients(h: rx, k: ry, xv: x, yv: yPiece, boundGradient: ry.map { -$0 }, sides: pieceSides))
-            } catch let error as DerivativeError {
-                throw error
+                // Keep this factorization with the piece; later pieces use a new scratch companion.
+                found.append(Piece(sides: pieceSides, y: (0..<m).map { mask[$0] ? r.nu[$0] * state.E[$0] / state.c : 0 },
+                                   matrix: scratch))
+                scratch = PatternMatrix()
             } catch {
                 continue
             }
+        }
+        pieces = found
+        return (found, factorizations)
+    }
+
+    /// The gradient of L on every valid piece; nil when the enumeration does not apply or found no
+    /// valid piece.
+    func analysePieces(dx: [Double], dy: [Double]) throws(DerivativeError) -> PieceAnalysis? {
+        let (valid, factorizations) = try validPieces()
+        guard let valid, !valid.isEmpty else { return nil }
+        var found: [Gradients] = []
+        for piece in valid {
+            guard let system = piece.matrix.system else { continue }
+            let exact = KKTParameters(sigma: 0, rho: piece.sides.map { $0 != 0 ? .infinity : 0 })
+            let (rx, ry, _, _) = try solveDerivative(r1: dx.map { -$0 }, r2: dy.map { -$0 }, rows: (piece.sides, system, exact))
+            found.append(gradients(h: rx, k: ry, xv: x, yv: piece.y, boundGradient: ry.map { -$0 }, sides: piece.sides))
         }
         guard let first = found.first else { return nil }
         var scale = 1.0, spread = 0.0
@@ -88,6 +117,6 @@ extension Differentiator {
             compare(first.dP.values, g.dP.values); compare(first.dA.values, g.dA.values)
         }
         let agree = spread <= Self.pieceTolerance * scale
-        return PieceAnalysis(gradient: agree ? first : nil, pieces: found.count, differentiable: agree, factorizations: matrices.factorizations)
+        return PieceAnalysis(gradient: agree ? first : nil, pieces: found.count, differentiable: agree, factorizations: factorizations)
     }
 }

@@ -253,6 +253,8 @@ func vjpAtDegenerateVertex() throws {
     #expect(abs(plus[0][1] - minus[0][1]) > 0.5)
     let (_, i1) = try diff.adjoint(dx: [0, 1])
     #expect(!i1.differentiable && i1.pieces == 2 && i1.degenerate)
+    // The pieces were enumerated by the first call; this one only solves.
+    #expect(i0.numericFactorizations > 0 && i1.numericFactorizations == 0)
 }
 
 @Test("VJP at a weakly active bound: two pieces with different gradients, the released convention, flagged")
