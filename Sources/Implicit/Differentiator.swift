@@ -70,7 +70,8 @@ public final class Differentiator {
     let tauY: Double
     /// Outcome of the active-set identification: certified by crossover, crossover rounds and
     /// numeric factorizations, ambiguous rows, ‖x_differentiated − x_returned‖∞.
-    let identification: (certified: Bool, rounds: Int, factorizations: Int, ambiguous: Int, distance: Double, resolved: Bool)
+    let identification: (certified: Bool, rounds: Int, factorizations: Int, ambiguous: Int, distance: Double, resolved: Bool,
+                         time: Double)
     /// Lazily factorized derivative matrix (`.kkt`).
     var derivativeSystem: KKTSystem?
     /// The forward polish's factorization when its active rows are exactly this instance's `.kkt`
@@ -115,6 +116,7 @@ public final class Differentiator {
         n = solver.n
         m = solver.m
         // `.kkt` classification and the point to differentiate at (see `ActiveSetIdentification`).
+        let identificationStart = ContinuousClock.now
         let id = Self.identifyActiveSet(solver: solver, solution: solution, state: state, system: system, settings: settings)
         x = id.x
         y = id.y
@@ -122,7 +124,8 @@ public final class Differentiator {
         side = id.side
         weakSide = id.weakSide
         counts = id.counts
-        identification = (id.certified, id.rounds, id.factorizations, id.ambiguous, id.distance, id.resolved)
+        identification = (id.certified, id.rounds, id.factorizations, id.ambiguous, id.distance, id.resolved,
+                          seconds(since: identificationStart))
         var regRho = [Double](repeating: 0, count: m)
         var exactRho = [Double](repeating: 0, count: m)
         for i in 0..<m where side[i] != 0 {
@@ -288,6 +291,7 @@ public final class Differentiator {
                      symbolicAnalysesTotal: forwardSystem.profile.symbolicAnalyses, time: seconds(since: start),
                      leastSquaresIterations: rule == .kkt ? lastLeastSquaresIterations : 0,
                      activeSetCertified: rule == .kkt && identification.certified,
+                     identificationTime: identification.time,
                      crossoverResolved: rule == .kkt && identification.resolved,
                      crossoverRounds: rule == .kkt ? identification.rounds : 0,
                      crossoverFactorizations: rule == .kkt ? identification.factorizations : 0,

@@ -223,6 +223,8 @@ public struct BackwardInfo: Sendable, Equatable {
     /// point satisfying the KKT conditions to rounding level (`x`, `y` of this point may differ from
     /// the returned ones by `distanceToReturnedPoint`). False for `.fixedPoint` and for the fallback.
     public var activeSetCertified: Bool = false
+    /// Seconds the active-set identification (crossover, re-solve) took at `init`; not in `time`.
+    public var identificationTime: Double = 0
     /// The crossover needed a warm-started re-solve at ε = 1e-9 (see `DifferentiationSettings.crossoverResolve`).
     public var crossoverResolved: Bool = false
     /// Crossover rounds and the numeric factorizations they did (once per instance, at `init`;

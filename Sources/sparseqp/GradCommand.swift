@@ -135,6 +135,7 @@ struct Grad: ParsableCommand {
             ("time", .number(b.time)),
             ("active_set_certified", .bool(b.activeSetCertified)),
             ("crossover_resolved", .bool(b.crossoverResolved)),
+            ("identification_time", .number(b.identificationTime)),
             ("crossover_rounds", .integer(b.crossoverRounds)),
             ("crossover_factorizations", .integer(b.crossoverFactorizations)),
             ("distance_to_returned_point", .number(b.distanceToReturnedPoint)),
