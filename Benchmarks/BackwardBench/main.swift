@@ -183,7 +183,7 @@ func measure(_ qp: QuadraticProgram, eps: Double) -> Run {
         r.kkt1Residual = i1.residual
         r.kkt1Converged = i1.converged
         r.kkt1Steps = i1.refinementSteps
-        r.kkt1NumFact = i1.numericFactorizations
+        r.kkt1NumFact = i1.numericFactorizations + i1.crossoverFactorizations  // the crossover factorizes at init
         r.counts = ["upper": i1.upperActive, "lower": i1.lowerActive, "equality": i1.equality,
                     "weak": i1.weaklyActive, "inactive": i1.inactive]
         r.dq = g1.dq

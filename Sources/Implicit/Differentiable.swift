@@ -64,7 +64,9 @@ public struct QPStructure: Sendable {
 ///
 /// Differentiable functions cannot throw: when the problem is invalid or the solve does not reach
 /// a status accepted by `structure.differentiation`, the value is an array of NaN (n entries) and
-/// so is the gradient — never a gradient at a point the solver did not reach.
+/// so is the gradient — never a gradient at a point the solver did not reach. Likewise the gradient
+/// is NaN when the `.kkt` active set is ambiguous beyond `structure.differentiation.maxAmbiguousRows`
+/// (`DerivativeError.ambiguousActiveSet`) and `allowAmbiguous` is off.
 @differentiable(reverse, wrt: data)
 public func solveQP(_ data: QPData, structure: QPStructure) -> [Double] {
     solveWithDifferentiator(data, structure).x

@@ -11,14 +11,22 @@ import ADMM
 /// analysis) and every further call is solves only; the `.fixedPoint` rule never factorizes.
 ///
 /// ## The four contracts
-/// 1. *Primal problem*: the QP as given to the solver (unscaled), at the point the solver returned
-///    (`Solution.x`, `Solution.y`, after polishing when it was accepted).
-/// 2. *Solution convention* (`.kkt`): with τ = `dualActivityTolerance`, a row is upper-active when
+/// 1. *Primal problem*: the QP as given to the solver (unscaled). `.kkt`: at the exact solution the
+///    crossover reaches from the returned point (`BackwardInfo.activeSetCertified`, distance in
+///    `distanceToReturnedPoint`; see `ActiveSetIdentification`), or, when it does not converge, at
+///    the returned point (`Solution.x`, `Solution.y`) with the rows the forward accuracy cannot
+///    classify counted in `BackwardInfo.ambiguousRows` (more than `maxAmbiguousRows` throw
+///    `.ambiguousActiveSet` unless `allowAmbiguous`). `.fixedPoint`: at the returned ADMM iterate.
+/// 2. *Solution convention* (`.kkt`): with τ = `dualActivityTolerance` (at rounding level after a
+///    crossover), a row is upper-active when
 ///    y_i > τ, lower-active when y_i < −τ, an equality row when l_i = u_i (always active), and
 ///    inactive otherwise (dy_i = 0). A *weakly active* row — tight at a bound but |y_i| ≤ τ — is
 ///    treated as inactive: the derivative returned is that of the solution on the face where the
 ///    constraint is released (the one-sided derivative for perturbations that move the bound away
-///    from the solution). Weakly active rows are counted in `BackwardInfo.weaklyActive`.
+///    from the solution) in `adjoint`; `jvp` returns the exact one-sided directional derivative
+///    instead (the directional-derivative QP over the critical cone, `DirectionalDerivative.swift`,
+///    `BackwardInfo.oneSided`). Weakly active rows are counted in `BackwardInfo.weaklyActive`, and
+///    `BackwardInfo.differentiable` is false (the VJP is then this convention, not a gradient).
 ///    An equality row's bound gradient goes to `du` when y_i ≥ 0 and to `dl` when y_i < 0 (it is
 ///    the gradient with respect to the common value l_i = u_i; moving only one side turns the row
 ///    into an inequality, whose derivative is one-sided). In a JVP an equality row reads its bound
@@ -33,6 +41,8 @@ import ADMM
 ///    `BackwardInfo.leastSquaresIterations` > 0, `converged` = normal equations met, `residual` =
 ///    the remaining ‖b − K·w‖∞). A refinement that stalls below 1e-8 relative (rounding level on
 ///    systems with millions of rows) keeps its solution and reports `converged` = false.
+///    Dependent active rows (non-unique multipliers) are detected by a probe solve and reported in
+///    `BackwardInfo.multipliersUnique` / `degenerate`.
 /// 3. *Derivative rule*: `DerivativeRule`. See `FixedPoint.swift` for `.fixedPoint`.
 /// 4. *Tolerance*: forward eps and residuals, backward residual and steps in `BackwardInfo`.
 ///
@@ -54,17 +64,28 @@ public final class Differentiator {
     let y: [Double]
     /// `.kkt`: +1 the row's bound is u (upper-active, or equality with y ≥ 0), −1 it is l, 0 inactive.
     let side: [Int8]
+    /// `.kkt`: weakly active rows (tight, |y| ≤ τ, released): +1 tight at u, −1 at l, 0 otherwise.
+    let weakSide: [Int8]
     let counts: RowCounts
     let tauY: Double
+    /// Outcome of the active-set identification: certified by crossover, crossover rounds and
+    /// numeric factorizations, ambiguous rows, ‖x_differentiated − x_returned‖∞.
+    let identification: (certified: Bool, rounds: Int, factorizations: Int, ambiguous: Int, distance: Double, resolved: Bool,
+                         time: Double)
     /// Lazily factorized derivative matrix (`.kkt`).
     var derivativeSystem: KKTSystem?
     /// The forward polish's factorization when its active rows are exactly this instance's `.kkt`
     /// active rows: the derivative matrix is then already factorized (see `derivativeMatrix()`).
-    let reusablePolish: PolishFactorization?
+    let reusablePolish: (system: KKTSystem, regularization: Double)?
     /// δ of the factorization the `.kkt` solves use (the polish's when it is reused).
     var derivativeRegularization: Double
     /// CGLS iterations of the last `.kkt` solve's least-squares fallback (0 if not needed).
     var lastLeastSquaresIterations = 0
+    /// `.kkt`: whether the active rows are linearly independent, probed once the derivative matrix
+    /// is factorized (see `probeMultiplierUniqueness()`).
+    var multipliersUnique: Bool?
+    /// `.kkt` at a degenerate point: the valid pieces, enumerated on the first `adjoint` (see `Pieces.swift`).
+    var pieces: [Piece]?
     /// `.fixedPoint` after `prepare()`: a private copy of the forward factor (no factorization).
     var forwardCopy: KKTSystem?
     let exactParameters: KKTParameters
@@ -94,55 +115,32 @@ public final class Differentiator {
         self.forwardSettings = solver.settings
         n = solver.n
         m = solver.m
-        x = solution.x
-        y = solution.y
-        let p = solver.problem
-        // `.kkt` classification.
-        var yMax = 1.0
-        for v in y { yMax = max(yMax, abs(v)) }
-        // Default thresholds follow the accuracy the returned point actually has (its unscaled
-        // residuals; ~1e-10 after a successful polish), not the requested ε: a polished solution at
-        // ε = 1e-3 must not release active rows whose multipliers are merely small.
-        let reached = max(solution.info.primalResidual.isFinite ? solution.info.primalResidual : 0,
-                          solution.info.dualResidual.isFinite ? solution.info.dualResidual : 0)
-        let requested = solver.settings.epsAbs + solver.settings.epsRel
-        let accuracy = solution.info.primalResidual.isFinite && solution.info.dualResidual.isFinite
-            ? min(reached, requested) : requested
-        let eps = (abs: accuracy, rel: accuracy)
-        let tauY = settings.dualActivityTolerance ?? 10 * (eps.abs + eps.rel * yMax)
-        self.tauY = tauY
-        let ax = p.A.multiply(x)
-        var side = [Int8](repeating: 0, count: m)
-        var counts = RowCounts()
+        // `.kkt` classification and the point to differentiate at (see `ActiveSetIdentification`).
+        let identificationStart = ContinuousClock.now
+        let id = Self.identifyActiveSet(solver: solver, solution: solution, state: state, system: system, settings: settings)
+        x = id.x
+        y = id.y
+        tauY = id.tauY
+        side = id.side
+        weakSide = id.weakSide
+        counts = id.counts
+        identification = (id.certified, id.rounds, id.factorizations, id.ambiguous, id.distance, id.resolved,
+                          seconds(since: identificationStart))
         var regRho = [Double](repeating: 0, count: m)
         var exactRho = [Double](repeating: 0, count: m)
-        for i in 0..<m {
-            let l = p.l[i], u = p.u[i]
-            if Self.isEquality(l, u) {
-                side[i] = y[i] >= 0 ? 1 : -1
-                counts.equality += 1
-            } else if y[i] > tauY, u.isFinite {
-                side[i] = 1; counts.upper += 1
-            } else if y[i] < -tauY, l.isFinite {
-                side[i] = -1; counts.lower += 1
-            } else {
-                let tightU = u.isFinite && abs(ax[i] - u) <= (settings.primalActivityTolerance ?? 10 * (eps.abs + eps.rel * max(1, abs(u))))
-                let tightL = l.isFinite && abs(ax[i] - l) <= (settings.primalActivityTolerance ?? 10 * (eps.abs + eps.rel * max(1, abs(l))))
-                if tightU || tightL { counts.weak += 1 } else { counts.inactive += 1 }
-            }
-            if side[i] != 0 {
-                regRho[i] = 1 / settings.regularization
-                exactRho[i] = .infinity
-            }
+        for i in 0..<m where side[i] != 0 {
+            regRho[i] = 1 / settings.regularization
+            exactRho[i] = .infinity
         }
-        self.side = side
-        self.counts = counts
         self.exactParameters = KKTParameters(sigma: 0, rho: exactRho)
         self.regularizedParameters = KKTParameters(sigma: settings.regularization, rho: regRho)
-        if settings.rule == .kkt, let pf = solver.polishFactorization, pf.active.count == m,
-           zip(pf.active, side).allSatisfy({ $0 == ($1 != 0) }) {
+        let mask = side.map { $0 != 0 }
+        if settings.rule == .kkt, let s = id.system, id.factoredMask == mask {
+            // The crossover's last factorization is the derivative matrix.
+            reusablePolish = (s, id.factoredRegularization)
+        } else if settings.rule == .kkt, let pf = solver.polishFactorization, pf.active == mask {
             // Same active rows: take the polish factorization over (no copy, no refactorization).
-            reusablePolish = solver.takePolishFactorization()
+            reusablePolish = solver.takePolishFactorization().map { ($0.system, $0.regularization) }
         } else {
             reusablePolish = nil
         }
@@ -154,7 +152,7 @@ public final class Differentiator {
         for i in 0..<m {
             let l = state.scaledL[i], u = state.scaledU[i]
             let w = state.z[i] + state.y[i] / rho[i]
-            if Self.isEquality(p.l[i], p.u[i]) {
+            if Self.isEquality(solver.problem.l[i], solver.problem.u[i]) {
                 clamp[i] = state.y[i] >= 0 ? 1 : -1; fpCounts.equality += 1
             } else if w > u {
                 clamp[i] = 1; fpCounts.upper += 1
@@ -201,6 +199,7 @@ public final class Differentiator {
         for v in dx where !v.isFinite { throw .dimensionMismatch("dx has a non-finite entry") }
         if let dy { for v in dy where !v.isFinite { throw .dimensionMismatch("dy has a non-finite entry") } }
         let dyv = dy ?? [Double](repeating: 0, count: m)
+        try checkAmbiguity()
         switch settings.rule {
         case .kkt: return try kktAdjoint(dx: dx, dy: dyv)
         case .fixedPoint: return try fixedPointAdjoint(dx: dx, dy: dyv)
@@ -211,6 +210,7 @@ public final class Differentiator {
     /// `dA` must be on the patterns of P and A (same symmetric convention as `Gradients`).
     public func jvp(dP: CSCMatrix? = nil, dq: [Double]? = nil, dA: CSCMatrix? = nil,
                     dl: [Double]? = nil, du: [Double]? = nil) throws(DerivativeError) -> (dx: [Double], dy: [Double], info: BackwardInfo) {
+        try checkAmbiguity()
         if let dP, dP.pattern != problem.P.pattern { throw .dimensionMismatch("dP is not on P's pattern") }
         if let dA, dA.pattern != problem.A.pattern { throw .dimensionMismatch("dA is not on A's pattern") }
         if let dq, dq.count != n { throw .dimensionMismatch("dq has \(dq.count) entries, expected \(n)") }
@@ -289,7 +289,24 @@ public final class Differentiator {
                      refinementSteps: steps, residual: residual, converged: converged,
                      factorizationReused: factorizations == 0, numericFactorizations: factorizations,
                      symbolicAnalysesTotal: forwardSystem.profile.symbolicAnalyses, time: seconds(since: start),
-                     leastSquaresIterations: rule == .kkt ? lastLeastSquaresIterations : 0)
+                     leastSquaresIterations: rule == .kkt ? lastLeastSquaresIterations : 0,
+                     activeSetCertified: rule == .kkt && identification.certified,
+                     identificationTime: identification.time,
+                     crossoverResolved: rule == .kkt && identification.resolved,
+                     crossoverRounds: rule == .kkt ? identification.rounds : 0,
+                     crossoverFactorizations: rule == .kkt ? identification.factorizations : 0,
+                     distanceToReturnedPoint: rule == .kkt ? identification.distance : 0,
+                     ambiguousRows: rule == .kkt ? identification.ambiguous : 0,
+                     activeRows: c.upper + c.lower + c.equality,
+                     multipliersUnique: rule == .kkt ? multipliersUnique : nil,
+                     differentiable: rule == .kkt && c.weak == 0 && multipliersUnique == true)
+    }
+
+    /// `.kkt`: throws when more rows are ambiguous than the settings allow.
+    func checkAmbiguity() throws(DerivativeError) {
+        guard settings.rule == .kkt, !settings.allowAmbiguous,
+              identification.ambiguous > settings.maxAmbiguousRows else { return }
+        throw .ambiguousActiveSet(rows: identification.ambiguous, allowed: settings.maxAmbiguousRows)
     }
 }
 

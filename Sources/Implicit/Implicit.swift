@@ -78,6 +78,35 @@ public struct DifferentiationSettings: Sendable, Equatable {
     /// Tightness threshold for classifying weakly active rows. nil (default):
     /// 10·(epsAbs + epsRel·max(1, |bound|)) from the forward settings.
     public var primalActivityTolerance: Double? = nil
+    /// `.kkt`: identify the active set by crossover (a primal–dual active-set iteration from the
+    /// returned point to an exact solution, see `ActiveSetIdentification`) and differentiate at the
+    /// point it reaches. Default true. Off: rows are classified at the returned point by the
+    /// complementarity bands, and ambiguous rows are counted.
+    public var crossover: Bool = true
+    /// `.kkt`: at most this many active-set rounds (one numeric factorization each) in the crossover.
+    /// Default 10: from a point that met a forward ε the guess is usually right or a few rounds off;
+    /// a cycling iteration is stopped earlier.
+    public var crossoverMaxRounds: Int = 10
+    /// `.kkt`: when the active-set iteration from the returned point does not converge, re-solve
+    /// from that point at ε = 1e-9 on a companion solver (same symbolic analysis; ADMM, polish and
+    /// the interior-point stage as configured) and run the crossover from there. Default true.
+    public var crossoverResolve: Bool = true
+    /// `.kkt`: the largest number of ambiguous rows (inside both complementarity bands: slack and
+    /// multiplier too small for the forward accuracy to decide) at which `adjoint`/`jvp` still return
+    /// a derivative. Default 0. A certified (crossover) classification has no ambiguous rows.
+    public var maxAmbiguousRows: Int = 0
+    /// Return derivatives whatever the number of ambiguous rows (they are still counted and flagged in
+    /// `BackwardInfo`). Default false.
+    public var allowAmbiguous: Bool = false
+    /// `.kkt` JVP with weakly active rows: the exact one-sided directional derivative from the
+    /// directional-derivative QP over the critical cone (see `DirectionalDerivative.swift`) instead of
+    /// the released-face derivative. Default true. Not used when the multipliers are not unique.
+    public var oneSidedJVP: Bool = true
+    /// `.kkt` `adjoint` at a degenerate point: enumerate the pieces of the solution map (2^k numeric
+    /// factorizations on the first call, k the tight inequality rows) when k ≤ this, to return the
+    /// true gradient where the loss is differentiable (see `Pieces.swift`). Default 8 (at most 256
+    /// factorizations, once per instance); 0 turns the enumeration off.
+    public var maxPieceRows: Int = 8
     /// Regularization δ of the `.kkt` derivative matrix [P̄+δI, Āᵀ; Ā, −δI] (scaled data). Default 1e-7.
     public var regularization: Double = 1e-7
     /// Iterative refinement of the `.kkt` solves against the unregularized system.
@@ -98,6 +127,9 @@ public struct DifferentiationSettings: Sendable, Equatable {
         if let t = dualActivityTolerance, !(t.isFinite && t >= 0) { throw .invalidSettings("dualActivityTolerance = \(t) must be finite and ≥ 0") }
         if let t = primalActivityTolerance, !(t.isFinite && t >= 0) { throw .invalidSettings("primalActivityTolerance = \(t) must be finite and ≥ 0") }
         guard refinement.tolerance > 0, refinement.maxSteps >= 0 else { throw .invalidSettings("refinement settings out of range") }
+        guard crossoverMaxRounds >= 1 else { throw .invalidSettings("crossoverMaxRounds = \(crossoverMaxRounds) must be ≥ 1") }
+        guard maxPieceRows >= 0, maxPieceRows <= 30 else { throw .invalidSettings("maxPieceRows = \(maxPieceRows) must be in 0...30") }
+        guard maxAmbiguousRows >= 0 else { throw .invalidSettings("maxAmbiguousRows = \(maxAmbiguousRows) must be ≥ 0") }
         guard fixedPointMaxIterations > 0 else { throw .invalidSettings("fixedPointMaxIterations must be > 0") }
         guard fixedPointTolerance > 0, fixedPointTolerance.isFinite else { throw .invalidSettings("fixedPointTolerance must be finite and > 0") }
     }
@@ -116,6 +148,9 @@ public enum DerivativeError: Error, Equatable, Sendable, CustomStringConvertible
     case noLinearSystem
     /// The derivative linear system could not be factorized.
     case factorization(FactorizationError)
+    /// `.kkt`: more rows than `maxAmbiguousRows` could not be classified active or inactive at the
+    /// forward accuracy (the crossover did not certify the active set), and `allowAmbiguous` is off.
+    case ambiguousActiveSet(rows: Int, allowed: Int)
 
     public var description: String {
         switch self {
@@ -124,6 +159,8 @@ public enum DerivativeError: Error, Equatable, Sendable, CustomStringConvertible
         case .invalidSettings(let s): return "invalid settings: \(s)"
         case .noLinearSystem: return "the solver has no KKT system (non-convex problem)"
         case .factorization(let e): return "derivative factorization failed: \(e)"
+        case .ambiguousActiveSet(let rows, let allowed):
+            return "\(rows) constraint row\(rows == 1 ? "" : "s") could not be classified active or inactive at the forward accuracy (allowed: \(allowed)); the gradient may be wrong. Solve more tightly, or accept it with allowAmbiguous (CLI: --allow-ambiguous)"
         }
     }
 }
@@ -168,7 +205,8 @@ public struct BackwardInfo: Sendable, Equatable {
     /// factor), `.kkt` from the second call on (the derivative factor is reused) and on the first call
     /// too when the forward polish left the same active-set matrix factorized.
     public var factorizationReused: Bool
-    /// Numeric factorizations done by this call (0 or 1).
+    /// Numeric factorizations done by this call (0 or 1; a one-sided JVP adds one per set of
+    /// enforced weakly active rows).
     public var numericFactorizations: Int
     /// Symbolic analyses for forward + backward together (1 when the analysis was reused).
     public var symbolicAnalysesTotal: Int
@@ -180,4 +218,50 @@ public struct BackwardInfo: Sendable, Equatable {
     /// computed by CGLS from zero; `converged` then means the normal equations were met and `residual`
     /// is the remaining ‖b − K·w‖∞.
     public var leastSquaresIterations: Int = 0
+    // Active-set identification (see `ActiveSetIdentification`).
+    /// True when the `.kkt` classification was certified by crossover: the derivative is taken at a
+    /// point satisfying the KKT conditions to rounding level (`x`, `y` of this point may differ from
+    /// the returned ones by `distanceToReturnedPoint`). False for `.fixedPoint` and for the fallback.
+    public var activeSetCertified: Bool = false
+    /// Seconds the active-set identification (crossover, re-solve) took at `init`; not in `time`.
+    public var identificationTime: Double = 0
+    /// The crossover needed a warm-started re-solve at ε = 1e-9 (see `DifferentiationSettings.crossoverResolve`).
+    public var crossoverResolved: Bool = false
+    /// Crossover rounds and the numeric factorizations they did (once per instance, at `init`;
+    /// those of a re-solve are not included).
+    public var crossoverRounds: Int = 0
+    public var crossoverFactorizations: Int = 0
+    /// ‖x_differentiated − x_returned‖∞: how far the crossover moved the point.
+    public var distanceToReturnedPoint: Double = 0
+    /// Rows whose classification the forward accuracy cannot decide (slack and multiplier both
+    /// inside their bands); 0 when certified.
+    public var ambiguousRows: Int = 0
+    /// ambiguousRows > 0: the gradient may be wrong by an amount the forward accuracy cannot bound.
+    public var activeSetAmbiguous: Bool { ambiguousRows > 0 }
+    // Degeneracy.
+    /// Active rows (upper + lower + equality) in the derivative system.
+    public var activeRows: Int = 0
+    /// False when the active rows are linearly dependent (more active rows than the rank of their
+    /// matrix): the multipliers are not unique and the returned bound gradients are the
+    /// minimum-norm convention. nil when not determined (`.fixedPoint`, or before the `.kkt` matrix
+    /// was factorized).
+    public var multipliersUnique: Bool? = nil
+    /// Weakly active rows (strict complementarity fails) or non-unique multipliers: the solution map
+    /// may not be differentiable here; the derivative is the documented one-sided convention.
+    public var degenerate: Bool { weaklyActive > 0 || multipliersUnique == false }
+    /// Whether the returned derivative is known to be a true derivative (`.kkt`): at a
+    /// non-degenerate point (no weakly active row, unique multipliers) always; at a degenerate point
+    /// after an `adjoint` whose piece enumeration found that every adjacent piece of the solution map
+    /// gives the same gradient of the loss (`pieces`; see `Pieces.swift`). Otherwise false: the VJP
+    /// is the documented convention (weakly active rows released; minimum-norm for dependent rows),
+    /// and the JVP the one-sided directional derivative (`oneSided`).
+    public var differentiable: Bool = false
+    /// `adjoint` at a degenerate point: the number of adjacent pieces examined (0: not enumerated,
+    /// e.g. more tight rows than `DifferentiationSettings.maxPieceRows`).
+    public var pieces: Int = 0
+    /// This JVP solved the directional-derivative QP (weakly active rows present): the exact one-sided
+    /// directional derivative along the given direction (t → 0⁺).
+    public var oneSided: Bool = false
+    /// Weakly active rows the directional-derivative QP held at their bound.
+    public var enforcedWeaklyActive: Int = 0
 }

@@ -17,33 +17,63 @@ extension Differentiator {
     /// only δ is the polish's).
     func derivativeMatrix() throws(DerivativeError) -> (KKTSystem, Int) {
         if let s = derivativeSystem { return (s, 0) }
+        let result: (KKTSystem, Int)
         if let pf = reusablePolish {
-            // Owned by this differentiator since `init` (taken over from the solver).
+            // Owned by this differentiator since `init` (taken over from the solver or the crossover).
             derivativeSystem = pf.system
             derivativeRegularization = pf.regularization
-            return (pf.system, 0)
+            result = (pf.system, 0)
+        } else {
+            do {
+                let s = try forwardSystem.makeCompanion(copyingFactor: false)
+                try s.update(parameters: regularizedParameters)
+                derivativeSystem = s
+                result = (s, 1)
+            } catch {
+                throw .factorization(error)
+            }
         }
-        do {
-            let s = try forwardSystem.makeCompanion(copyingFactor: false)
-            try s.update(parameters: regularizedParameters)
-            derivativeSystem = s
-            return (s, 1)
-        } catch {
-            throw .factorization(error)
+        multipliersUnique = probeMultiplierUniqueness(result.0)
+        return result
+    }
+
+    /// Whether the active rows of Ā are linearly independent (unique multipliers). More active rows
+    /// than variables: no. Otherwise one probe: K̄·w = [0; b] with b a fixed pseudo-random vector on
+    /// the active rows is consistent iff b has no component in null(Ā_actᵀ); when the rows are
+    /// dependent a generic b has one, and refinement against the exact matrix stalls (the same
+    /// inconsistency test as the least-squares fallback). nil if the probe solve fails.
+    func probeMultiplierUniqueness(_ system: KKTSystem) -> Bool? {
+        let active = side.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+        if active == 0 { return true }
+        if active > n { return false }
+        var b = [Double](repeating: 0, count: m)
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        for i in 0..<m where side[i] != 0 {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            b[i] = Double(state >> 11) / Double(1 << 53) + 0.5
         }
+        guard let r = try? system.solve(r1: [Double](repeating: 0, count: n), r2: b, refiningAgainst: exactParameters,
+                                        settings: settings.refinement) else { return nil }
+        return r.report.residual <= Self.inconsistencyThreshold * r.report.scale
     }
 
     /// Solves K·[w_x; w_y] = [r1; r2_act] (unscaled K; inactive entries of r2 ignored, w_y = 0 there)
     /// through the scaled system K̄ = S K S, S = diag(√c·D, E/√c).
-    func solveDerivative(r1: [Double], r2: [Double]) throws(DerivativeError) -> (wx: [Double], wy: [Double], report: RefinementReport, factorizations: Int) {
-        let (system, factorizations) = try derivativeMatrix()
+    ///
+    /// `rows`: another active-row pattern (the directional-derivative QP's), with its factorized
+    /// matrix and exact parameters; the least-squares fallback is then not used.
+    func solveDerivative(r1: [Double], r2: [Double],
+                         rows: (sides: [Int8], system: KKTSystem, exact: KKTParameters)? = nil) throws(DerivativeError) -> (wx: [Double], wy: [Double], report: RefinementReport, factorizations: Int) {
+        let (system, factorizations): (KKTSystem, Int)
+        if let rows { (system, factorizations) = (rows.system, 0) } else { (system, factorizations) = try derivativeMatrix() }
+        let side = rows?.sides ?? self.side
         let sc = state.c.squareRoot()
         var b1 = [Double](repeating: 0, count: n), b2 = [Double](repeating: 0, count: m)
         for j in 0..<n { b1[j] = sc * state.D[j] * r1[j] }
         for i in 0..<m where side[i] != 0 { b2[i] = state.E[i] / sc * r2[i] }
         var wx: [Double], wy: [Double], report: RefinementReport
         do {
-            let r = try system.solve(r1: b1, r2: b2, refiningAgainst: exactParameters, settings: settings.refinement)
+            let r = try system.solve(r1: b1, r2: b2, refiningAgainst: rows?.exact ?? exactParameters, settings: settings.refinement)
             (wx, wy, report) = (r.x, r.nu, r.report)
         } catch {
             throw .factorization(error)
@@ -52,7 +82,7 @@ extension Differentiator {
         // Only an inconsistent system (refinement stalls far above rounding level) goes to the
         // least-squares fallback; a large well-posed system whose refinement stalls at 1e-12
         // relative keeps the refined solution (and reports converged = false honestly).
-        if !report.converged, report.residual > Self.inconsistencyThreshold * report.scale {
+        if rows == nil, !report.converged, report.residual > Self.inconsistencyThreshold * report.scale {
             let ls = minimumNormLeastSquares(b1: b1, b2: b2, tolerance: settings.refinement.tolerance)
             (wx, wy) = (ls.x, ls.nu)
             report = RefinementReport(steps: report.steps, residual: ls.residual, scale: report.scale, converged: ls.converged)
@@ -124,21 +154,44 @@ extension Differentiator {
     func kktAdjoint(dx: [Double], dy: [Double]) throws(DerivativeError) -> (gradients: Gradients, info: BackwardInfo) {
         let t0 = ContinuousClock.now
         let (rx, ry, report, f) = try solveDerivative(r1: dx.map { -$0 }, r2: dy.map { -$0 })
-        let g = gradients(h: rx, k: ry, xv: x, yv: y, boundGradient: ry.map { -$0 }, sides: side)
-        return (g, info(rule: .kkt, counts: counts, steps: report.steps, residual: report.residual,
-                        converged: report.converged, factorizations: f, start: t0))
+        var g = gradients(h: rx, k: ry, xv: x, yv: y, boundGradient: ry.map { -$0 }, sides: side)
+        var i = info(rule: .kkt, counts: counts, steps: report.steps, residual: report.residual,
+                     converged: report.converged, factorizations: f, start: t0)
+        if i.degenerate, settings.maxPieceRows > 0, let pieces = try analysePieces(dx: dx, dy: dy) {
+            // A degenerate point: the true gradient when every adjacent piece agrees, else the convention.
+            if let pg = pieces.gradient { g = pg }
+            i.differentiable = pieces.differentiable
+            i.pieces = pieces.pieces
+            i.numericFactorizations += pieces.factorizations
+            i.factorizationReused = i.numericFactorizations == 0
+            i.time = seconds(since: t0)
+        }
+        return (g, i)
     }
 
     /// c = δq + δP·x + δAᵀy, e = δA·x.
     func kktJVP(c: [Double], e: [Double], dl: [Double], du: [Double]) throws(DerivativeError) -> (dx: [Double], dy: [Double], info: BackwardInfo) {
         let t0 = ContinuousClock.now
-        var r2 = [Double](repeating: 0, count: m)
-        for i in 0..<m where side[i] != 0 {
-            let db = side[i] > 0 ? du[i] : dl[i]
-            r2[i] = db.isFinite ? db - e[i] : -e[i]
+        if counts.weak > 0, settings.oneSidedJVP, multipliersUnique != false {
+            let d = try directionalDerivative(c: c, e: e, dl: dl, du: du)
+            var i = info(rule: .kkt, counts: counts, steps: d.report.steps, residual: d.report.residual,
+                         converged: d.report.converged, factorizations: d.factorizations, start: t0)
+            i.oneSided = true
+            i.enforcedWeaklyActive = d.enforced
+            return (d.dx, d.dy, i)
         }
-        let (dx, dy, report, f) = try solveDerivative(r1: c.map { -$0 }, r2: r2)
+        let (dx, dy, report, f) = try solveDerivative(r1: c.map { -$0 }, r2: boundChange(sides: side, e: e, dl: dl, du: du))
         return (dx, dy, info(rule: .kkt, counts: counts, steps: report.steps, residual: report.residual,
                              converged: report.converged, factorizations: f, start: t0))
+    }
+
+    /// r2_i = δb_i − δA_i·x on the rows with a side (δb from du or dl by the side; 0 at an infinite bound).
+    func boundChange(sides: [Int8], e: [Double], dl: [Double], du: [Double]) -> [Double] {
+        var r2 = [Double](repeating: 0, count: m)
+        for i in 0..<m where sides[i] != 0 {
+            let db = sides[i] > 0 ? du[i] : dl[i]
+            r2[i] = db.isFinite ? db - e[i] : -e[i]
+        }
+        return r2
     }
 }

@@ -31,6 +31,10 @@ struct Grad: ParsableCommand {
     var rule: DerivativeRule = .kkt
     @Flag(help: "Allow derivatives at a solution whose status is not 'solved'.")
     var allowInaccurate = false
+    @Flag(help: "Return the gradient even when rows of the active set are ambiguous at the forward accuracy (kkt rule; the count is reported in backward.ambiguous_rows).")
+    var allowAmbiguous = false
+    @Flag(inversion: .prefixedNo, help: "Identify the active set by crossover to an exact solution before differentiating (kkt rule; default on).")
+    var crossover = true
     @OptionGroup var solverOptions: SolverOptions
     @Flag(help: "Write exactly one JSON object to stdout.")
     var json = false
@@ -46,6 +50,8 @@ struct Grad: ParsableCommand {
         let solution = solveInterruptibly(solver)
         var settings = DifferentiationSettings(rule: rule, allowInaccurate: allowInaccurate)
         settings.rule = rule
+        settings.allowAmbiguous = allowAmbiguous
+        settings.crossover = crossover
         let gradients: Gradients
         let info: BackwardInfo
         do {
@@ -105,6 +111,7 @@ struct Grad: ParsableCommand {
         } else {
             Console.output("problem:   \(model.name) (n = \(qp.n), m = \(qp.m)), status \(solution.status)")
             Console.output("rule:      \(rule.name); rows: \(info.upperActive) upper, \(info.lowerActive) lower, \(info.equality) equality, \(info.weaklyActive) weakly active, \(info.inactive) inactive")
+            Console.output("active set: \(info.activeSetCertified ? "certified by crossover (\(info.crossoverRounds) rounds)" : "not certified"), \(info.ambiguousRows) ambiguous rows, degenerate \(info.degenerate)")
             Console.output("backward:  residual \(info.residual), \(info.refinementSteps) steps, converged \(info.converged), time \(info.time)s, symbolic analyses \(info.symbolicAnalysesTotal)")
             for (k, name) in model.columnNames.enumerated() { Console.output("dq[\(name)] = \(dq[k])") }
         }
@@ -135,6 +142,19 @@ struct Grad: ParsableCommand {
             ("forward_primal_residual", .number(b.forwardPrimalResidual)),
             ("forward_dual_residual", .number(b.forwardDualResidual)),
             ("time", .number(b.time)),
+            ("active_set_certified", .bool(b.activeSetCertified)),
+            ("crossover_resolved", .bool(b.crossoverResolved)),
+            ("identification_time", .number(b.identificationTime)),
+            ("crossover_rounds", .integer(b.crossoverRounds)),
+            ("crossover_factorizations", .integer(b.crossoverFactorizations)),
+            ("distance_to_returned_point", .number(b.distanceToReturnedPoint)),
+            ("ambiguous_rows", .integer(b.ambiguousRows)),
+            ("active_set_ambiguous", .bool(b.activeSetAmbiguous)),
+            ("active_rows", .integer(b.activeRows)),
+            ("multipliers_unique", b.multipliersUnique.map { .bool($0) } ?? .null),
+            ("degenerate", .bool(b.degenerate)),
+            ("differentiable", .bool(b.differentiable)),
+            ("pieces", .integer(b.pieces)),
         ])
     }
 
