@@ -1,3 +1,4 @@
+import CSuiteSparse
 import Sparse
 
 /// How a `SemidefinitenessTest` decided.
@@ -33,9 +34,10 @@ public struct SemidefinitenessVerdict: Sendable, Equatable {
 /// semidefinite iff every block is. Cheap tests decide each block in O(nnz(P)): a diagonal entry
 /// below −δ (then eᵢ is a direction of negative curvature), or every Gershgorin disc of the block
 /// right of −δ (covers zero, diagonal and diagonally dominant blocks). Only the blocks left undecided
-/// are factorized, together: one supernodal Cholesky factorization of their P + δI. Its symbolic
-/// analysis is kept while the undecided columns stay the same, so a test after new values of P (same
-/// pattern) usually costs one numeric factorization. When the Cholesky factorization breaks down, a
+/// are factorized: small or dense ones one by one with LAPACK's dense Cholesky (`dpotrf`), the others
+/// together by one supernodal Cholesky factorization of their P + δI, whose symbolic analysis is kept
+/// while those columns stay the same (a test after new values of P then costs one numeric
+/// factorization). When the Cholesky factorization breaks down, a
 /// simplicial LDLᵀ of the same matrix gives a direction d with dᵀ(P + δI)d = D_kk ≤ 0 at its first
 /// non-positive pivot.
 ///
@@ -54,7 +56,8 @@ public final class SemidefinitenessTest {
         /// Slot in `matrix` of each entry of P inside the submatrix (−1 outside it).
         let positions: [Int]
         let diagonal: [Int]
-        let cholesky: CholmodFactorization
+        /// Its supernodal LLᵀ analysis (nil for a submatrix built only for the LDLᵀ direction).
+        let cholesky: CholmodFactorization!
     }
 
     /// - Parameters:
@@ -124,42 +127,108 @@ public final class SemidefinitenessTest {
         // A component is decided when all its Gershgorin discs lie right of −δ.
         var undecided = [Bool](repeating: false, count: n)
         for j in 0..<n where diagonal[j] - radius[j] < -delta { undecided[root(j)] = true }
-        let columns = (0..<n).filter { undecided[root($0)] }
-        if columns.isEmpty { return verdict(true, cheap) }
-        // Cholesky of P + δI on the undecided columns. δ = 0 (τ = 0) asks for strict definiteness.
+        // Undecided components, each with its columns (ascending) and its number of stored entries.
+        var slot = [Int](repeating: -1, count: n)
+        var components: [(columns: [Int], entries: Int)] = []
+        for j in 0..<n where undecided[root(j)] {
+            let r = root(j)
+            if slot[r] < 0 { slot[r] = components.count; components.append(([], 0)) }
+            components[slot[r]].columns.append(j)
+            components[slot[r]].entries += pattern.range(ofColumn: j).count
+        }
+        if components.isEmpty { return verdict(true, cheap) }
+        // Small or dense blocks: one dense LAPACK Cholesky each; the rest: one sparse factorization.
+        var sparseColumns: [Int] = []
+        var local = [Int](repeating: -1, count: n)
+        for (columns, entries) in components {
+            let b = columns.count
+            let dense = b <= Self.denseSizeAlways
+                || (b <= Self.denseSizeLimit && Double(entries) >= Self.denseFill * Double(b * (b + 1) / 2))
+            guard dense else { sparseColumns += columns; continue }
+            if !Self.denseCholeskySucceeds(pattern: pattern, values: values, columns: columns, shift: delta, local: &local) {
+                return try nonPositiveDefinite(columns: columns, values: values, delta: delta, verdict: verdict)
+            }
+        }
+        if sparseColumns.isEmpty { return verdict(true, .cholesky) }
+        sparseColumns.sort()
+        // Cholesky of P + δI on the remaining columns. δ = 0 (τ = 0) asks for strict definiteness.
         let sub: Submatrix
-        if let c = cached, c.columns == columns { sub = c } else {
-            sub = try Self.submatrix(of: pattern, columns: columns)
+        if let c = cached, c.columns == sparseColumns { sub = c } else {
+            sub = try Self.submatrix(of: pattern, columns: sparseColumns)
             cached = sub
         }
-        var mValues = [Double](repeating: 0, count: sub.matrix.nonzeroCount)
-        for (p, k) in sub.positions.enumerated() where k >= 0 { mValues[k] = values[p] }
-        for k in sub.diagonal { mValues[k] += delta }
         let target = sub.cholesky.values
-        for k in 0..<mValues.count { target[k] = mValues[k] }
+        Self.fill(target, sub: sub, values: values, shift: delta)
         do {
             try sub.cholesky.factorize()
             return verdict(true, .cholesky)
         } catch {
             guard case .notPositiveDefinite = error else { throw error }
         }
-        // Not positive definite: a direction from the first non-positive pivot of an LDLᵀ.
+        return try nonPositiveDefinite(columns: sparseColumns, values: values, delta: delta, verdict: verdict)
+    }
+
+    /// Blocks of at most this many columns are factorized dense whatever their fill (microseconds).
+    static let denseSizeAlways = 64
+    /// Larger blocks are factorized dense when they have at most this many columns (an 8 MB array)
+    /// and their upper triangle is at least `denseFill` full: their sparse factor is dense anyway,
+    /// and LAPACK's blocked Cholesky avoids the sparse analysis and its small-supernode overhead.
+    static let denseSizeLimit = 1000
+    static let denseFill = 0.25
+
+    /// The verdict for P + δI not positive definite on `columns` (a union of components): a direction
+    /// from the first non-positive pivot of a simplicial LDLᵀ of that block, checked against P.
+    private func nonPositiveDefinite(columns: [Int], values: [Double], delta: Double,
+                                     verdict: (Bool, SemidefinitenessMethod, [Double]?, Double?) -> SemidefinitenessVerdict)
+        throws(FactorizationError) -> SemidefinitenessVerdict {
+        let sub = try Self.submatrix(of: pattern, columns: columns, analyse: false)
+        var mValues = [Double](repeating: 0, count: sub.matrix.nonzeroCount)
+        mValues.withUnsafeMutableBufferPointer { Self.fill($0, sub: sub, values: values, shift: delta) }
         let ldl = try CholmodFactorization(upper: CSCMatrix(uncheckedPattern: sub.matrix.pattern, values: mValues),
                                            kind: .simplicialLDLT, ordering: .amd)
         try ldl.factorize()
-        guard let (local, _) = ldl.firstNonPositivePivotDirection() else { return verdict(false, .cholesky) }
+        guard let (local, _) = ldl.firstNonPositivePivotDirection() else { return verdict(false, .cholesky, nil, nil) }
         let norm = local.reduce(0) { max($0, abs($1)) }
-        guard norm.isFinite, norm > 0 else { return verdict(false, .cholesky) }
+        guard norm.isFinite, norm > 0 else { return verdict(false, .cholesky, nil, nil) }
         var d = [Double](repeating: 0, count: n)
         for (k, j) in columns.enumerated() { d[j] = local[k] / norm }
         let pd = CSCMatrix(uncheckedPattern: pattern, values: values).symmetricUpperMultiply(d)
         let curvature = (0..<n).reduce(0) { $0 + d[$1] * pd[$1] }
-        return curvature < 0 ? verdict(false, .cholesky, direction: d, curvature: curvature) : verdict(false, .cholesky)
+        return curvature < 0 ? verdict(false, .cholesky, d, curvature) : verdict(false, .cholesky, nil, nil)
+    }
+
+    /// Writes P's values on the submatrix (δ added on its diagonal) into `target`.
+    private static func fill(_ target: UnsafeMutableBufferPointer<Double>, sub: Submatrix, values: [Double], shift: Double) {
+        for k in 0..<target.count { target[k] = 0 }
+        for (p, k) in sub.positions.enumerated() where k >= 0 { target[k] = values[p] }
+        for k in sub.diagonal { target[k] += shift }
+    }
+
+    /// Dense Cholesky (LAPACK `dpotrf`) of P + δI on one component's columns.
+    /// `local` is an n-array of −1 on entry and on return (scratch for the column numbering).
+    private static func denseCholeskySucceeds(pattern: SparsityPattern, values: [Double], columns: [Int], shift: Double,
+                                              local: inout [Int]) -> Bool {
+        let b = columns.count
+        for (k, j) in columns.enumerated() { local[j] = k }
+        defer { for j in columns { local[j] = -1 } }
+        // Column-major upper triangle.
+        var a = [Double](repeating: 0, count: b * b)
+        for (k, j) in columns.enumerated() {
+            for p in pattern.range(ofColumn: j) {
+                let i = local[pattern.rowIndices[p]]
+                if i >= 0 { a[k * b + i] = values[p] }
+            }
+            a[k * b + k] += shift
+        }
+        var order = Int32(b), lda = Int32(b), info: Int32 = 0
+        var uplo = CChar(UInt8(ascii: "U"))
+        dpotrf_(&uplo, &order, &a, &lda, &info)
+        return info == 0
     }
 
     /// P's pattern restricted to `columns` (ascending, closed under P's off-diagonal pattern), with
     /// every diagonal entry present, and its symbolic analysis.
-    private static func submatrix(of pattern: SparsityPattern, columns: [Int]) throws(FactorizationError) -> Submatrix {
+    private static func submatrix(of pattern: SparsityPattern, columns: [Int], analyse: Bool = true) throws(FactorizationError) -> Submatrix {
         let n = pattern.columnCount, h = columns.count
         var local = [Int](repeating: -1, count: n)
         for (k, j) in columns.enumerated() { local[j] = k }
@@ -184,7 +253,7 @@ public final class SemidefinitenessTest {
             matrix = try CSCMatrix(rowCount: h, columnCount: h, columnPointers: pointers, rowIndices: rows,
                                    values: [Double](repeating: 0, count: rows.count))
         } catch { throw .invalidParameter("P: \(error)") }
-        let cholesky = try CholmodFactorization(upper: matrix, kind: .supernodalLLT, ordering: .amd)
+        let cholesky = analyse ? try CholmodFactorization(upper: matrix, kind: .supernodalLLT, ordering: .amd) : nil
         return Submatrix(columns: columns, matrix: matrix, positions: positions, diagonal: diagonal, cholesky: cholesky)
     }
 }

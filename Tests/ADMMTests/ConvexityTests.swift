@@ -122,6 +122,15 @@ private func shiftedLaplacian(n: Int, shift s: Double) throws -> CSCMatrix {
         #expect(ok.info.convexityCheck == .cholesky)
     }
 
+    @Test("a large sparse block goes through the sparse factorization: λ_min = 2 − 2cos(π/201) − s ≈ 2.4e-4 − s")
+    func sparseBlockPath() throws {
+        let q = [Double](repeating: 1, count: 200)
+        try expectNonConvex(boxProblem(shiftedLaplacian(n: 200, shift: 1e-3), q: q))
+        let ok = try ADMMSolver(problem: boxProblem(shiftedLaplacian(n: 200, shift: 1e-4), q: q), settings: tight()).solve()
+        #expect(ok.status == .solved)
+        #expect(ok.info.convexityCheck == .cholesky)
+    }
+
     @Test func singularPositiveSemidefiniteIsAccepted() throws {
         // Rank one (vvᵀ) and a random rank-deficient MᵀM: convex, not diagonally dominant.
         let v = [1.0, 2, 3]
