@@ -73,11 +73,11 @@ public final class ADMMSolver {
     /// Sets flush-to-zero on the calling thread when `settings.flushToZero`; `leaveFlushToZero`
     /// restores the caller's mode.
     func enterFlushToZero() -> FlushToZero.SavedMode? {
-        settings.flushToZero ? FlushToZero.enableForCurrentThread() : nil
+        FlushToZero.enableForCurrentThread(if: settings.flushToZero)
     }
 
     func leaveFlushToZero(_ mode: FlushToZero.SavedMode?) {
-        if let mode { FlushToZero.restore(mode) }
+        FlushToZero.restore(mode)
     }
 
     /// True when the running solve must stop: cancelled, or past its deadline. Every stage (ADMM,
@@ -95,8 +95,8 @@ public final class ADMMSolver {
     public init(problem: QuadraticProgram, settings: SolverSettings, log: any LogSink) throws(SolverError) {
         let t0 = ContinuousClock.now
         try settings.validate()
-        let mode = settings.flushToZero ? FlushToZero.enableForCurrentThread() : nil
-        defer { if let mode { FlushToZero.restore(mode) } }
+        let mode = FlushToZero.enableForCurrentThread(if: settings.flushToZero)
+        defer { FlushToZero.restore(mode) }
         self.problem = problem
         self.settings = settings
         self.log = log

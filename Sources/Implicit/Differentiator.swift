@@ -102,6 +102,9 @@ public final class Differentiator {
     /// Throws `.notSolved` unless the status is `.solved` (or `allowInaccurate` and a point exists).
     public init(solver: ADMMSolver, solution: Solution, settings: DifferentiationSettings = DifferentiationSettings()) throws(DerivativeError) {
         try settings.validate()
+        // Flush-to-zero as the forward solver computes (its setting), the caller's mode restored.
+        let mode = FlushToZero.enableForCurrentThread(if: solver.settings.flushToZero)
+        defer { FlushToZero.restore(mode) }
         let status = solution.status
         let hasPoint = !status.isInfeasible && status != .nonConvex
             && solution.x.count == solver.n && solution.y.count == solver.m
@@ -181,6 +184,8 @@ public final class Differentiator {
     /// (a copy, not a factorization). Call it before the solver is updated or re-solved if this
     /// instance is to be used afterwards.
     public func prepare() throws(DerivativeError) {
+        let mode = FlushToZero.enableForCurrentThread(if: forwardSettings.flushToZero)
+        defer { FlushToZero.restore(mode) }
         switch settings.rule {
         case .kkt: _ = try derivativeMatrix()
         case .fixedPoint:
@@ -194,6 +199,8 @@ public final class Differentiator {
     /// `dy` nil means zero. One linear solve (plus refinement) with `.kkt`; the first call on an
     /// instance also does one numeric factorization.
     public func adjoint(dx: [Double], dy: [Double]? = nil) throws(DerivativeError) -> (gradients: Gradients, info: BackwardInfo) {
+        let mode = FlushToZero.enableForCurrentThread(if: forwardSettings.flushToZero)
+        defer { FlushToZero.restore(mode) }
         guard dx.count == n else { throw .dimensionMismatch("dx has \(dx.count) entries, expected n = \(n)") }
         if let dy, dy.count != m { throw .dimensionMismatch("dy has \(dy.count) entries, expected m = \(m)") }
         for v in dx where !v.isFinite { throw .dimensionMismatch("dx has a non-finite entry") }
@@ -210,6 +217,8 @@ public final class Differentiator {
     /// `dA` must be on the patterns of P and A (same symmetric convention as `Gradients`).
     public func jvp(dP: CSCMatrix? = nil, dq: [Double]? = nil, dA: CSCMatrix? = nil,
                     dl: [Double]? = nil, du: [Double]? = nil) throws(DerivativeError) -> (dx: [Double], dy: [Double], info: BackwardInfo) {
+        let mode = FlushToZero.enableForCurrentThread(if: forwardSettings.flushToZero)
+        defer { FlushToZero.restore(mode) }
         try checkAmbiguity()
         if let dP, dP.pattern != problem.P.pattern { throw .dimensionMismatch("dP is not on P's pattern") }
         if let dA, dA.pattern != problem.A.pattern { throw .dimensionMismatch("dA is not on A's pattern") }

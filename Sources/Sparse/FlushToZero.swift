@@ -52,6 +52,16 @@ public enum FlushToZero {
         #endif
     }
 
+    /// `enableForCurrentThread()` when `enabled`, else nothing (nil); pair with `restore(_:)`.
+    public static func enableForCurrentThread(if enabled: Bool) -> SavedMode? {
+        enabled ? enableForCurrentThread() : nil
+    }
+
+    /// Restores a mode saved by `enableForCurrentThread(if:)` (nothing for nil).
+    public static func restore(_ saved: SavedMode?) {
+        if let saved { restore(saved) }
+    }
+
     /// Whether FTZ is set on the calling thread (false where it is not supported).
     public static var isEnabledOnCurrentThread: Bool {
         #if canImport(Glibc) && arch(x86_64)

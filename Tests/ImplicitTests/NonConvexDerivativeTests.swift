@@ -38,3 +38,24 @@ private func boxQP(offDiagonal b: Double) throws -> QuadraticProgram {
         }
     }
 }
+
+@Suite struct FlushToZeroDerivativeTests {
+    @Test("gradients with and without flush-to-zero agree; the caller's mode is left as it was")
+    func gradientsUnchanged() throws {
+        let qp = try implicitRandomQP(n: 40, m: 30, seed: 11)
+        var results: [Gradients] = []
+        for flush in [true, false] {
+            var settings = tightSettings()
+            settings.flushToZero = flush
+            let (solver, solution) = try solved(qp, settings)
+            #expect(solution.status == .solved)
+            let (g, _) = try Differentiator(solver: solver, solution: solution).adjoint(dx: [Double](repeating: 1, count: qp.n))
+            #expect(!FlushToZero.isEnabledOnCurrentThread)
+            results.append(g)
+        }
+        let scale = max(1, maxAbs(results[1].dq))
+        #expect(maxAbs(zip(results[0].dq, results[1].dq).map { $0 - $1 }) <= 1e-7 * scale)
+        #expect(maxAbs(zip(results[0].dl, results[1].dl).map { $0 - $1 }) <= 1e-7 * scale)
+        #expect(maxAbs(zip(results[0].du, results[1].du).map { $0 - $1 }) <= 1e-7 * scale)
+    }
+}
