@@ -86,7 +86,9 @@ func shellQuoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", 
 
 /// Runs a case: the binary under /bin/sh (for the redirections), output into files, with a timeout.
 func runCase(_ c: BadInputCase) throws -> RunResult {
-    let binary = try #require(sparseqpBinary(), "sparseqp executable not found next to the test bundle")
+    // SPARSEQP_BINARY runs the table against another build (e.g. a release build or an older commit).
+    let override = ProcessInfo.processInfo.environment["SPARSEQP_BINARY"].map { URL(fileURLWithPath: $0) }
+    let binary = try #require(override ?? sparseqpBinary(), "sparseqp executable not found next to the test bundle")
     let dir = try temporaryDirectory()
     try c.setup?(dir)
     let out = dir.appendingPathComponent("stdout.txt"), err = dir.appendingPathComponent("stderr.txt")
@@ -110,7 +112,8 @@ func runCase(_ c: BadInputCase) throws -> RunResult {
     var interrupted = c.interruptWhenStderrContains == nil && c.interruptAfterSeconds == nil
     while process.isRunning {
         if Date() > deadline {
-            process.terminate()
+            // SIGKILL: a child spawned from a test thread can inherit a mask blocking SIGTERM.
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             Issue.record("\(c.name): still running after \(c.timeout) s; killed")
             break
