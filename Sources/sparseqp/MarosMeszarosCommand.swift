@@ -121,7 +121,7 @@ struct MarosMeszaros: ParsableCommand {
     func readReferences() throws -> [String: Double] {
         let path = (folder as NSString).appendingPathComponent("reference.csv")
         let contents: InputFile.Contents
-        do { contents = try InputFile.read(path: path, mode: .text(maximumLineLength: InputFile.maximumLineLength)) }
+        do { contents = try InputFile.read(path: path, mode: .text(maximumLineLength: InputFile.maximumLineLength, lineCheck: nil)) }
         catch { throw fail("\(path): \(error)") }
         if let stop = contents.stop { throw fail("\(path): line \(stop.line): \(stop)") }
         let text = String(decoding: contents.bytes, as: UTF8.self)

@@ -32,8 +32,8 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
     var arguments: [String]
     var stdout: Redirect = .captured
     var stderr: Redirect = .captured
-    /// A file piped into the command's standard input (through `cat`, so stdin is a pipe).
-    var stdinPipedFrom: String?
+    /// A shell command whose output is piped into the command's standard input (placeholders replaced).
+    var stdinCommand: String?
     /// Prepares the scratch directory before the run.
     var setup: (@Sendable (URL) throws -> Void)?
     /// Sends SIGINT once stderr contains this text.
@@ -101,7 +101,7 @@ func runCase(_ c: BadInputCase) throws -> RunResult {
     }
     let command = ([binary.path] + c.arguments.map { expand($0, dir) }).map(shellQuoted).joined(separator: " ")
     let redirections = redirection(c.stdout, 1, out) + " " + redirection(c.stderr, 2, err)
-    let script = c.stdinPipedFrom.map { "cat \(shellQuoted(expand($0, dir))) | \(command) \(redirections)" }
+    let script = c.stdinCommand.map { "\(expand($0, dir)) | \(command) \(redirections)" }
         ?? "exec \(command) \(redirections)"
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
@@ -212,8 +212,12 @@ func fileType(_ path: String) -> FileAttributeType? {
         BadInputCase(name: ".qpb given to solve", arguments: ["solve", "{tmp}/p.qpb"],
                      setup: { try Data(Array("SPQPBIN1".utf8) + [UInt8](repeating: 0, count: 40)).write(to: $0.appendingPathComponent("p.qpb")) },
                      status: 1, stderrContains: ["sparseqp: error: {tmp}/p.qpb is a .qpb binary file; this command reads QPS text files (bench reads .qpb)\n"]),
-        BadInputCase(name: "QPS from a pipe", arguments: ["solve", "/dev/stdin"], stdinPipedFrom: hs21, status: 0,
+        BadInputCase(name: "QPS from a pipe", arguments: ["solve", "/dev/stdin"], stdinCommand: "cat " + hs21, status: 0,
                      stdoutContains: ["status:     solved"]),
+        BadInputCase(name: "QPS from a pipe, endless text after ENDATA", arguments: ["solve", "/dev/stdin"],
+                     stdinCommand: "(cat \(hs21); yes)", timeout: 60, status: 0, stdoutContains: ["status:     solved"]),
+        BadInputCase(name: "endless text that is not QPS", arguments: ["solve", "/dev/stdin"], stdinCommand: "yes", timeout: 60, status: 1,
+                     stderrContains: ["sparseqp: error: /dev/stdin: QPS line 1: unknown section 'Y'\n"]),
 
         // Standard output and standard error closed or full.
         BadInputCase(name: "stderr closed", arguments: ["solve", hs21, "--verbose"], stderr: .closed, status: 3,
