@@ -139,7 +139,7 @@ public enum InputFile {
             bytes.append(contentsOf: chunk[0..<got])
             switch mode {
             case .text(let lineLimit, let lineCheck):
-                let verdict = chunk.withUnsafeBufferPointer { scanner.scan($0[0..<got], lineLimit: lineLimit, lineCheck: lineCheck) }
+                let verdict = chunk.withUnsafeBufferPointer { scanner.scan(UnsafeBufferPointer(rebasing: $0[0..<got]), lineLimit: lineLimit, lineCheck: lineCheck) }
                 switch verdict {
                 case nil: break
                 case .stop(let stop)?:
@@ -184,27 +184,53 @@ struct TextScanner {
     }
 
     /// Scans `chunk`; returns where the text stops being text or the format ends, or nil.
-    mutating func scan(_ chunk: Slice<UnsafeBufferPointer<UInt8>>, lineLimit: Int?, lineCheck: InputFile.LineCheck?) -> Outcome? {
+    /// Lines are found with `memchr`; each segment is checked for control bytes in one tight loop.
+    mutating func scan(_ chunk: UnsafeBufferPointer<UInt8>, lineLimit: Int?, lineCheck: InputFile.LineCheck?) -> Outcome? {
+        guard let base = chunk.baseAddress else { return nil }
         let limit = lineLimit ?? Int.max
-        for byte in chunk {
-            offset += 1
-            if byte == 10 {
-                if let lineCheck {
-                    switch lineCheck(head[...]) {
-                    case .accept: break
-                    case .reject: return .stop(.rejectedLine(line: line))
-                    case .last: return .end
-                    }
-                    head.removeAll(keepingCapacity: true)
-                }
-                line += 1
-                column = 0
-                continue
+        let count = chunk.count
+        var i = 0
+        while i < count {
+            let end = memchr(base + i, 10, count - i).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? count
+            // The first control byte of the segment (tab, LF, VT, FF, CR are text).
+            var k = i
+            while k < end {
+                let b = base[k]
+                if b < 32 && (b < 9 || b > 13) { break }
+                k += 1
             }
-            column += 1
-            if byte < 32, !(9...13).contains(byte) { return .stop(.binaryByte(line: line, column: column, byte: byte)) }
-            if column > limit { return .stop(.lineTooLong(line: line, limit: limit)) }
-            if lineCheck != nil, column <= InputFile.lineHeadLength { head.append(byte) }
+            // Index of the first byte beyond the line limit, if the segment reaches it.
+            let overflow = limit - column < end - i ? i + (limit - column) : nil
+            if k < end, overflow.map({ k <= $0 }) ?? true {
+                column += k - i + 1
+                offset += k - i + 1
+                return .stop(.binaryByte(line: line, column: column, byte: base[k]))
+            }
+            if let overflow {
+                offset += overflow - i + 1
+                column = limit + 1
+                return .stop(.lineTooLong(line: line, limit: limit))
+            }
+            if lineCheck != nil, column < InputFile.lineHeadLength {
+                head.append(contentsOf: UnsafeBufferPointer(start: base + i, count: min(end - i, InputFile.lineHeadLength - column)))
+            }
+            guard end < count else {
+                column += end - i
+                offset += end - i
+                return nil
+            }
+            offset += end - i + 1
+            if let lineCheck {
+                switch lineCheck(head[...]) {
+                case .accept: break
+                case .reject: return .stop(.rejectedLine(line: line))
+                case .last: return .end
+                }
+                head.removeAll(keepingCapacity: true)
+            }
+            line += 1
+            column = 0
+            i = end + 1
         }
         return nil
     }
