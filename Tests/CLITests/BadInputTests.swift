@@ -13,6 +13,8 @@ enum Redirect: Sendable {
     case closed
     /// `/dev/full` (every write fails with ENOSPC).
     case full
+    /// A pipe whose reading end is closed before the run (every write fails with EPIPE).
+    case brokenPipe
 }
 
 /// What one run produced.
@@ -97,6 +99,7 @@ func runCase(_ c: BadInputCase) throws -> RunResult {
         case .captured: return "\(fd)>\(shellQuoted(file.path))"
         case .closed: return "\(fd)>&-"
         case .full: return "\(fd)>/dev/full"
+        case .brokenPipe: return ""
         }
     }
     let command = ([binary.path] + c.arguments.map { expand($0, dir) }).map(shellQuoted).joined(separator: " ")
@@ -106,6 +109,14 @@ func runCase(_ c: BadInputCase) throws -> RunResult {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
     process.arguments = ["-c", script]
+    var pipes: [Pipe] = []
+    for (redirect, assign) in [(c.stdout, { process.standardOutput = $0 }), (c.stderr, { process.standardError = $0 })] as [(Redirect, (Pipe) -> Void)]
+    where redirect == .brokenPipe {
+        let pipe = Pipe()
+        assign(pipe)
+        try pipe.fileHandleForReading.close()
+        pipes.append(pipe)
+    }
     try process.run()
     let start = Date()
     let deadline = start.addingTimeInterval(c.timeout)
@@ -226,6 +237,8 @@ func fileType(_ path: String) -> FileAttributeType? {
                      stdoutContains: ["status:     solved"]),
         BadInputCase(name: "stdout /dev/full", arguments: ["solve", hs21, "--json"], stdout: .full, status: 3,
                      stderrContains: ["sparseqp: error: cannot write standard output: No space left on device\n"]),
+        BadInputCase(name: "stdout a broken pipe", arguments: ["solve", hs21, "--json"], stdout: .brokenPipe, status: 3,
+                     stderrContains: ["sparseqp: error: cannot write standard output: Broken pipe\n"]),
         BadInputCase(name: "stdout closed", arguments: ["solve", hs21], stdout: .closed, status: 3,
                      stderrContains: ["sparseqp: error: cannot write standard output: Bad file descriptor\n"]),
 
