@@ -78,6 +78,11 @@ func sparseFile(_ name: String) -> @Sendable (URL) throws -> Void {
     }
 }
 
+/// Creates `name` in the scratch directory as a symbolic link to `device`.
+func deviceLink(_ name: String, _ device: String) -> @Sendable (URL) throws -> Void {
+    { dir in try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent(name).path, withDestinationPath: device) }
+}
+
 /// Replaces the placeholders of a case's text.
 func expand(_ text: String, _ dir: URL) -> String {
     text.replacingOccurrences(of: "{tmp}", with: dir.path).replacingOccurrences(of: "{datasets}", with: datasetsDirectory)
@@ -255,13 +260,33 @@ func fileType(_ path: String) -> FileAttributeType? {
                          let target = try String(contentsOf: r.directory.appendingPathComponent("target.json"), encoding: .utf8)
                          #expect(target.contains("\"steps\""), "the link's target holds the sequence")
                      }),
-        BadInputCase(name: "--json-out /dev/full", arguments: ["bench", "--problem", "random:5", "--no-stream", "--no-backward", "--json-out", "/dev/full"], status: 3,
-                     stderrContains: ["sparseqp: error: /dev/full: cannot write: No space left on device\n"],
-                     check: { _ in #expect(fileType("/dev/full") == .typeCharacterSpecial, "/dev/full is still a device") }),
-        BadInputCase(name: "generate --out /dev/null", arguments: ["generate", "random", "--size", "5", "--out", "/dev/null", "--format", "qps"], status: 0,
-                     check: { _ in #expect(fileType("/dev/null") == .typeCharacterSpecial, "/dev/null is still a device") }),
+        // Devices are reached through links in the scratch directory: a build without the fix
+        // (SPARSEQP_BINARY) then replaces the link, never the machine's /dev/full or /dev/null.
+        BadInputCase(name: "--json-out /dev/full", arguments: ["bench", "--problem", "random:5", "--no-stream", "--no-backward", "--json-out", "{tmp}/full"],
+                     setup: deviceLink("full", "/dev/full"), status: 3,
+                     stderrContains: ["sparseqp: error: {tmp}/full: cannot write: No space left on device\n"],
+                     check: { r in #expect(fileType(r.directory.appendingPathComponent("full").path) == .typeSymbolicLink, "the link to /dev/full was replaced") }),
+        BadInputCase(name: "generate --out /dev/null", arguments: ["generate", "random", "--size", "5", "--out", "{tmp}/null", "--format", "qps"],
+                     setup: deviceLink("null", "/dev/null"), status: 0,
+                     check: { r in #expect(fileType(r.directory.appendingPathComponent("null").path) == .typeSymbolicLink, "the link to /dev/null was replaced") }),
+        BadInputCase(name: "--write-sequence into a FIFO", arguments: ["sequence", "mpc", "--size", "5", "--steps", "2", "--write-sequence", "{tmp}/fifo"],
+                     stdinCommand: "(timeout 60 cat {tmp}/fifo > {tmp}/from-fifo &)",
+                     setup: { dir in #expect(mkfifo(dir.appendingPathComponent("fifo").path, 0o600) == 0) }, status: 0,
+                     check: { r in
+                         var status = stat()
+                         #expect(lstat(r.directory.appendingPathComponent("fifo").path, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO, "the FIFO was replaced")
+                         Thread.sleep(forTimeInterval: 0.5)
+                         let text = try String(contentsOf: r.directory.appendingPathComponent("from-fifo"), encoding: .utf8)
+                         #expect(text.contains("\"steps\""), "the reader of the FIFO got the sequence")
+                     }),
         BadInputCase(name: "generate --out into a missing directory", arguments: ["generate", "random", "--size", "5", "--out", "{tmp}/no/x.qps"], status: 3,
                      stderrContains: ["sparseqp: error: {tmp}/no/x.qps: cannot write: No such file or directory\n"]),
+
+        BadInputCase(name: "--problems-dir below a device", arguments: ["bench", "--problem", "random:5", "--no-stream", "--problems-dir", "/dev/null/x"], status: 3,
+                     stderrContains: ["sparseqp: error: cannot create /dev/null/x: Not a directory\n"],
+                     check: { r in #expect(!r.stderr.contains("NSCocoaErrorDomain")) }),
+        BadInputCase(name: "maros-meszaros --filter not a regex", arguments: ["maros-meszaros", "{datasets}/maros-meszaros", "--filter", "("], status: 1,
+                     stderrContains: ["sparseqp: error: --filter '(': expected ')'\n"]),
 
         // Negative option values reach the real validation.
         BadInputCase(name: "--eps-abs -1", arguments: ["solve", hs21, "--eps-abs", "-1"], status: 1,
