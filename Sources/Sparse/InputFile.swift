@@ -55,11 +55,13 @@ public enum InputFile {
         case binaryByte(line: Int, column: Int, byte: UInt8)
         /// Line `line` has more than `limit` bytes.
         case lineTooLong(line: Int, limit: Int)
+        /// The mode's `LineCheck` rejected line `line` (its bytes end the returned input).
+        case rejectedLine(line: Int)
 
         /// The 1-based line where reading stopped.
         public var line: Int {
             switch self {
-            case .binaryByte(let line, _, _), .lineTooLong(let line, _): return line
+            case .binaryByte(let line, _, _), .lineTooLong(let line, _), .rejectedLine(let line): return line
             }
         }
 
@@ -70,6 +72,8 @@ public enum InputFile {
                 return "binary content (byte 0x\(hex.count < 2 ? "0" + hex : hex) at column \(column)); not a text file"
             case .lineTooLong(_, let limit):
                 return "line longer than \(limit) bytes; not a text file"
+            case .rejectedLine:
+                return "line not valid in this format; reading stopped"
             }
         }
     }
@@ -81,8 +85,27 @@ public enum InputFile {
         /// differ from it (the caller's decoder then reports the bad magic).
         case binary(magic: [UInt8]?)
         /// Text: stops at the first control byte, and at a line longer than `maximumLineLength` if given.
-        case text(maximumLineLength: Int?)
+        /// `lineCheck`, if given, sees the first `lineHeadLength` bytes of every complete line.
+        case text(maximumLineLength: Int?, lineCheck: LineCheck? = nil)
     }
+
+    /// A format's quick judgement of a line from its first bytes (e.g. QPS: a line starting in
+    /// column 1 must be a section keyword), so that reading stops at a line the format cannot have
+    /// or after its last line, instead of reading an endless stream of text to the end.
+    public typealias LineCheck = @Sendable (ArraySlice<UInt8>) -> LineVerdict
+
+    /// What a `LineCheck` says about a line.
+    public enum LineVerdict: Sendable {
+        /// The line may belong to the format: go on.
+        case accept
+        /// The line cannot belong to the format: stop (`TextStop.rejectedLine`); the parser reports why.
+        case reject
+        /// The format ends with this line (QPS: ENDATA): stop reading, the rest is never needed.
+        case last
+    }
+
+    /// Bytes of each line passed to a `LineCheck`: enough for any section keyword.
+    public static let lineHeadLength = 16
 
     /// The bytes read and, in text mode, where reading stopped early (nil: the whole file).
     public struct Contents: Sendable {
@@ -115,10 +138,16 @@ public enum InputFile {
             if got == 0 { break }
             bytes.append(contentsOf: chunk[0..<got])
             switch mode {
-            case .text(let lineLimit):
-                if let stop = chunk.withUnsafeBufferPointer({ scanner.scan($0[0..<got], lineLimit: lineLimit) }) {
+            case .text(let lineLimit, let lineCheck):
+                let verdict = chunk.withUnsafeBufferPointer { scanner.scan(UnsafeBufferPointer(rebasing: $0[0..<got]), lineLimit: lineLimit, lineCheck: lineCheck) }
+                switch verdict {
+                case nil: break
+                case .stop(let stop)?:
                     bytes.removeLast(bytes.count - scanner.offset)
                     return Contents(bytes: bytes, stop: stop)
+                case .end?:
+                    bytes.removeLast(bytes.count - scanner.offset)
+                    return Contents(bytes: bytes, stop: nil)
                 }
             case .binary(let magic?):
                 if bytes.count >= magic.count, !bytes.starts(with: magic) { return Contents(bytes: bytes, stop: nil) }
@@ -144,20 +173,64 @@ struct TextScanner {
     private var column = 0
     /// Bytes scanned so far (after a stop: up to and including the byte that stopped the scan).
     private(set) var offset = 0
+    /// The first `InputFile.lineHeadLength` bytes of the current line (for a `LineCheck`).
+    private var head: [UInt8] = []
 
-    /// Scans `chunk`; returns where the text stops being text, or nil.
-    mutating func scan(_ chunk: Slice<UnsafeBufferPointer<UInt8>>, lineLimit: Int?) -> InputFile.TextStop? {
+    /// Why a scan ended early.
+    enum Outcome {
+        case stop(InputFile.TextStop)
+        /// The line check marked the last line (ends at `offset`).
+        case end
+    }
+
+    /// Scans `chunk`; returns where the text stops being text or the format ends, or nil.
+    /// Lines are found with `memchr`; each segment is checked for control bytes in one tight loop.
+    mutating func scan(_ chunk: UnsafeBufferPointer<UInt8>, lineLimit: Int?, lineCheck: InputFile.LineCheck?) -> Outcome? {
+        guard let base = chunk.baseAddress else { return nil }
         let limit = lineLimit ?? Int.max
-        for byte in chunk {
-            offset += 1
-            if byte == 10 {
-                line += 1
-                column = 0
-                continue
+        let count = chunk.count
+        var i = 0
+        while i < count {
+            let end = memchr(base + i, 10, count - i).map { base.distance(to: $0.assumingMemoryBound(to: UInt8.self)) } ?? count
+            // The first control byte of the segment (tab, LF, VT, FF, CR are text).
+            var k = i
+            while k < end {
+                let b = base[k]
+                if b < 32 && (b < 9 || b > 13) { break }
+                k += 1
             }
-            column += 1
-            if byte < 32, !(9...13).contains(byte) { return .binaryByte(line: line, column: column, byte: byte) }
-            if column > limit { return .lineTooLong(line: line, limit: limit) }
+            // Index of the first byte beyond the line limit, if the segment reaches it.
+            let overflow = limit - column < end - i ? i + (limit - column) : nil
+            if k < end, overflow.map({ k <= $0 }) ?? true {
+                column += k - i + 1
+                offset += k - i + 1
+                return .stop(.binaryByte(line: line, column: column, byte: base[k]))
+            }
+            if let overflow {
+                offset += overflow - i + 1
+                column = limit + 1
+                return .stop(.lineTooLong(line: line, limit: limit))
+            }
+            if lineCheck != nil, column < InputFile.lineHeadLength {
+                head.append(contentsOf: UnsafeBufferPointer(start: base + i, count: min(end - i, InputFile.lineHeadLength - column)))
+            }
+            guard end < count else {
+                column += end - i
+                offset += end - i
+                return nil
+            }
+            offset += end - i + 1
+            if let lineCheck {
+                switch lineCheck(head[...]) {
+                case .accept: break
+                case .reject: return .stop(.rejectedLine(line: line))
+                case .last: return .end
+                }
+                head.removeAll(keepingCapacity: true)
+            }
+            line += 1
+            column = 0
+            i = end + 1
         }
         return nil
     }

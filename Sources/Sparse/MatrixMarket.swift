@@ -78,7 +78,7 @@ public enum MatrixMarket {
     /// error unless the lines before it already hold one.
     public static func read(path: String) throws(SparseFormatError) -> MatrixMarketMatrix {
         let contents: InputFile.Contents
-        do { contents = try InputFile.read(path: path, mode: .text(maximumLineLength: InputFile.maximumLineLength)) }
+        do { contents = try InputFile.read(path: path, mode: .text(maximumLineLength: InputFile.maximumLineLength, lineCheck: nil)) }
         catch { throw .io(path: path, message: error.description) }
         let result = contents.bytes.withUnsafeBufferPointer { b in
             Result { () throws(SparseFormatError) -> MatrixMarketMatrix in try parse(bytes: b, path: path) }

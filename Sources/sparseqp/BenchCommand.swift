@@ -107,8 +107,7 @@ struct Bench: ParsableCommand {
         let settings = solverOptions.settings()
         do { try settings.validate() } catch { throw fail("\(error)") }
         if let dir = problemsDir {
-            do { try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true) }
-            catch { throw fail("cannot create \(dir): \(error.localizedDescription)") }
+            if let message = createDirectories(dir) { throw failOutput("cannot create \(dir): \(message)") }
         }
         var bandwidth: [StreamTriad.Result] = []
         if stream {

@@ -190,6 +190,23 @@ func writeText(_ text: String, to path: String) throws {
     do { try OutputFile.write(text, to: path) } catch { throw failOutput("\(path): cannot write: \(error.message)") }
 }
 
+/// Creates `path` and its missing parents (`mkdir -p`); nil, or the system's reason for the failure.
+func createDirectories(_ path: String) -> String? {
+    var prefix = path.hasPrefix("/") ? "/" : ""
+    for component in path.split(separator: "/") {
+        prefix += component
+        if mkdir(prefix, 0o777) != 0 {
+            let code = errno
+            var status = stat()
+            let exists = code == EEXIST && stat(prefix, &status) == 0
+            if exists, status.st_mode & S_IFMT != S_IFDIR { return String(cString: strerror(ENOTDIR)) }
+            if !exists { return String(cString: strerror(code)) }
+        }
+        prefix += "/"
+    }
+    return nil
+}
+
 /// A progress line on stderr.
 func progress(_ message: String) {
     Console.error(message)

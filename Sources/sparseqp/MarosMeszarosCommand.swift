@@ -37,7 +37,8 @@ struct MarosMeszaros: ParsableCommand {
         let files = (try? fm.contentsOfDirectory(atPath: folder)) ?? []
         var names = files.filter { $0.uppercased().hasSuffix(".QPS") }.map { String($0.dropLast(4)) }.sorted()
         if let filter {
-            let regex = try Regex(filter)
+            let regex: Regex<AnyRegexOutput>
+            do { regex = try Regex(filter) } catch { throw fail("--filter '\(filter)': \(error)") }
             names = names.filter { $0.contains(regex) }
         }
         guard !names.isEmpty else { throw fail("no .QPS files in \(folder)") }
@@ -121,7 +122,7 @@ struct MarosMeszaros: ParsableCommand {
     func readReferences() throws -> [String: Double] {
         let path = (folder as NSString).appendingPathComponent("reference.csv")
         let contents: InputFile.Contents
-        do { contents = try InputFile.read(path: path, mode: .text(maximumLineLength: InputFile.maximumLineLength)) }
+        do { contents = try InputFile.read(path: path, mode: .text(maximumLineLength: InputFile.maximumLineLength, lineCheck: nil)) }
         catch { throw fail("\(path): \(error)") }
         if let stop = contents.stop { throw fail("\(path): line \(stop.line): \(stop)") }
         let text = String(decoding: contents.bytes, as: UTF8.self)

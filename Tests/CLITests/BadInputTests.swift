@@ -13,6 +13,8 @@ enum Redirect: Sendable {
     case closed
     /// `/dev/full` (every write fails with ENOSPC).
     case full
+    /// A pipe whose reading end is closed before the run (every write fails with EPIPE).
+    case brokenPipe
 }
 
 /// What one run produced.
@@ -32,8 +34,8 @@ struct BadInputCase: Sendable, CustomTestStringConvertible {
     var arguments: [String]
     var stdout: Redirect = .captured
     var stderr: Redirect = .captured
-    /// A file piped into the command's standard input (through `cat`, so stdin is a pipe).
-    var stdinPipedFrom: String?
+    /// A shell command whose output is piped into the command's standard input (placeholders replaced).
+    var stdinCommand: String?
     /// Prepares the scratch directory before the run.
     var setup: (@Sendable (URL) throws -> Void)?
     /// Sends SIGINT once stderr contains this text.
@@ -76,6 +78,11 @@ func sparseFile(_ name: String) -> @Sendable (URL) throws -> Void {
     }
 }
 
+/// Creates `name` in the scratch directory as a symbolic link to `device`.
+func deviceLink(_ name: String, _ device: String) -> @Sendable (URL) throws -> Void {
+    { dir in try FileManager.default.createSymbolicLink(atPath: dir.appendingPathComponent(name).path, withDestinationPath: device) }
+}
+
 /// Replaces the placeholders of a case's text.
 func expand(_ text: String, _ dir: URL) -> String {
     text.replacingOccurrences(of: "{tmp}", with: dir.path).replacingOccurrences(of: "{datasets}", with: datasetsDirectory)
@@ -86,7 +93,9 @@ func shellQuoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", 
 
 /// Runs a case: the binary under /bin/sh (for the redirections), output into files, with a timeout.
 func runCase(_ c: BadInputCase) throws -> RunResult {
-    let binary = try #require(sparseqpBinary(), "sparseqp executable not found next to the test bundle")
+    // SPARSEQP_BINARY runs the table against another build (e.g. a release build or an older commit).
+    let override = ProcessInfo.processInfo.environment["SPARSEQP_BINARY"].map { URL(fileURLWithPath: $0) }
+    let binary = try #require(override ?? sparseqpBinary(), "sparseqp executable not found next to the test bundle")
     let dir = try temporaryDirectory()
     try c.setup?(dir)
     let out = dir.appendingPathComponent("stdout.txt"), err = dir.appendingPathComponent("stderr.txt")
@@ -95,22 +104,32 @@ func runCase(_ c: BadInputCase) throws -> RunResult {
         case .captured: return "\(fd)>\(shellQuoted(file.path))"
         case .closed: return "\(fd)>&-"
         case .full: return "\(fd)>/dev/full"
+        case .brokenPipe: return ""
         }
     }
     let command = ([binary.path] + c.arguments.map { expand($0, dir) }).map(shellQuoted).joined(separator: " ")
     let redirections = redirection(c.stdout, 1, out) + " " + redirection(c.stderr, 2, err)
-    let script = c.stdinPipedFrom.map { "cat \(shellQuoted(expand($0, dir))) | \(command) \(redirections)" }
+    let script = c.stdinCommand.map { "\(expand($0, dir)) | \(command) \(redirections)" }
         ?? "exec \(command) \(redirections)"
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sh")
     process.arguments = ["-c", script]
+    var pipes: [Pipe] = []
+    for (redirect, assign) in [(c.stdout, { process.standardOutput = $0 }), (c.stderr, { process.standardError = $0 })] as [(Redirect, (Pipe) -> Void)]
+    where redirect == .brokenPipe {
+        let pipe = Pipe()
+        assign(pipe)
+        try pipe.fileHandleForReading.close()
+        pipes.append(pipe)
+    }
     try process.run()
     let start = Date()
     let deadline = start.addingTimeInterval(c.timeout)
     var interrupted = c.interruptWhenStderrContains == nil && c.interruptAfterSeconds == nil
     while process.isRunning {
         if Date() > deadline {
-            process.terminate()
+            // SIGKILL: a child spawned from a test thread can inherit a mask blocking SIGTERM.
+            kill(process.processIdentifier, SIGKILL)
             process.waitUntilExit()
             Issue.record("\(c.name): still running after \(c.timeout) s; killed")
             break
@@ -231,8 +250,12 @@ func fileType(_ path: String) -> FileAttributeType? {
         BadInputCase(name: ".qpb given to solve", arguments: ["solve", "{tmp}/p.qpb"],
                      setup: { try Data(Array("SPQPBIN1".utf8) + [UInt8](repeating: 0, count: 40)).write(to: $0.appendingPathComponent("p.qpb")) },
                      status: 1, stderrContains: ["sparseqp: error: {tmp}/p.qpb is a .qpb binary file; this command reads QPS text files (bench reads .qpb)\n"]),
-        BadInputCase(name: "QPS from a pipe", arguments: ["solve", "/dev/stdin"], stdinPipedFrom: hs21, status: 0,
+        BadInputCase(name: "QPS from a pipe", arguments: ["solve", "/dev/stdin"], stdinCommand: "cat " + hs21, status: 0,
                      stdoutContains: ["status:     solved"]),
+        BadInputCase(name: "QPS from a pipe, endless text after ENDATA", arguments: ["solve", "/dev/stdin"],
+                     stdinCommand: "(cat \(hs21); yes)", timeout: 60, status: 0, stdoutContains: ["status:     solved"]),
+        BadInputCase(name: "endless text that is not QPS", arguments: ["solve", "/dev/stdin"], stdinCommand: "yes", timeout: 60, status: 1,
+                     stderrContains: ["sparseqp: error: /dev/stdin: QPS line 1: unknown section 'Y'\n"]),
 
         // Standard output and standard error closed or full.
         BadInputCase(name: "stderr closed", arguments: ["solve", hs21, "--verbose"], stderr: .closed, status: 3,
@@ -241,6 +264,8 @@ func fileType(_ path: String) -> FileAttributeType? {
                      stdoutContains: ["status:     solved"]),
         BadInputCase(name: "stdout /dev/full", arguments: ["solve", hs21, "--json"], stdout: .full, status: 3,
                      stderrContains: ["sparseqp: error: cannot write standard output: No space left on device\n"]),
+        BadInputCase(name: "stdout a broken pipe", arguments: ["solve", hs21, "--json"], stdout: .brokenPipe, status: 3,
+                     stderrContains: ["sparseqp: error: cannot write standard output: Broken pipe\n"]),
         BadInputCase(name: "stdout closed", arguments: ["solve", hs21], stdout: .closed, status: 3,
                      stderrContains: ["sparseqp: error: cannot write standard output: Bad file descriptor\n"]),
 
@@ -257,13 +282,33 @@ func fileType(_ path: String) -> FileAttributeType? {
                          let target = try String(contentsOf: r.directory.appendingPathComponent("target.json"), encoding: .utf8)
                          #expect(target.contains("\"steps\""), "the link's target holds the sequence")
                      }),
-        BadInputCase(name: "--json-out /dev/full", arguments: ["bench", "--problem", "random:5", "--no-stream", "--no-backward", "--json-out", "/dev/full"], status: 3,
-                     stderrContains: ["sparseqp: error: /dev/full: cannot write: No space left on device\n"],
-                     check: { _ in #expect(fileType("/dev/full") == .typeCharacterSpecial, "/dev/full is still a device") }),
-        BadInputCase(name: "generate --out /dev/null", arguments: ["generate", "random", "--size", "5", "--out", "/dev/null", "--format", "qps"], status: 0,
-                     check: { _ in #expect(fileType("/dev/null") == .typeCharacterSpecial, "/dev/null is still a device") }),
+        // Devices are reached through links in the scratch directory: a build without the fix
+        // (SPARSEQP_BINARY) then replaces the link, never the machine's /dev/full or /dev/null.
+        BadInputCase(name: "--json-out /dev/full", arguments: ["bench", "--problem", "random:5", "--no-stream", "--no-backward", "--json-out", "{tmp}/full"],
+                     setup: deviceLink("full", "/dev/full"), status: 3,
+                     stderrContains: ["sparseqp: error: {tmp}/full: cannot write: No space left on device\n"],
+                     check: { r in #expect(fileType(r.directory.appendingPathComponent("full").path) == .typeSymbolicLink, "the link to /dev/full was replaced") }),
+        BadInputCase(name: "generate --out /dev/null", arguments: ["generate", "random", "--size", "5", "--out", "{tmp}/null", "--format", "qps"],
+                     setup: deviceLink("null", "/dev/null"), status: 0,
+                     check: { r in #expect(fileType(r.directory.appendingPathComponent("null").path) == .typeSymbolicLink, "the link to /dev/null was replaced") }),
+        BadInputCase(name: "--write-sequence into a FIFO", arguments: ["sequence", "mpc", "--size", "5", "--steps", "2", "--write-sequence", "{tmp}/fifo"],
+                     stdinCommand: "(timeout 60 cat {tmp}/fifo > {tmp}/from-fifo &)",
+                     setup: { dir in #expect(mkfifo(dir.appendingPathComponent("fifo").path, 0o600) == 0) }, status: 0,
+                     check: { r in
+                         var status = stat()
+                         #expect(lstat(r.directory.appendingPathComponent("fifo").path, &status) == 0 && status.st_mode & S_IFMT == S_IFIFO, "the FIFO was replaced")
+                         Thread.sleep(forTimeInterval: 0.5)
+                         let text = try String(contentsOf: r.directory.appendingPathComponent("from-fifo"), encoding: .utf8)
+                         #expect(text.contains("\"steps\""), "the reader of the FIFO got the sequence")
+                     }),
         BadInputCase(name: "generate --out into a missing directory", arguments: ["generate", "random", "--size", "5", "--out", "{tmp}/no/x.qps"], status: 3,
                      stderrContains: ["sparseqp: error: {tmp}/no/x.qps: cannot write: No such file or directory\n"]),
+
+        BadInputCase(name: "--problems-dir below a device", arguments: ["bench", "--problem", "random:5", "--no-stream", "--problems-dir", "/dev/null/x"], status: 3,
+                     stderrContains: ["sparseqp: error: cannot create /dev/null/x: Not a directory\n"],
+                     check: { r in #expect(!r.stderr.contains("NSCocoaErrorDomain")) }),
+        BadInputCase(name: "maros-meszaros --filter not a regex", arguments: ["maros-meszaros", "{datasets}/maros-meszaros", "--filter", "("], status: 1,
+                     stderrContains: ["sparseqp: error: --filter '(': expected ')'\n"]),
 
         // Negative option values reach the real validation.
         BadInputCase(name: "--eps-abs -1", arguments: ["solve", hs21, "--eps-abs", "-1"], status: 1,

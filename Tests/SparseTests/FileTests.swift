@@ -40,6 +40,27 @@ import Sparse
         #expect(try InputFile.read(path: "/dev/zero", mode: .binary(magic: Array("SPQPBIN1".utf8))).bytes.count >= 8)
     }
 
+    /// A line check stops reading at a rejected line (kept, for the parser) or after the last line.
+    @Test func lineCheckStopsReading() throws {
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("c.txt")
+        try Data("keep\n data\nEND\nafter\n".utf8).write(to: file)
+        let check: InputFile.LineCheck = { head in
+            if head.first == 32 { return .accept }
+            switch String(decoding: head, as: UTF8.self) {
+            case "keep": return .accept
+            case "END": return .last
+            default: return .reject
+            }
+        }
+        let ended = try InputFile.read(path: file.path, mode: .text(maximumLineLength: nil, lineCheck: check))
+        #expect(ended.stop == nil && ended.bytes == Array("keep\n data\nEND\n".utf8))
+        try Data("keep\nbad\nkeep\n".utf8).write(to: file)
+        let rejected = try InputFile.read(path: file.path, mode: .text(maximumLineLength: nil, lineCheck: check))
+        #expect(rejected.stop == .rejectedLine(line: 2) && rejected.bytes == Array("keep\nbad\n".utf8))
+    }
+
     /// A FIFO is read to its end like a file.
     @Test func fifoIsReadIncrementally() throws {
         let dir = try scratch()
