@@ -1,4 +1,3 @@
-import CSuiteSparse
 import Sparse
 
 /// How a `SemidefinitenessTest` decided.
@@ -9,7 +8,8 @@ public enum SemidefinitenessMethod: String, Sendable, Equatable {
     case diagonal = "diagonal"
     /// Every Gershgorin disc of P lies right of −τ·max|Pᵢⱼ|, or a diagonal entry is below it.
     case gershgorin = "gershgorin"
-    /// A Cholesky factorization of P + τ·max|Pᵢⱼ|·I (supernodal LLᵀ, AMD ordering) decided.
+    /// A factorization of P + τ·max|Pᵢⱼ|·I decided (dense Cholesky of small or dense blocks,
+    /// simplicial LDLᵀ with AMD ordering of the others).
     case cholesky = "cholesky"
 }
 
@@ -34,12 +34,12 @@ public struct SemidefinitenessVerdict: Sendable, Equatable {
 /// semidefinite iff every block is. Cheap tests decide each block in O(nnz(P)): a diagonal entry
 /// below −δ (then eᵢ is a direction of negative curvature), or every Gershgorin disc of the block
 /// right of −δ (covers zero, diagonal and diagonally dominant blocks). Only the blocks left undecided
-/// are factorized: small or dense ones one by one with LAPACK's dense Cholesky (`dpotrf`), the others
-/// together by one supernodal Cholesky factorization of their P + δI, whose symbolic analysis is kept
-/// while those columns stay the same (a test after new values of P then costs one numeric
-/// factorization). When the Cholesky factorization breaks down, a
-/// simplicial LDLᵀ of the same matrix gives a direction d with dᵀ(P + δI)d = D_kk ≤ 0 at its first
-/// non-positive pivot.
+/// are factorized: small or dense ones one by one with a dense Cholesky (`DenseCholesky`), the others
+/// together by one simplicial LDLᵀ of their P + δI (AMD ordering; single-threaded, no BLAS, so it can
+/// run beside other work), positive definite iff every pivot is positive. Its symbolic analysis is
+/// kept while those columns stay the same (a test after new values of P then costs one numeric
+/// factorization). When P + δI is not positive definite, the LDLᵀ gives a direction d = L⁻ᵀe_k with
+/// dᵀ(P + δI)d = D_kk ≤ 0 at its first non-positive pivot.
 ///
 /// Not thread-safe.
 public final class SemidefinitenessTest {
@@ -49,15 +49,15 @@ public final class SemidefinitenessTest {
     /// The analysed submatrix of the undecided columns, kept for the next test.
     private var cached: Submatrix?
 
-    /// P restricted to some columns (and the same rows), with its full diagonal, analysed for LLᵀ.
+    /// P restricted to some columns (and the same rows), with its full diagonal, analysed for LDLᵀ.
     private struct Submatrix {
         let columns: [Int]
         let matrix: CSCMatrix
         /// Slot in `matrix` of each entry of P inside the submatrix (−1 outside it).
         let positions: [Int]
         let diagonal: [Int]
-        /// Its supernodal LLᵀ analysis (nil for a submatrix built only for the LDLᵀ direction).
-        let cholesky: CholmodFactorization!
+        /// Its simplicial LDLᵀ analysis (AMD).
+        let factorization: CholmodFactorization
     }
 
     /// - Parameters:
@@ -137,7 +137,7 @@ public final class SemidefinitenessTest {
             components[slot[r]].entries += pattern.range(ofColumn: j).count
         }
         if components.isEmpty { return verdict(true, cheap) }
-        // Small or dense blocks: one dense LAPACK Cholesky each; the rest: one sparse factorization.
+        // Small or dense blocks: one dense Cholesky each; the rest: one sparse LDLᵀ.
         var sparseColumns: [Int] = []
         var local = [Int](repeating: -1, count: n)
         for (columns, entries) in components {
@@ -151,43 +151,47 @@ public final class SemidefinitenessTest {
         }
         if sparseColumns.isEmpty { return verdict(true, .cholesky) }
         sparseColumns.sort()
-        // Cholesky of P + δI on the remaining columns. δ = 0 (τ = 0) asks for strict definiteness.
+        // LDLᵀ of P + δI on the remaining columns: positive definite iff every pivot is positive.
+        // δ = 0 (τ = 0) asks for strict definiteness.
         let sub: Submatrix
         if let c = cached, c.columns == sparseColumns { sub = c } else {
             sub = try Self.submatrix(of: pattern, columns: sparseColumns)
             cached = sub
         }
-        let target = sub.cholesky.values
-        Self.fill(target, sub: sub, values: values, shift: delta)
-        do {
-            try sub.cholesky.factorize()
-            return verdict(true, .cholesky)
-        } catch {
-            guard case .notPositiveDefinite = error else { throw error }
-        }
-        return try nonPositiveDefinite(columns: sparseColumns, values: values, delta: delta, verdict: verdict)
+        Self.fill(sub.factorization.values, sub: sub, values: values, shift: delta)
+        try sub.factorization.factorize()
+        return direction(from: sub.factorization, columns: sparseColumns, values: values, verdict: verdict)
     }
 
-    /// Blocks of at most this many columns are factorized dense whatever their fill (microseconds).
+    /// Blocks of at most this many columns are factorized dense whatever their fill (≤ 0.03 ms).
     static let denseSizeAlways = 64
-    /// Larger blocks are factorized dense when they have at most this many columns (an 8 MB array)
-    /// and their upper triangle is at least `denseFill` full: their sparse factor is dense anyway,
-    /// and LAPACK's blocked Cholesky avoids the sparse analysis and its small-supernode overhead.
-    static let denseSizeLimit = 1000
+    /// Larger blocks are factorized dense when they have at most this many columns (≈ 3.6 ms at the
+    /// kernel's ≈ 6 GFlop/s) and their upper triangle is at least `denseFill` full, so that their
+    /// sparse factor would be dense anyway: the dense kernel runs ~6× faster than the simplicial one
+    /// and needs no analysis.
+    static let denseSizeLimit = 400
     static let denseFill = 0.25
 
-    /// The verdict for P + δI not positive definite on `columns` (a union of components): a direction
-    /// from the first non-positive pivot of a simplicial LDLᵀ of that block, checked against P.
+    /// The verdict for P + δI not positive definite on `columns` (a union of components, found by
+    /// the dense kernel): its simplicial LDLᵀ gives the direction.
     private func nonPositiveDefinite(columns: [Int], values: [Double], delta: Double,
                                      verdict: (Bool, SemidefinitenessMethod, [Double]?, Double?) -> SemidefinitenessVerdict)
         throws(FactorizationError) -> SemidefinitenessVerdict {
-        let sub = try Self.submatrix(of: pattern, columns: columns, analyse: false)
-        var mValues = [Double](repeating: 0, count: sub.matrix.nonzeroCount)
-        mValues.withUnsafeMutableBufferPointer { Self.fill($0, sub: sub, values: values, shift: delta) }
-        let ldl = try CholmodFactorization(upper: CSCMatrix(uncheckedPattern: sub.matrix.pattern, values: mValues),
-                                           kind: .simplicialLDLT, ordering: .amd)
-        try ldl.factorize()
-        guard let (local, _) = ldl.firstNonPositivePivotDirection() else { return verdict(false, .cholesky, nil, nil) }
+        let sub = try Self.submatrix(of: pattern, columns: columns)
+        Self.fill(sub.factorization.values, sub: sub, values: values, shift: delta)
+        try sub.factorization.factorize()
+        let result = direction(from: sub.factorization, columns: columns, values: values, verdict: verdict)
+        // Rounding can make the two factorizations disagree at the threshold; the dense one decided.
+        return result.isPositiveSemidefinite ? verdict(false, .cholesky, nil, nil) : result
+    }
+
+    /// From a simplicial LDLᵀ of P + δI on `columns`: positive semidefinite when every pivot is
+    /// positive; otherwise d = L⁻ᵀe_k at the first non-positive pivot (dᵀ(P + δI)d = D_kk ≤ 0), kept
+    /// when dᵀPd < 0 checked against P itself.
+    private func direction(from ldl: CholmodFactorization, columns: [Int], values: [Double],
+                           verdict: (Bool, SemidefinitenessMethod, [Double]?, Double?) -> SemidefinitenessVerdict)
+        -> SemidefinitenessVerdict {
+        guard let (local, _) = ldl.firstNonPositivePivotDirection() else { return verdict(true, .cholesky, nil, nil) }
         let norm = local.reduce(0) { max($0, abs($1)) }
         guard norm.isFinite, norm > 0 else { return verdict(false, .cholesky, nil, nil) }
         var d = [Double](repeating: 0, count: n)
@@ -204,7 +208,7 @@ public final class SemidefinitenessTest {
         for k in sub.diagonal { target[k] += shift }
     }
 
-    /// Dense Cholesky (LAPACK `dpotrf`) of P + δI on one component's columns.
+    /// Dense Cholesky of P + δI on one component's columns (`DenseCholesky`).
     /// `local` is an n-array of −1 on entry and on return (scratch for the column numbering).
     private static func denseCholeskySucceeds(pattern: SparsityPattern, values: [Double], columns: [Int], shift: Double,
                                               local: inout [Int]) -> Bool {
@@ -220,15 +224,12 @@ public final class SemidefinitenessTest {
             }
             a[k * b + k] += shift
         }
-        var order = Int32(b), lda = Int32(b), info: Int32 = 0
-        var uplo = CChar(UInt8(ascii: "U"))
-        dpotrf_(&uplo, &order, &a, &lda, &info)
-        return info == 0
+        return a.withUnsafeMutableBufferPointer { DenseCholesky.factorUpper($0, order: b) }
     }
 
     /// P's pattern restricted to `columns` (ascending, closed under P's off-diagonal pattern), with
     /// every diagonal entry present, and its symbolic analysis.
-    private static func submatrix(of pattern: SparsityPattern, columns: [Int], analyse: Bool = true) throws(FactorizationError) -> Submatrix {
+    private static func submatrix(of pattern: SparsityPattern, columns: [Int]) throws(FactorizationError) -> Submatrix {
         let n = pattern.columnCount, h = columns.count
         var local = [Int](repeating: -1, count: n)
         for (k, j) in columns.enumerated() { local[j] = k }
@@ -253,7 +254,7 @@ public final class SemidefinitenessTest {
             matrix = try CSCMatrix(rowCount: h, columnCount: h, columnPointers: pointers, rowIndices: rows,
                                    values: [Double](repeating: 0, count: rows.count))
         } catch { throw .invalidParameter("P: \(error)") }
-        let cholesky = analyse ? try CholmodFactorization(upper: matrix, kind: .supernodalLLT, ordering: .amd) : nil
-        return Submatrix(columns: columns, matrix: matrix, positions: positions, diagonal: diagonal, cholesky: cholesky)
+        let factorization = try CholmodFactorization(upper: matrix, kind: .simplicialLDLT, ordering: .amd)
+        return Submatrix(columns: columns, matrix: matrix, positions: positions, diagonal: diagonal, factorization: factorization)
     }
 }

@@ -131,6 +131,32 @@ private func shiftedLaplacian(n: Int, shift s: Double) throws -> CSCMatrix {
         #expect(ok.info.convexityCheck == .cholesky)
     }
 
+    @Test("a dense block of 150 columns (dense kernel): MᵀM of rank 100 shifted by ±s")
+    func denseBlockPath() throws {
+        var g = SeededGenerator(seed: 11)
+        let b = 150, r = 100
+        let m = (0..<r).map { _ in randomVector(count: b, using: &g) }
+        var gram = [[Double]](repeating: [Double](repeating: 0, count: b), count: b)
+        for i in 0..<b { for j in i..<b {
+            var s = 0.0
+            for k in 0..<r { s += m[k][i] * m[k][j] }
+            gram[i][j] = s; gram[j][i] = s
+        } }
+        let scale = gram.joined().map(abs).max()!
+        for sign in [-1.0, 1.0] {
+            var p = gram
+            for i in 0..<b { p[i][i] += sign * 1e-4 * scale }
+            let qp = try boxProblem(upper(p))
+            if sign < 0 {
+                try expectNonConvex(qp)   // rank 100 < 150: λ_min(P) = −1e-4·max|P|
+            } else {
+                let solution = try ADMMSolver(problem: qp, settings: tight()).solve()
+                #expect(solution.status == .solved)
+                #expect(solution.info.convexityCheck == .cholesky)
+            }
+        }
+    }
+
     @Test func singularPositiveSemidefiniteIsAccepted() throws {
         // Rank one (vvᵀ) and a random rank-deficient MᵀM: convex, not diagonally dominant.
         let v = [1.0, 2, 3]
