@@ -72,10 +72,10 @@ public struct SolverSettings: Sendable, Equatable {
     /// Default true (setup).
     public var checkConvexity: Bool = true
     /// Relative tolerance τ of that check, on the scaled P: P is accepted when P + τ·max|Pᵢⱼ|·I is
-    /// positive definite (λ_min(P) ≳ −τ·max|Pᵢⱼ|). Default 1e-9: well above the rounding of a Cholesky
-    /// factorization of a positive semidefinite P (≈ n·10⁻¹⁶ relative), far below any curvature that
-    /// changes a solution at the solver's tolerances (setup).
-    public var convexityTolerance: Double = 1e-9
+    /// positive definite (λ_min(P) ≳ −τ·max|Pᵢⱼ|). Default 1e-6, the size of diagonal perturbation
+    /// Gurobi's PSDTol forgives by default: far above the rounding of a positive semidefinite P
+    /// (≈ n·10⁻¹⁶), while a curvature beyond it is a property of the model, not of rounding (setup).
+    public var convexityTolerance: Double = 1e-6
 
     public init() {}
 

@@ -31,6 +31,9 @@ struct SolverOptions: ParsableArguments {
     @Flag(name: .customLong("convexity-check"), inversion: .prefixedNo,
           help: "Check at setup that P is positive semidefinite; a non-convex P ends with status non_convex (default on).")
     var convexityCheck: Bool = true
+    @Option(name: .customLong("convexity-tolerance"), parsing: .unconditional,
+            help: "Relative tolerance τ of the convexity check: P is accepted when λ_min ≳ −τ·max|Pᵢⱼ| (scaled P; default 1e-6).")
+    var convexityTolerance: Double?
     @Flag(name: .customLong("flush-to-zero"), inversion: .prefixedNo,
           help: "Flush subnormal numbers to zero while the solver computes (FTZ/DAZ; default on).")
     var flushToZero: Bool = true
@@ -52,6 +55,7 @@ struct SolverOptions: ParsableArguments {
         if let interiorPointIterations { s.interiorPointIterations = interiorPointIterations }
         s.verbose = verbose
         s.checkConvexity = convexityCheck
+        if let convexityTolerance { s.convexityTolerance = convexityTolerance }
         s.flushToZero = flushToZero
         s.kkt.strategy = strategy
         s.kkt.ordering = ordering
