@@ -206,6 +206,18 @@ private func shiftedLaplacian(n: Int, shift s: Double) throws -> CSCMatrix {
         #expect(solver.solve().status == .solved)
     }
 
+    @Test("Maros–Meszaros VALUES: P has unit diagonal and λ_min = −1.27e-5 (numpy eigvalsh), so it is not convex at τ = 1e-6; at τ = 1e-4 it solves to the reference")
+    func valuesIsSlightlyNonConvex() throws {
+        let qp = try datasetModel("VALUES").program
+        var settings = settingsAt1e6()
+        try expectNonConvex(qp, settings: settings)
+        settings.convexityTolerance = 1e-4
+        let solution = try ADMMSolver(problem: qp, settings: settings).solve()
+        #expect(solution.status == .solved)
+        let reference = try referenceObjective("VALUES")
+        #expect(abs(solution.info.objective - reference) <= 1e-6 * max(1, abs(reference)))
+    }
+
     @Test func invalidToleranceIsRejected() throws {
         var settings = SolverSettings()
         settings.convexityTolerance = -1

@@ -6,7 +6,7 @@ import Testing
 /// Reading the Maros–Meszaros files in datasets/ (and in the shared folder when present).
 @Suite struct DatasetTests {
     static let localNames = ["GENHS28", "HS21", "HS268", "HS35", "HS35MOD", "HS52", "HS53", "HS76",
-                             "LOTSCHD", "QADLITTL", "QAFIRO", "QSCAGR7", "TAME", "ZECEVIC2"]
+                             "LOTSCHD", "QADLITTL", "QAFIRO", "QSCAGR7", "TAME", "VALUES", "ZECEVIC2"]
 
     func read(_ name: String, freeRows: QPSReader.FreeRows = .omitted) throws -> QPSModel {
         try QPSReader.read(path: TestData.localDirectory + "/\(name).QPS", freeRows: freeRows)
