@@ -420,7 +420,7 @@ extension ADMMSolver {
         switch status {
         case .solvedInaccurate, .maxIterations, .primalInfeasible, .primalInfeasibleInaccurate,
              .dualInfeasible, .dualInfeasibleInaccurate: return true
-        case .solved, .timeLimit, .nonConvex, .cancelled: return false
+        case .solved, .timeLimit, .nonConvex, .cancelled, .numericalError: return false
         }
     }
 

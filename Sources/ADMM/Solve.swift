@@ -41,12 +41,15 @@ extension ADMMSolver {
             }
             return solution
         }
+        // A failed factorization of the ADMM system means a non-convex P when the convexity check did
+        // not run; after the check passed it is a numerical failure.
+        let linearSystemFailure: Status = convexity?.isPositiveSemidefinite == true ? .numericalError : .nonConvex
         if let failure = setupFailure {
-            info.status = .nonConvex
-            if settings.verbose { log.write("non-convex problem: \(failure)") }
+            info.status = linearSystemFailure
+            if settings.verbose { log.write("\(info.status == .nonConvex ? "non-convex problem" : "numerical error"): \(failure)") }
             return Solution(x: [], y: [], info: info)
         }
-        guard let kkt else { info.status = .nonConvex; return Solution(x: [], y: [], info: info) }
+        guard let kkt else { info.status = linearSystemFailure; return Solution(x: [], y: [], info: info) }
         deadline = settings.timeLimit > 0 ? t0 + .nanoseconds(Int64(settings.timeLimit * 1e9)) : nil
         defer { deadline = nil }
         let warm = settings.warmStart && hasStart
@@ -77,10 +80,8 @@ extension ADMMSolver {
             iteration += 1
             let ts = ContinuousClock.now
             do { try step(kkt); iterationTime += ContinuousClock.now - ts } catch {
-                // A failed triangular solve (CHOLMOD out of memory or invalid state) ends the run. The
-                // factorization itself succeeded at setup and at every ρ update, so the only status
-                // the enum offers for a linear system that cannot be used is `.nonConvex`.
-                status = .nonConvex
+                // A failed triangular solve (CHOLMOD out of memory or invalid state) ends the run.
+                status = .numericalError
                 break loop
             }
             if cancellation.isCancelled { status = .cancelled; break }
@@ -172,7 +173,7 @@ extension ADMMSolver {
         case .dualInfeasible, .dualInfeasibleInaccurate:
             solution.dualInfeasibilityCertificate = dualCertificate
             solution.info.objective = -.infinity
-        case .nonConvex:
+        case .nonConvex, .numericalError:
             break
         default:
             applyResiduals(residuals, to: &solution.info)

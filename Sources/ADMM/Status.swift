@@ -12,6 +12,10 @@ public enum Status: Sendable, Equatable, CustomStringConvertible {
     case timeLimit
     case nonConvex
     case cancelled
+    /// The linear system failed although P passed the convexity check (a wrong inertia or a failed
+    /// Cholesky factorization of the ADMM system, or a failed triangular solve): a numerical failure,
+    /// not a property of the problem. No point is returned.
+    case numericalError
 
     public var isSolved: Bool { self == .solved || self == .solvedInaccurate }
     public var isInfeasible: Bool {
@@ -34,6 +38,7 @@ public enum Status: Sendable, Equatable, CustomStringConvertible {
         case .timeLimit: return "time_limit"
         case .nonConvex: return "non_convex"
         case .cancelled: return "cancelled"
+        case .numericalError: return "numerical_error"
         }
     }
 

@@ -106,7 +106,7 @@ public final class Differentiator {
         let mode = FlushToZero.enableForCurrentThread(if: solver.settings.flushToZero)
         defer { FlushToZero.restore(mode) }
         let status = solution.status
-        let hasPoint = !status.isInfeasible && status != .nonConvex
+        let hasPoint = !status.isInfeasible && status != .nonConvex && status != .numericalError
             && solution.x.count == solver.n && solution.y.count == solver.m
         guard hasPoint, status == .solved || settings.allowInaccurate else { throw .notSolved(status) }
         guard let system = solver.linearSystem else { throw .noLinearSystem }

@@ -200,6 +200,7 @@ func notSolvedReport(_ status: Status) -> (message: String, exitStatus: Int32)? 
     case .maxIterations: sentence = "iteration limit reached before the tolerances were met"
     case .timeLimit: sentence = "time limit reached before the tolerances were met"
     case .nonConvex: sentence = "problem is non-convex"
+    case .numericalError: sentence = "numerical error in the linear system"
     }
     return ("sparseqp: \(sentence) (status \(status.name))", ExitStatus.notSolved)
 }

@@ -187,6 +187,10 @@ private func shiftedLaplacian(n: Int, shift s: Double) throws -> CSCMatrix {
         let solution = try ADMMSolver(problem: boxProblem(upper([[1, 1.05], [1.05, 1]])), settings: settings).solve()
         #expect(solution.info.convexityCheck == nil)
         #expect(solution.status == .solved)
+        // Without the check, a failed factorization of the ADMM system (P + σI + AᵀρA = diag(1.1, −0.9))
+        // still reports non_convex (after a passed check it would be numerical_error).
+        let failing = try ADMMSolver(problem: boxProblem(upper([[1, 0], [0, -1]])), settings: settings).solve()
+        #expect(failing.status == .nonConvex)
         let solver = try ADMMSolver(problem: boxProblem(upper([[1, 0], [0, 1]])), settings: SolverSettings())
         var changed = solver.settings
         changed.checkConvexity = false
