@@ -20,7 +20,7 @@ enum ExitStatus {
     /// problem that could not be read or generated.
     static let inputError: Int32 = 1
     /// The solver ran but returned no solution to the requested tolerances: solved_inaccurate,
-    /// (primal|dual)_infeasible[_inaccurate], max_iterations, time_limit, non_convex.
+    /// (primal|dual)_infeasible[_inaccurate], max_iterations, time_limit, non_convex, numerical_error.
     static let notSolved: Int32 = 2
     /// Output could not be written: standard output or standard error closed or full, or an
     /// output file (--json-out, --markdown-out, --out, --write-sequence) could not be written.
