@@ -42,6 +42,11 @@ public enum QPError: Error, Equatable, Sendable, CustomStringConvertible {
     /// A `.qpb` binary file (see `QPBinary`) is malformed; `offset` is the byte offset of the
     /// field or section the issue refers to.
     case qpb(offset: Int, issue: QPBIssue)
+    /// A JSON input (see `JSONVectorReader`) is malformed: `offset` is the 0-based byte offset of
+    /// the offending byte, `line` and `column` its 1-based position (columns count bytes).
+    case json(offset: Int, line: Int, column: Int, issue: JSONIssue)
+    /// A `.qpb` binary file (recognized by its magic) was given to the QPS text reader.
+    case qpbGivenToQPSReader(path: String)
 
     /// The 1-based line number for errors raised while parsing a QPS file, nil otherwise.
     public var line: Int? {
@@ -70,6 +75,10 @@ public enum QPError: Error, Equatable, Sendable, CustomStringConvertible {
         case .qps(let line, let issue): return "QPS line \(line): \(issue)"
         case .io(let path, let message): return "\(path): \(message)"
         case .qpb(let offset, let issue): return "QPB byte offset \(offset): \(issue)"
+        case .json(let offset, let line, let column, let issue):
+            return "JSON line \(line), column \(column) (byte offset \(offset)): \(issue)"
+        case .qpbGivenToQPSReader(let path):
+            return "\(path) is a .qpb binary file; this command reads QPS text files (bench reads .qpb)"
         }
     }
 }

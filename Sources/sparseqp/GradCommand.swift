@@ -132,26 +132,24 @@ struct Grad: ParsableCommand {
     /// Reads `ones` or a JSON array / object. For dy, {"dy_rows", "dy_bounds"} is mapped from the file layout.
     func readVector(_ spec: String, key: String, count: Int, model: QPSModel, allowOnes: Bool) throws -> [Double] {
         if allowOnes, spec == "ones" { return [Double](repeating: 1, count: count) }
-        let object: Any
-        do { object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: spec))) }
-        catch { throw fail("\(spec): cannot read JSON: \(error.localizedDescription)") }
-        func numbers(_ any: Any?) -> [Double]? {
-            guard let array = any as? [Any] else { return nil }
-            var out: [Double] = []
-            for v in array { guard let d = (v as? NSNumber)?.doubleValue else { return nil }; out.append(d) }
-            return out
+        let input: JSONVectorInput
+        do { input = try JSONVectorReader.read(path: spec) } catch {
+            if case .io = error { throw fail("\(error)") }
+            throw fail("\(spec): \(error)")
         }
-        var values = numbers(object)
-        if values == nil, let dict = object as? [String: Any] {
-            values = numbers(dict[key])
-            if values == nil, key == "dy", dict["dy_rows"] != nil || dict["dy_bounds"] != nil, let r = numbers(dict["dy_rows"]) ?? Optional([]), let b = numbers(dict["dy_bounds"]) ?? Optional([]) {
-                var v = [Double](repeating: 0, count: count)
-                for (k, row) in model.rowToConstraint.enumerated() where k < r.count { if let row { v[row] = r[k] } }
-                for (k, row) in model.columnToBoundRow.enumerated() where k < b.count { if let row { v[row] = b[k] } }
-                values = v
-            }
+        var values = input.array ?? input.fields[key]
+        if values == nil, key == "dy", input.fields["dy_rows"] != nil || input.fields["dy_bounds"] != nil {
+            let r = input.fields["dy_rows"] ?? [], b = input.fields["dy_bounds"] ?? []
+            var v = [Double](repeating: 0, count: count)
+            for (k, row) in model.rowToConstraint.enumerated() where k < r.count { if let row { v[row] = r[k] } }
+            for (k, row) in model.columnToBoundRow.enumerated() where k < b.count { if let row { v[row] = b[k] } }
+            values = v
         }
-        guard let values else { throw fail("\(spec): expected a JSON array of numbers or {\"\(key)\": [...]}") }
+        guard let values else {
+            let wrong = input.otherKeys.filter { [key, "dy_rows", "dy_bounds"].contains($0) }
+            if let first = wrong.first { throw fail("\(spec): \"\(first)\" is not an array of numbers") }
+            throw fail("\(spec): expected a JSON array of numbers or {\"\(key)\": [...]}")
+        }
         guard values.count == count else { throw fail("\(spec): \(values.count) entries, expected \(count)") }
         return values
     }
