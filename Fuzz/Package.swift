@@ -13,6 +13,7 @@ let package = Package(
         .executableTarget(name: "QPSFuzz", dependencies: [.product(name: "QP", package: "SparseQP")], path: "QPSFuzz"),
         .executableTarget(name: "MatrixMarketFuzz", dependencies: [.product(name: "Sparse", package: "SparseQP")], path: "MatrixMarketFuzz"),
         .executableTarget(name: "QPBFuzz", dependencies: [.product(name: "QP", package: "SparseQP")], path: "QPBFuzz"),
+        .executableTarget(name: "JSONFuzz", dependencies: [.product(name: "QP", package: "SparseQP")], path: "JSONFuzz"),
     ],
     swiftLanguageModes: [.v6]
 )
