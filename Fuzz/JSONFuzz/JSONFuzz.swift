@@ -1,19 +1,15 @@
 // libFuzzer target: the JSON vector reader behind `sparseqp grad --dx/--dy`. Any input must give a
 // `JSONVectorInput` or a typed `QPError`; a parsed input, written back as JSON, must parse to the
-// same value (numbers in Swift's shortest round-trip form, keys escaped).
+// same value (numbers in Swift's shortest round-trip form, keys fully \u-escaped).
 import QP
 
+/// `s` as a JSON string with every UTF-16 code unit written as a `\uXXXX` escape (surrogate pairs
+/// for scalars beyond the BMP), so the round trip also exercises the reader's escape decoding.
 private func appendString(_ s: String, to out: inout String) {
     out += "\""
-    for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": out += "\\\""
-        case "\\": out += "\\\\"
-        case _ where scalar.value < 0x20:
-            let hex = String(scalar.value, radix: 16)
-            out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        default: out.unicodeScalars.append(scalar)
-        }
+    for unit in s.utf16 {
+        let hex = String(unit, radix: 16)
+        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
     }
     out += "\""
 }
