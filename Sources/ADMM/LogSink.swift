@@ -1,5 +1,5 @@
 import Synchronization
-import Foundation
+import Sparse
 
 /// Where the iteration log goes. The library never prints on its own.
 public protocol LogSink: Sendable {
@@ -12,11 +12,14 @@ public struct NullLog: LogSink {
     public func write(_ line: String) {}
 }
 
-/// Writes lines to standard error (the CLI's choice: stdout stays machine-readable).
+/// Writes lines to standard error (stdout stays machine-readable). A failed write (stderr closed
+/// or full) is ignored: a log sink cannot report, and it must not trap as `FileHandle.write` does;
+/// the CLI uses its own sink that records the failure for its exit status.
 public struct StandardErrorLog: LogSink {
     public init() {}
     public func write(_ line: String) {
-        FileHandle.standardError.write(Data((line + "\n").utf8))
+        var text = line + "\n"
+        _ = text.withUTF8 { OutputFile.writeAll(2, UnsafeRawBufferPointer($0)) }
     }
 }
 

@@ -1,49 +1,20 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Musl)
-import Musl
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Sparse
 
-/// Whole-file reads and writes through the C library (no Foundation dependency).
+/// File reads and writes of the QP module, through `Sparse.InputFile` / `Sparse.OutputFile`
+/// (bounded incremental reads from any kind of path; writes that never replace a device or a link).
 enum FileIO {
-    /// The bytes of the file at `path`.
-    static func readAll(path: String) throws(QPError) -> [UInt8] {
-        guard let file = fopen(path, "rb") else { throw .io(path: path, message: lastErrorMessage()) }
-        defer { fclose(file) }
-        var bytes: [UInt8] = []
-        if fseek(file, 0, SEEK_END) == 0 {
-            let size = ftell(file)
-            if size > 0 { bytes.reserveCapacity(Int(size)) }
-            rewind(file)
-        }
-        let chunkSize = 1 << 20
-        var chunk = [UInt8](repeating: 0, count: chunkSize)
-        while true {
-            let got = chunk.withUnsafeMutableBytes { fread($0.baseAddress, 1, chunkSize, file) }
-            if got > 0 { bytes.append(contentsOf: chunk[0..<got]) }
-            if got < chunkSize {
-                if ferror(file) != 0 { throw .io(path: path, message: "read error") }
-                break
-            }
-        }
-        return bytes
+    /// The bytes of the file at `path` read as `mode`; failures are `QPError.io` naming the path.
+    static func read(path: String, mode: InputFile.Mode) throws(QPError) -> InputFile.Contents {
+        do { return try InputFile.read(path: path, mode: mode) } catch { throw .io(path: path, message: error.description) }
     }
 
-    /// Writes `text` to `path`, replacing the file.
+    /// Writes `text` to `path` (see `OutputFile` for the replacement rule).
     static func write(_ text: String, to path: String) throws(QPError) {
-        guard let file = fopen(path, "wb") else { throw .io(path: path, message: lastErrorMessage()) }
-        var text = text
-        let written = text.withUTF8 { buffer in fwrite(buffer.baseAddress, 1, buffer.count, file) }
-        let expected = text.utf8.count
-        if fclose(file) != 0 || written != expected {
-            throw .io(path: path, message: "write error (\(written) of \(expected) bytes written)")
-        }
+        try write(to: path) { $0.append(text) }
     }
 
-    private static func lastErrorMessage() -> String {
-        guard let message = strerror(errno) else { return "error \(errno)" }
-        return String(cString: message)
+    /// Writes what `produce` appends to `path` (see `OutputFile`).
+    static func write(to path: String, _ produce: (inout OutputFile.Writer) -> Void) throws(QPError) {
+        do { try OutputFile.write(to: path, produce) } catch { throw .io(path: path, message: "cannot write: \(error.message)") }
     }
 }

@@ -19,9 +19,11 @@ public enum JSONVectorReader {
     /// keeps the recursive parser's stack bounded on hostile input.
     public static let nestingLimit = 64
 
-    /// Reads and parses the file at `path` (`QPError.io` if it cannot be read).
+    /// Reads and parses the file at `path` (`QPError.io` if it cannot be read). Reading stops at
+    /// the first control byte (never valid in JSON text), so binary input such as `/dev/zero` ends
+    /// with a positioned syntax error; there is no line limit (a vector is often one long line).
     public static func read(path: String) throws(QPError) -> JSONVectorInput {
-        try parse(FileIO.readAll(path: path))
+        try parse(FileIO.read(path: path, mode: .text(maximumLineLength: nil)).bytes)
     }
 
     /// Parses `bytes` as one of the accepted documents.
@@ -201,7 +203,15 @@ private struct JSONVectorParser {
         let limit = min(bytes.count, offset + JSONVectorReader.quotedInputLimit + 1)
         while end < limit, !Self.isDelimiter(bytes[end]) { end += 1 }
         if end == offset { end = min(offset + 1, bytes.count) }
-        let text = String(decoding: bytes[offset..<end], as: UTF8.self)
+        var text = ""
+        for scalar in String(decoding: bytes[offset..<end], as: UTF8.self).unicodeScalars {
+            if scalar.value < 0x20 {
+                let hex = String(scalar.value, radix: 16)
+                text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+            } else {
+                text.unicodeScalars.append(scalar)
+            }
+        }
         return JSONVectorReader.quoted(text)
     }
 

@@ -40,21 +40,18 @@ public enum QPBinary {
     }
 
     /// Writes `program` to `path` in the `.qpb` format, streaming the arrays (no full copy in memory).
+    /// See `OutputFile` for how an existing path is replaced or written through.
     public static func write(_ program: QuadraticProgram, to path: String) throws(QPError) {
-        guard let file = fopen(path, "wb") else { throw .io(path: path, message: errorMessage()) }
-        var written = 0
-        serialize(program) { chunk in
-            if chunk.count > 0 { written += fwrite(chunk.baseAddress, 1, chunk.count, file) }
-        }
-        let expected = byteCount(of: program)
-        if fclose(file) != 0 || written != expected {
-            throw .io(path: path, message: "write error (\(written) of \(expected) bytes written)")
+        try FileIO.write(to: path) { writer in
+            serialize(program) { chunk in writer.append(chunk) }
         }
     }
 
     /// Reads a `.qpb` file.
     public static func read(path: String) throws(QPError) -> QuadraticProgram {
-        try decode(FileIO.readAll(path: path))
+        // Reading stops early when the magic does not match (decode then reports it), so a device
+        // such as /dev/zero is not read without end.
+        try decode(FileIO.read(path: path, mode: .binary(magic: magic)).bytes)
     }
 
     /// Decodes the bytes of a `.qpb` file (see the type's documentation for the errors).
@@ -238,11 +235,6 @@ public enum QPBinary {
             let hex = String(byte, radix: 16)
             return "\\x" + (hex.count == 1 ? "0" + hex : hex)
         }.joined()
-    }
-
-    private static func errorMessage() -> String {
-        guard let message = strerror(errno) else { return "error \(errno)" }
-        return String(cString: message)
     }
 }
 

@@ -123,6 +123,11 @@ public enum QPSIssue: Error, Equatable, Sendable, CustomStringConvertible {
     case infeasibleBounds(name: String, lower: Double, upper: Double)
     /// QMATRIX gives entry (row, column) different from (column, row).
     case asymmetricQMatrix(row: String, column: String)
+    /// The line cannot be QPS text (binary content or an overlong line; the text says which).
+    /// Reading stops at this line.
+    case notText(String)
+    /// The bytes start with the `.qpb` magic: a binary file, not QPS text.
+    case qpbBinaryFile
 
     public var description: String {
         switch self {
@@ -147,6 +152,8 @@ public enum QPSIssue: Error, Equatable, Sendable, CustomStringConvertible {
         case .infeasibleBounds(let name, let lower, let upper):
             return "bounds of '\(name)' are contradictory: [\(lower), \(upper)]"
         case .asymmetricQMatrix(let r, let c): return "QMATRIX is not symmetric at (\(r), \(c))"
+        case .notText(let s): return s
+        case .qpbBinaryFile: return "the input is a .qpb binary file (magic SPQPBIN1), not QPS text"
         }
     }
 }

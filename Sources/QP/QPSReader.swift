@@ -70,9 +70,38 @@ public enum QPSReader {
     }
 
     /// Reads and parses the QPS file at `path`.
+    ///
+    /// Reading is incremental and stops at the first line that cannot be QPS text: a control byte
+    /// (binary content, e.g. `/dev/zero`) or a line longer than `InputFile.maximumLineLength`
+    /// (`QPSIssue.notText` on that line, unless the lines before it already hold an error, which is
+    /// reported instead). A `.qpb` binary file is recognized by its magic (`.qpbGivenToQPSReader`).
     public static func read(path: String, freeRows: FreeRows = .omitted) throws(QPError) -> QPSModel {
-        let bytes = try FileIO.readAll(path: path)
-        return try parse(bytes: bytes, freeRows: freeRows)
+        let contents = try FileIO.read(path: path, mode: .text(maximumLineLength: InputFile.maximumLineLength, lineCheck: lineCheck))
+        if contents.bytes.starts(with: QPBinary.magic) { throw .qpbGivenToQPSReader(path: path) }
+        guard let stop = contents.stop else { return try parse(bytes: contents.bytes, freeRows: freeRows) }
+        // The parser's own error wins when it is on an earlier line, or on the rejected line itself
+        // (it says why the line is wrong).
+        let lastParsed = if case .rejectedLine = stop { stop.line } else { stop.line - 1 }
+        do {
+            _ = try parse(bytes: contents.bytes, freeRows: freeRows)
+        } catch where error.line.map({ $0 <= lastParsed }) ?? true {
+            throw error
+        } catch {}
+        throw .qps(line: stop.line, issue: .notText(stop.description))
+    }
+
+    /// Section keywords a line starting in column 1 may hold.
+    static let sectionKeywords: Set<String> = ["NAME", "OBJSENSE", "ROWS", "COLUMNS", "RHS", "RANGES", "BOUNDS",
+                                               "QUADOBJ", "QSECTION", "QMATRIX", "ENDATA"]
+
+    /// Reading stops at a line in column 1 that is not a comment or a section keyword (the
+    /// parser then names it), and after ENDATA (the parser ignores the rest).
+    static let lineCheck: InputFile.LineCheck = { head in
+        guard let first = head.first, !isBlank(first), first != UInt8(ascii: "*") else { return .accept }
+        let keyword = String(decoding: head.prefix { !isBlank($0) }, as: UTF8.self).uppercased()
+        if keyword == "ENDATA" { return .last }
+        // A keyword longer than the head is cut: accept it, the parser judges the full line.
+        return sectionKeywords.contains(keyword) || keyword.utf8.count >= InputFile.lineHeadLength ? .accept : .reject
     }
 
     /// Parses QPS text.
@@ -80,8 +109,10 @@ public enum QPSReader {
         try parse(bytes: Array(text.utf8), freeRows: freeRows)
     }
 
-    /// Parses QPS text given as UTF-8 (or ASCII) bytes.
+    /// Parses QPS text given as UTF-8 (or ASCII) bytes. A `.qpb` file's bytes (recognized by the
+    /// magic) are `QPSIssue.qpbBinaryFile` on line 1.
     public static func parse(bytes: [UInt8], freeRows: FreeRows = .omitted) throws(QPError) -> QPSModel {
+        if bytes.starts(with: QPBinary.magic) { throw .qps(line: 1, issue: .qpbBinaryFile) }
         let result: Result<QPSModel, QPError> = bytes.withUnsafeBufferPointer { buffer in
             var parser = QPSParser(text: buffer, keepFree: freeRows == .included)
             do throws(QPError) {

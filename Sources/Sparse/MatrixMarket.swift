@@ -74,12 +74,20 @@ public struct MatrixMarketMatrix: Equatable, Sendable {
 /// that reads back to the identical `Double`.
 public enum MatrixMarket {
     /// Reads and parses the file at `path`. Throws `.io` if it cannot be read, otherwise as `parse`.
+    ///
+    /// Reading is incremental (`InputFile`) and stops at the first line that cannot be text (a
+    /// control byte, or a line longer than `InputFile.maximumLineLength`): that line is a `.parse`
+    /// error unless the lines before it already hold one.
     public static func read(path: String) throws(SparseFormatError) -> MatrixMarketMatrix {
-        let bytes = try readFile(path)
-        let result = bytes.withUnsafeBufferPointer { b in
+        let contents: InputFile.Contents
+        do { contents = try InputFile.read(path: path, mode: .text(maximumLineLength: InputFile.maximumLineLength, lineCheck: nil)) }
+        catch { throw .io(path: path, message: error.description) }
+        let result = contents.bytes.withUnsafeBufferPointer { b in
             Result { () throws(SparseFormatError) -> MatrixMarketMatrix in try parse(bytes: b, path: path) }
         }
-        return try result.get()
+        guard let stop = contents.stop else { return try result.get() }
+        if case .failure(let error) = result, let line = error.line, line < stop.line { throw error }
+        throw .parse(line: stop.line, message: stop.description)
     }
 
     /// Parses Matrix Market text. `path` only names the source in error messages.
@@ -181,34 +189,9 @@ public enum MatrixMarket {
         String(cString: strerror(errno))
     }
 
-    static func readFile(_ path: String) throws(SparseFormatError) -> [UInt8] {
-        guard let file = fopen(path, "rb") else { throw .io(path: path, message: errnoMessage()) }
-        defer { fclose(file) }
-        var result = [UInt8]()
-        if fseeko(file, 0, SEEK_END) == 0 {
-            let size = ftello(file)
-            if size > 0 { result.reserveCapacity(Int(size)) }
-            rewind(file)
-        }
-        var chunk = [UInt8](repeating: 0, count: 1 << 20)
-        while true {
-            let n = chunk.withUnsafeMutableBufferPointer { fread($0.baseAddress, 1, $0.count, file) }
-            if n > 0 { result.append(contentsOf: chunk[0..<n]) }
-            if n < chunk.count {
-                if ferror(file) != 0 { throw .io(path: path, message: errnoMessage()) }
-                break
-            }
-        }
-        return result
-    }
-
     static func writeFile(_ bytes: [UInt8], path: String) throws(SparseFormatError) {
-        guard let file = fopen(path, "wb") else { throw .io(path: path, message: errnoMessage()) }
-        let written = bytes.withUnsafeBufferPointer { fwrite($0.baseAddress, 1, $0.count, file) }
-        let writeError = written == bytes.count ? nil : errnoMessage()
-        let closed = fclose(file) == 0
-        if let writeError { throw .io(path: path, message: writeError) }
-        if !closed { throw .io(path: path, message: errnoMessage()) }
+        do { try OutputFile.write(to: path) { writer in bytes.withUnsafeBytes { writer.append($0) } } }
+        catch { throw .io(path: path, message: "cannot write: \(error.message)") }
     }
 }
 

@@ -24,6 +24,14 @@ public enum SparseFormatError: Error, Equatable, Sendable, CustomStringConvertib
     /// A valid file of a kind this reader does not support (complex, pattern, array format, …).
     case unsupported(line: Int, message: String)
 
+    /// The 1-based line number of `.parse` and `.unsupported` errors, nil otherwise.
+    public var line: Int? {
+        switch self {
+        case .parse(let line, _), .unsupported(let line, _): return line
+        default: return nil
+        }
+    }
+
     public var description: String {
         switch self {
         case .dimensionMismatch(let m): return "dimension mismatch: \(m)"

@@ -32,11 +32,11 @@ struct Bench: ParsableCommand {
     var files: [String] = []
     @Option(help: "Comma-separated problem classes (see `sparseqp generate --help`); repeatable, each paired with the --sizes at the same position.")
     var classes: [String] = []
-    @Option(help: "Comma-separated sizes, crossed with the --classes at the same position.")
+    @Option(parsing: .unconditionalSingleValue, help: "Comma-separated sizes, crossed with the --classes at the same position.")
     var sizes: [String] = []
-    @Option(name: .customLong("problem"), help: "One problem CLASS:SIZE (repeatable).")
+    @Option(name: .customLong("problem"), parsing: .unconditionalSingleValue, help: "One problem CLASS:SIZE (repeatable).")
     var problems: [String] = []
-    @Option(help: "Seed of the generated problems.")
+    @Option(parsing: .unconditional, help: "Seed of the generated problems.")
     var seed: UInt64 = 1
     @Option(name: .customLong("problems-dir"), help: "Write (or reuse) generated problems here as .qpb.")
     var problemsDir: String?
@@ -129,6 +129,9 @@ struct Bench: ParsableCommand {
             let elapsed = seconds(since: started)
             let eta = elapsed / Double(k + 1) * Double(jobs.count - k - 1)
             progress("[\(k + 1)/\(jobs.count)] \(job.label): \(record.status) \(record.verified ? "verified" : "not verified"), total \(formatSeconds(record.total)), backward \(formatSeconds(record.backward)) | elapsed \(formatSeconds(elapsed)), ETA \(formatSeconds(eta))")
+            if let error = record.error { Console.error("sparseqp: error: \(error)") }
+            // Ctrl-C: write the results so far, then exit with ExitStatus.interrupted.
+            if Interrupt.happened { break }
         }
         let command = CommandLine.arguments.joined(separator: " ")
         let json = JSON.object([
@@ -151,7 +154,13 @@ struct Bench: ParsableCommand {
         if let jsonOut { try writeText(json.rendered() + "\n", to: jsonOut) }
         let table = markdown(records, settings: settings, bandwidth: bandwidth, command: command)
         if let markdownOut { try writeText(table, to: markdownOut) }
-        if jsonOut == nil && markdownOut == nil { print(table) }
+        if jsonOut == nil && markdownOut == nil { Console.output(table) }
+        if Interrupt.happened { throw ExitCode(ExitStatus.interrupted) }
+        let failed = records.filter(\.loadFailed).count
+        if failed > 0 {
+            Console.error("sparseqp: error: \(failed) of \(jobs.count) problems could not be read or generated")
+            throw ExitCode(ExitStatus.inputError)
+        }
     }
 
     // MARK: - One problem
@@ -176,6 +185,8 @@ struct Bench: ParsableCommand {
         var bytesPerIteration = Double.nan
         var bandwidthFraction = Double.nan
         var error: String?
+        /// The problem could not be read or generated (bench then exits with `ExitStatus.inputError`).
+        var loadFailed = false
         var total: Double { setup + solve + polish }
 
         var json: JSON {
@@ -218,16 +229,17 @@ struct Bench: ParsableCommand {
         }
     }
 
-    func load(_ job: Job) throws -> QuadraticProgram {
-        if let file = job.file { return try readProgram(file) }
-        guard let cls = job.cls, let size = job.size else { throw fail("bad job") }
+    /// The job's problem; errors are messages (recorded per problem, and they make bench exit 1).
+    func load(_ job: Job) throws(InputError) -> QuadraticProgram {
+        if let file = job.file { return try loadProgram(file) }
+        guard let cls = job.cls, let size = job.size else { throw InputError(description: "bad job") }
+        if let path = job.generatedFile, FileManager.default.fileExists(atPath: path) { return try loadProgram(path) }
+        let problem: GeneratedProblem
+        do { problem = try generate(cls, size: size, seed: seed) } catch { throw InputError(description: "\(job.label): \(error)") }
         if let path = job.generatedFile {
-            if FileManager.default.fileExists(atPath: path) { return try readProgram(path) }
-            let problem = try generate(cls, size: size, seed: seed)
-            do { try QPBinary.write(problem.program, to: path) } catch { throw fail("\(path): \(error)") }
-            return problem.program
+            do { try QPBinary.write(problem.program, to: path) } catch { throw InputError(description: "\(error)") }
         }
-        return try generate(cls, size: size, seed: seed).program
+        return problem.program
     }
 
     func runOne(_ job: Job, settings: SolverSettings, triad: Double?) -> Record {
@@ -242,18 +254,19 @@ struct Bench: ParsableCommand {
         let tg = ContinuousClock.now
         let program: QuadraticProgram
         do { program = try load(job) } catch {
-            r.error = "\(error)"
+            r.error = error.description
+            r.loadFailed = true
             return r
         }
         r.generate = seconds(since: tg)
         r.n = program.n; r.m = program.m; r.nnzP = program.P.nonzeroCount; r.nnzA = program.A.nonzeroCount
         let solver: ADMMSolver
-        do { solver = try ADMMSolver(problem: program, settings: settings, log: settings.verbose ? StandardErrorLog() : NullLog()) }
+        do { solver = try ADMMSolver(problem: program, settings: settings, log: settings.verbose ? ConsoleLog() : NullLog()) }
         catch {
             r.error = "\(error)"
             return r
         }
-        let solution = solver.solve()
+        let solution = solveInterruptibly(solver)
         let info = solution.info
         r.status = info.status.name
         r.iterations = info.iterations

@@ -94,7 +94,7 @@ enum StreamTriad {
             if rep > 0 { best = min(best, dt) }
         }
         // Keep the result observable so the loop cannot be removed.
-        if v.a[elements / 2] == -1 { print("") }
+        if v.a[elements / 2] == -1 { Console.output("") }
         return Result(threads: chunks, bytesPerArray: elements * 8,
                       gigabytesPerSecond: Double(24 * elements) / best / 1e9)
     }
@@ -161,12 +161,19 @@ struct IndependentResiduals: Sendable {
     }
 }
 
-/// Reads a problem from `.qpb` (binary) or QPS.
-func readProgram(_ path: String) throws -> QuadraticProgram {
-    if path.lowercased().hasSuffix(".qpb") {
-        do { return try QPBinary.read(path: path) } catch { throw fail("\(path): \(error)") }
+/// An error message not yet printed (bench records it per problem).
+struct InputError: Error, CustomStringConvertible {
+    var description: String
+}
+
+/// Reads a problem from `.qpb` (binary) or QPS; the error names the path.
+func loadProgram(_ path: String) throws(InputError) -> QuadraticProgram {
+    do {
+        if path.lowercased().hasSuffix(".qpb") { return try QPBinary.read(path: path) }
+        return try QPSReader.read(path: path).program
+    } catch {
+        throw InputError(description: readingMessage(path, error))
     }
-    return try readModel(path).program
 }
 
 /// "1.23 s" / "45 ms".
@@ -176,12 +183,14 @@ func formatSeconds(_ s: Double) -> String {
     return String(format: "%.1f ms", s * 1000)
 }
 
+/// Writes an output file (--json-out, --markdown-out) by the `OutputFile` rule: atomic
+/// replacement of a regular file, write-through for a device, FIFO or symlink; a failure exits
+/// with `ExitStatus.outputError` and the system's reason.
 func writeText(_ text: String, to path: String) throws {
-    do { try text.write(toFile: path, atomically: true, encoding: .utf8) } catch {
-        throw fail("cannot write \(path): \(error.localizedDescription)")
-    }
+    do { try OutputFile.write(text, to: path) } catch { throw failOutput("\(path): cannot write: \(error.message)") }
 }
 
+/// A progress line on stderr.
 func progress(_ message: String) {
-    FileHandle.standardError.write(Data((message + "\n").utf8))
+    Console.error(message)
 }

@@ -23,11 +23,11 @@ struct Demo: ParsableCommand {
         direction of x0 with a central finite difference of re-solved problems (h = 1e-4).
         """)
 
-    @Option(help: "MPC horizon T (variables = 15T + 10).")
+    @Option(parsing: .unconditional, help: "MPC horizon T (variables = 15T + 10).")
     var horizon: Int = 6666
-    @Option(help: "Seed of the generated problem.")
+    @Option(parsing: .unconditional, help: "Seed of the generated problem.")
     var seed: UInt64 = 1
-    @Option(name: .customLong("initial-scale"), help: "Factor applied to the generated initial state (1.9 keeps it inside the state box and saturates inputs).")
+    @Option(name: .customLong("initial-scale"), parsing: .unconditional, help: "Factor applied to the generated initial state (1.9 keeps it inside the state box and saturates inputs).")
     var initialScale: Double = 1.9
     @OptionGroup var solverOptions: SolverOptions
 
@@ -40,8 +40,8 @@ struct Demo: ParsableCommand {
         guard let c = problem.control else { throw fail("generator returned no control structure") }
         let qp = problem.program
         let generateTime = seconds(since: tg)
-        print("== problem: \(problem.name) — sparse MPC, nx = \(c.nx), nu = \(c.nu), horizon \(c.horizon), initial state × \(initialScale)")
-        print("   n = \(qp.n) variables, m = \(qp.m) constraints, nnz(P) = \(qp.P.nonzeroCount), nnz(A) = \(qp.A.nonzeroCount) (generated in \(formatSeconds(generateTime)))")
+        Console.output("== problem: \(problem.name) — sparse MPC, nx = \(c.nx), nu = \(c.nu), horizon \(c.horizon), initial state × \(initialScale)")
+        Console.output("   n = \(qp.n) variables, m = \(qp.m) constraints, nnz(P) = \(qp.P.nonzeroCount), nnz(A) = \(qp.A.nonzeroCount) (generated in \(formatSeconds(generateTime)))")
 
         // Start far from the origin (x0 scaled by `initialScale`, still inside the state box, which
         // holds x0/2 … x0 ∈ [xmin/2, xmax/2]) so that inputs saturate and the active set is not trivial.
@@ -51,17 +51,17 @@ struct Demo: ParsableCommand {
         let data: QuadraticProgram
         do { data = try QuadraticProgram(P: qp.P, q: qp.q, A: qp.A, l: l0, u: u0Bound) } catch { throw fail("\(error)") }
         let solver: ADMMSolver
-        do { solver = try ADMMSolver(problem: data, settings: settings, log: settings.verbose ? StandardErrorLog() : NullLog()) }
+        do { solver = try ADMMSolver(problem: data, settings: settings, log: settings.verbose ? ConsoleLog() : NullLog()) }
         catch { throw fail("\(error)") }
-        let solution = solver.solve()
+        let solution = solveInterruptibly(solver)
         let info = solution.info
-        print("\n== solve (εabs = \(settings.epsAbs), εrel = \(settings.epsRel), polish \(settings.polish ? "on" : "off"))")
-        print("   status \(info.status), objective \(String(format: "%.8g", info.objective)), \(info.iterations) iterations, polish \(info.polish.rawValue), ρ updates \(info.rhoUpdates)")
-        print("   residuals: primal \(String(format: "%.2e", info.primalResidual)), dual \(String(format: "%.2e", info.dualResidual)), duality gap \(String(format: "%.2e", info.dualityGap))")
-        print("   time: setup \(formatSeconds(info.setupTime)), solve \(formatSeconds(info.solveTime)), polish \(formatSeconds(info.polishTime))")
-        guard info.status.isSolved else { throw fail("the demo problem was not solved (\(info.status))") }
+        Console.output("\n== solve (εabs = \(settings.epsAbs), εrel = \(settings.epsRel), polish \(settings.polish ? "on" : "off"))")
+        Console.output("   status \(info.status), objective \(String(format: "%.8g", info.objective)), \(info.iterations) iterations, polish \(info.polish.rawValue), ρ updates \(info.rhoUpdates)")
+        Console.output("   residuals: primal \(String(format: "%.2e", info.primalResidual)), dual \(String(format: "%.2e", info.dualResidual)), duality gap \(String(format: "%.2e", info.dualityGap))")
+        Console.output("   time: setup \(formatSeconds(info.setupTime)), solve \(formatSeconds(info.solveTime)), polish \(formatSeconds(info.polishTime))")
+        try exitForStatus(info.status)
         let u0 = (0..<c.nu).map { solution.x[c.inputIndex(step: 0, component: $0)] }
-        print("   first input u0* = [\(u0.map { String(format: "%.4f", $0) }.joined(separator: ", "))]")
+        Console.output("   first input u0* = [\(u0.map { String(format: "%.4f", $0) }.joined(separator: ", "))]")
 
         // Tracking loss and its gradient with respect to x*.
         func reference(_ t: Int, _ i: Int) -> Double { i == 0 ? sin(2 * Double.pi * Double(t) / 200) : 0 }
@@ -84,12 +84,12 @@ struct Demo: ParsableCommand {
         } catch { throw fail("backward pass: \(error)") }
         let backwardTime = seconds(since: tb)
         let dx0 = rows.map { gradients.dl[$0] + gradients.du[$0] }
-        print("\n== backward: L = ½ Σ_t ‖x_t − r_t‖² = \(String(format: "%.8g", loss(solution.x)))")
-        print("   time \(formatSeconds(backwardTime)) (\(String(format: "%.2f", backwardTime / info.runTime)) × the forward time), \(binfo.numericFactorizations) numeric factorizations, factorization reused: \(binfo.factorizationReused)")
-        print("   active set: \(binfo.upperActive) upper, \(binfo.lowerActive) lower, \(binfo.equality) equality, \(binfo.weaklyActive) weakly active (released), \(binfo.inactive) inactive; KKT residual \(String(format: "%.1e", binfo.residual))")
-        print("   ‖dL/dq‖∞ = \(sci(infinityNorm(gradients.dq))), ‖dL/dl‖∞ = \(sci(infinityNorm(gradients.dl))), ‖dL/du‖∞ = \(sci(infinityNorm(gradients.du)))")
-        print("   ‖dL/dP‖∞ = \(sci(infinityNorm(gradients.dP.values))) (on P's \(gradients.dP.nonzeroCount) stored entries), ‖dL/dA‖∞ = \(sci(infinityNorm(gradients.dA.values))) (on A's \(gradients.dA.nonzeroCount) entries)")
-        print("   dL/dx0 = [\(dx0.map { String(format: "%.5g", $0) }.joined(separator: ", "))]")
+        Console.output("\n== backward: L = ½ Σ_t ‖x_t − r_t‖² = \(String(format: "%.8g", loss(solution.x)))")
+        Console.output("   time \(formatSeconds(backwardTime)) (\(String(format: "%.2f", backwardTime / info.runTime)) × the forward time), \(binfo.numericFactorizations) numeric factorizations, factorization reused: \(binfo.factorizationReused)")
+        Console.output("   active set: \(binfo.upperActive) upper, \(binfo.lowerActive) lower, \(binfo.equality) equality, \(binfo.weaklyActive) weakly active (released), \(binfo.inactive) inactive; KKT residual \(String(format: "%.1e", binfo.residual))")
+        Console.output("   ‖dL/dq‖∞ = \(sci(infinityNorm(gradients.dq))), ‖dL/dl‖∞ = \(sci(infinityNorm(gradients.dl))), ‖dL/du‖∞ = \(sci(infinityNorm(gradients.du)))")
+        Console.output("   ‖dL/dP‖∞ = \(sci(infinityNorm(gradients.dP.values))) (on P's \(gradients.dP.nonzeroCount) stored entries), ‖dL/dA‖∞ = \(sci(infinityNorm(gradients.dA.values))) (on A's \(gradients.dA.nonzeroCount) entries)")
+        Console.output("   dL/dx0 = [\(dx0.map { String(format: "%.5g", $0) }.joined(separator: ", "))]")
 
         // Finite-difference check along a random unit direction of x0 (warm-started re-solves).
         var rng = SeededGenerator(seed: seed &+ 99)
@@ -110,21 +110,21 @@ struct Demo: ParsableCommand {
                 try solver.update(settings: tightSettings)
                 try solver.update(l: l, u: u)
             } catch { throw fail("finite-difference re-solve: \(error)") }
-            let s = solver.solve()
+            let s = solveInterruptibly(solver)
             fdStatus.append(s.info.status.name)
             values.append(loss(s.x))
         }
         let fd = (values[0] - values[1]) / (2 * h)
         let rel = abs(fd - predicted) / max(abs(fd), 1e-12)
-        print("\n== finite-difference check along a random unit direction e of x0 (h = \(h), re-solves at ε = 1e-9: \(fdStatus.joined(separator: ", ")))")
-        print("   ⟨dL/dx0, e⟩ = \(String(format: "%.10g", predicted)), central difference = \(String(format: "%.10g", fd)), relative difference \(String(format: "%.1e", rel))")
+        Console.output("\n== finite-difference check along a random unit direction e of x0 (h = \(h), re-solves at ε = 1e-9: \(fdStatus.joined(separator: ", ")))")
+        Console.output("   ⟨dL/dx0, e⟩ = \(String(format: "%.10g", predicted)), central difference = \(String(format: "%.10g", fd)), relative difference \(String(format: "%.1e", rel))")
 
         if let p = solver.profile {
-            print("\n== factorization profile (forward, polish, backward and the two re-solves)")
-            print("   strategy \(p.strategy.rawValue), ordering \(p.ordering.rawValue), dimension \(p.dimension), nnz(L) \(p.nonzerosInL), predicted flops \(String(format: "%.3g", p.predictedFlops))")
-            print("   \(p.symbolicAnalyses) symbolic analysis (\(formatSeconds(p.symbolicTime))), \(p.numericFactorizations) numeric factorizations (\(formatSeconds(p.numericTime))), \(p.solves) solves (\(formatSeconds(p.solveTime))), CHOLMOD peak \(String(format: "%.0f", Double(p.peakMemoryBytes) / 1048576)) MiB")
+            Console.output("\n== factorization profile (forward, polish, backward and the two re-solves)")
+            Console.output("   strategy \(p.strategy.rawValue), ordering \(p.ordering.rawValue), dimension \(p.dimension), nnz(L) \(p.nonzerosInL), predicted flops \(String(format: "%.3g", p.predictedFlops))")
+            Console.output("   \(p.symbolicAnalyses) symbolic analysis (\(formatSeconds(p.symbolicTime))), \(p.numericFactorizations) numeric factorizations (\(formatSeconds(p.numericTime))), \(p.solves) solves (\(formatSeconds(p.solveTime))), CHOLMOD peak \(String(format: "%.0f", Double(p.peakMemoryBytes) / 1048576)) MiB")
         }
-        print("\n   total \(formatSeconds(seconds(since: tStart))), peak RSS \(String(format: "%.0f", MemoryProbe.peakMiB())) MiB")
+        Console.output("\n   total \(formatSeconds(seconds(since: tStart))), peak RSS \(String(format: "%.0f", MemoryProbe.peakMiB())) MiB")
     }
 
     private func sci(_ v: Double) -> String { String(format: "%.3e", v) }

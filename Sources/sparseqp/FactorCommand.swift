@@ -86,7 +86,7 @@ struct Factor: ParsableCommand {
                 ])),
                 ("relative_residual", .number(residual)),
             ])
-            print(report.rendered())
+            Console.output(report.rendered())
         } else {
             let rows: [(String, String)] = [
                 ("matrix", matrix),
@@ -109,7 +109,7 @@ struct Factor: ParsableCommand {
             ]
             let width = rows.map(\.0.count).max() ?? 0
             for (name, value) in rows {
-                print(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
+                Console.output(name.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + value)
             }
         }
     }
@@ -148,8 +148,7 @@ struct Factor: ParsableCommand {
 
     /// Writes a one-line error to stderr and returns the exit code to throw.
     static func failure(_ message: String, code: Int32) -> ExitCode {
-        let line = "sparseqp factor: error: " + message.replacingOccurrences(of: "\n", with: " ") + "\n"
-        FileHandle.standardError.write(Data(line.utf8))
+        Console.error("sparseqp factor: error: " + message.replacingOccurrences(of: "\n", with: " "))
         return ExitCode(code)
     }
 

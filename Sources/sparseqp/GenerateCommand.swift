@@ -18,9 +18,9 @@ struct Generate: ParsableCommand {
 
     @Argument(help: "Problem class (\(ProblemClass.allCases.map(\.rawValue).joined(separator: ", "))).")
     var problemClass: String
-    @Option(help: "Problem size (see the class list for its meaning).")
+    @Option(parsing: .unconditional, help: "Problem size (see the class list for its meaning).")
     var size: Int
-    @Option(help: "Random seed (default 1).")
+    @Option(parsing: .unconditional, help: "Random seed (default 1).")
     var seed: UInt64 = 1
     @Option(help: "Output file (.qps or .qpb).")
     var out: String
@@ -51,12 +51,12 @@ struct Generate: ParsableCommand {
             case .qps: try QPSWriter.write(problem.program, name: problem.name, to: out)
             case .qpb: try QPBinary.write(problem.program, to: out)
             }
-        } catch { throw fail("\(error)") }
+        } catch { throw failOutput("\(error)") }
         let p = problem.program
         let line = "\(cls.rawValue) size \(size) seed \(seed): n = \(p.n), m = \(p.m), nnz(P) = \(p.P.nonzeroCount), "
             + "nnz(A) = \(p.A.nonzeroCount) -> \(out) (\(chosen.rawValue)); generate \(format3(generateTime)) s, "
-            + "write \(format3(seconds(since: writeStart))) s\n"
-        FileHandle.standardError.write(Data(line.utf8))
+            + "write \(format3(seconds(since: writeStart))) s"
+        Console.error(line)
     }
 
     private func format3(_ x: Double) -> String { String(format: "%.3f", x) }

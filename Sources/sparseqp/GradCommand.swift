@@ -41,9 +41,9 @@ struct Grad: ParsableCommand {
         let dxVector = try readVector(dx, key: "dx", count: qp.n, model: model, allowOnes: true)
         let dyVector = try dy.map { try readVector($0, key: "dy", count: qp.m, model: model, allowOnes: false) }
         let solver: ADMMSolver
-        do { solver = try ADMMSolver(problem: qp, settings: solverOptions.settings(), log: StandardErrorLog()) }
+        do { solver = try ADMMSolver(problem: qp, settings: solverOptions.settings(), log: ConsoleLog()) }
         catch { throw fail("\(error)") }
-        let solution = solver.solve()
+        let solution = solveInterruptibly(solver)
         var settings = DifferentiationSettings(rule: rule, allowInaccurate: allowInaccurate)
         settings.rule = rule
         let gradients: Gradients
@@ -53,10 +53,17 @@ struct Grad: ParsableCommand {
             (gradients, info) = try differentiator.adjoint(dx: dxVector, dy: dyVector)
         } catch {
             if json {
-                print(JSON.object([("status", .string(solution.status.name)), ("rule", .string(rule.name)),
+                Console.output(JSON.object([("status", .string(solution.status.name)), ("rule", .string(rule.name)),
                                    ("error", .string(error.description))]).rendered())
             }
-            throw fail("\(error)")
+            Console.error("sparseqp: error: \(error)")
+            // The gradient exists only at a solved point: the forward status decides the exit
+            // status (2, or 130 after Ctrl-C); a failure at a solved point is also 2.
+            if let report = notSolvedReport(solution.status) {
+                Console.error(report.message)
+                throw ExitCode(report.exitStatus)
+            }
+            throw ExitCode(ExitStatus.notSolved)
         }
         let sign: Double = model.objectiveSense == .maximize ? -1 : 1
         let dq = gradients.dq.map { sign * $0 }
@@ -94,13 +101,15 @@ struct Grad: ParsableCommand {
                 ("dA", .object([("row", .integers(aRow)), ("col", .integers(aCol)), ("val", .numbers(aVal))])),
                 ("backward", backwardJSON(info)),
             ]
-            print(JSON.object(fields).rendered())
+            Console.output(JSON.object(fields).rendered())
         } else {
-            print("problem:   \(model.name) (n = \(qp.n), m = \(qp.m)), status \(solution.status)")
-            print("rule:      \(rule.name); rows: \(info.upperActive) upper, \(info.lowerActive) lower, \(info.equality) equality, \(info.weaklyActive) weakly active, \(info.inactive) inactive")
-            print("backward:  residual \(info.residual), \(info.refinementSteps) steps, converged \(info.converged), time \(info.time)s, symbolic analyses \(info.symbolicAnalysesTotal)")
-            for (k, name) in model.columnNames.enumerated() { print("dq[\(name)] = \(dq[k])") }
+            Console.output("problem:   \(model.name) (n = \(qp.n), m = \(qp.m)), status \(solution.status)")
+            Console.output("rule:      \(rule.name); rows: \(info.upperActive) upper, \(info.lowerActive) lower, \(info.equality) equality, \(info.weaklyActive) weakly active, \(info.inactive) inactive")
+            Console.output("backward:  residual \(info.residual), \(info.refinementSteps) steps, converged \(info.converged), time \(info.time)s, symbolic analyses \(info.symbolicAnalysesTotal)")
+            for (k, name) in model.columnNames.enumerated() { Console.output("dq[\(name)] = \(dq[k])") }
         }
+        // --allow-inaccurate accepts solved_inaccurate; any other status keeps its exit status.
+        if !(allowInaccurate && solution.status == .solvedInaccurate) { try exitForStatus(solution.status) }
     }
 
     func backwardJSON(_ b: BackwardInfo) -> JSON {

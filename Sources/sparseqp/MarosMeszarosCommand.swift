@@ -43,6 +43,7 @@ struct MarosMeszaros: ParsableCommand {
         guard !names.isEmpty else { throw fail("no .QPS files in \(folder)") }
         var rows: [JSON] = []
         var verified = 0
+        var unreadable = 0
         var logSum = 0.0
         let start = ContinuousClock.now
         for (k, name) in names.enumerated() {
@@ -53,7 +54,7 @@ struct MarosMeszaros: ParsableCommand {
             do {
                 let model = try QPSReader.read(path: path)
                 let solver = try ADMMSolver(problem: model.program, settings: settings)
-                let solution = solver.solve()
+                let solution = solveInterruptibly(solver)
                 let info = solution.info
                 fields.append(("status", .string(info.status.name)))
                 fields.append(("iterations", .integer(info.iterations)))
@@ -83,6 +84,8 @@ struct MarosMeszaros: ParsableCommand {
             } catch {
                 fields.append(("status", .string("error")))
                 fields.append(("error", .string("\(error)")))
+                if error is QPError { unreadable += 1 }
+                Console.error("sparseqp: error: \(name): \(error)")
             }
             fields.append(("verified", .bool(ok)))
             if ok { verified += 1 }
@@ -90,11 +93,13 @@ struct MarosMeszaros: ParsableCommand {
             rows.append(.object(fields))
             let elapsed = seconds(since: start)
             let status = fields.first { $0.0 == "status" }.map { "\($0.1.rendered())" } ?? ""
-            FileHandle.standardError.write(Data("[\(k + 1)/\(names.count)] \(name): \(status) \(ok ? "verified" : "NOT verified") (elapsed \(Int(elapsed)) s)\n".utf8))
+            progress("[\(k + 1)/\(names.count)] \(name): \(status) \(ok ? "verified" : "NOT verified") (elapsed \(Int(elapsed)) s)")
+            // Ctrl-C: write the results so far, then exit with ExitStatus.interrupted.
+            if Interrupt.happened { break }
         }
-        let geomean = exp(logSum / Double(names.count)) - Self.shift
+        let geomean = exp(logSum / Double(max(1, rows.count))) - Self.shift
         let summary = JSON.object([
-            ("problems", .integer(names.count)), ("verified", .integer(verified)),
+            ("problems", .integer(rows.count)), ("verified", .integer(verified)),
             ("shifted_geometric_mean_time", .number(geomean)), ("shift", .number(Self.shift)),
             ("eps_abs", .number(settings.epsAbs)), ("eps_rel", .number(settings.epsRel)),
             ("max_iter", .integer(settings.maxIterations)), ("polish", .bool(settings.polish)), ("interior_point", .bool(settings.interiorPointFallback)),
@@ -102,16 +107,24 @@ struct MarosMeszaros: ParsableCommand {
         ])
         if let jsonOut {
             let document = JSON.object([("summary", summary), ("problems", .array(rows))]).rendered()
-            do { try document.write(toFile: jsonOut, atomically: true, encoding: .utf8) }
-            catch { throw fail("cannot write \(jsonOut): \(error)") }
+            try writeText(document, to: jsonOut)
         }
-        print("verified \(verified) of \(names.count); shifted geometric mean time \(geomean) s (shift \(Self.shift) s, failures charged \(timeLimit) s)")
-        print(summary.rendered())
+        Console.output("verified \(verified) of \(rows.count); shifted geometric mean time \(geomean) s (shift \(Self.shift) s, failures charged \(timeLimit) s)")
+        Console.output(summary.rendered())
+        if Interrupt.happened { throw ExitCode(ExitStatus.interrupted) }
+        if unreadable > 0 {
+            Console.error("sparseqp: error: \(unreadable) of \(names.count) problems could not be read")
+            throw ExitCode(ExitStatus.inputError)
+        }
     }
 
     func readReferences() throws -> [String: Double] {
         let path = (folder as NSString).appendingPathComponent("reference.csv")
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else { throw fail("cannot read \(path)") }
+        let contents: InputFile.Contents
+        do { contents = try InputFile.read(path: path, mode: .text(maximumLineLength: InputFile.maximumLineLength, lineCheck: nil)) }
+        catch { throw fail("\(path): \(error)") }
+        if let stop = contents.stop { throw fail("\(path): line \(stop.line): \(stop)") }
+        let text = String(decoding: contents.bytes, as: UTF8.self)
         let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
         guard let header = lines.first, let nameColumn = header.firstIndex(of: "name"),
               let objectiveColumn = header.firstIndex(of: "objective") else { throw fail("\(path): no name/objective columns") }

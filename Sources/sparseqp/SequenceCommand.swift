@@ -24,11 +24,11 @@ struct Sequence: ParsableCommand {
 
     @Argument(help: "mpc or lasso.")
     var kind: Kind
-    @Option(help: "Horizon (mpc) or number of features (lasso).")
+    @Option(parsing: .unconditional, help: "Horizon (mpc) or number of features (lasso).")
     var size: Int = 1000
-    @Option(help: "Number of solves in the sequence.")
+    @Option(parsing: .unconditional, help: "Number of solves in the sequence.")
     var steps: Int = 100
-    @Option(help: "Seed of the generated problem and of the disturbances.")
+    @Option(parsing: .unconditional, help: "Seed of the generated problem and of the disturbances.")
     var seed: UInt64 = 1
     @Flag(help: "Also solve every step from scratch (new solver: analysis + factorization) for comparison.")
     var compareCold = false
@@ -53,7 +53,7 @@ struct Sequence: ParsableCommand {
             do {
                 if path.lowercased().hasSuffix(".qpb") { try QPBinary.write(qp, to: path) }
                 else { try QPSWriter.write(qp, name: problem.name, to: path) }
-            } catch { throw fail("\(path): \(error)") }
+            } catch { throw failOutput("\(error)") }
         }
         progress("[sequence] \(problem.name): n = \(qp.n), m = \(qp.m), nnz(A) = \(qp.A.nonzeroCount), \(steps) steps")
 
@@ -62,7 +62,7 @@ struct Sequence: ParsableCommand {
         var q = qp.q, l = qp.l, u = qp.u
         var updates: [[(String, JSON)]] = []
         let solver: ADMMSolver
-        do { solver = try ADMMSolver(problem: qp, settings: settings, log: settings.verbose ? StandardErrorLog() : NullLog()) }
+        do { solver = try ADMMSolver(problem: qp, settings: settings, log: settings.verbose ? ConsoleLog() : NullLog()) }
         catch { throw fail("\(error)") }
         var rng = SeededGenerator(seed: seed &+ 0x5EED)
         var stepsDone: [Step] = []
@@ -97,7 +97,7 @@ struct Sequence: ParsableCommand {
                 do { try solver.update(q: q) } catch { throw fail("step \(k): \(error)") }
             }
             updates.append(entries)
-            let solution = solver.solve()
+            let solution = solveInterruptibly(solver)
             warmTime += seconds(since: tw)
             lastX = solution.x
             let info = solution.info
@@ -113,7 +113,7 @@ struct Sequence: ParsableCommand {
                 do { data = try QuadraticProgram(P: qp.P, q: q, A: qp.A, l: l, u: u) } catch { throw fail("\(error)") }
                 do {
                     let cold = try ADMMSolver(problem: data, settings: settings, log: NullLog())
-                    let s = cold.solve()
+                    let s = solveInterruptibly(cold)
                     coldTimes.append(seconds(since: tc))
                     coldProfiles.analyses += s.info.factorization?.symbolicAnalyses ?? 0
                     coldProfiles.factorizations += s.info.factorization?.numericFactorizations ?? 0
@@ -123,6 +123,8 @@ struct Sequence: ParsableCommand {
                 let elapsed = seconds(since: t0)
                 progress("[sequence] step \(k + 1)/\(steps): \(info.status.name), \(info.iterations) iterations | elapsed \(formatSeconds(elapsed)), ETA \(formatSeconds(elapsed / Double(k + 1) * Double(steps - k - 1)))")
             }
+            // Ctrl-C: report the steps done so far, then exit with ExitStatus.interrupted.
+            if Interrupt.happened { break }
         }
         let total = warmTime  // updates + solves of the warm sequence (the cold comparison excluded)
         guard let p = solver.profile else { throw fail("no factorization profile") }
@@ -141,7 +143,7 @@ struct Sequence: ParsableCommand {
         }
         let summary: [(String, JSON)] = [
             ("problem", .string(problem.name)), ("n", .integer(qp.n)), ("m", .integer(qp.m)),
-            ("steps", .integer(steps)), ("solved", .integer(solved)),
+            ("steps", .integer(stepsDone.count)), ("solved", .integer(solved)),
             ("iterations_total", .integer(iterations.reduce(0, +))),
             ("iterations_per_step", .integers(iterations)),
             ("symbolic_analyses", .integer(p.symbolicAnalyses)),
@@ -159,15 +161,23 @@ struct Sequence: ParsableCommand {
             ]) : .null),
         ]
         if json {
-            print(JSON.object(summary).rendered())
-            return
+            Console.output(JSON.object(summary).rendered())
+        } else {
+            printText(kind: kind, problem: problem, qp: qp, solved: solved, iterations: iterations, profile: p, setup: setup,
+                      times: (iterationTime, polishTime, total), cold: compareCold ? (coldProfiles.analyses, coldProfiles.factorizations, coldTimes.reduce(0, +)) : nil)
         }
-        print("sequence:   \(kind.rawValue), \(problem.name) (n = \(qp.n), m = \(qp.m)), \(steps) steps, \(solved) solved")
-        print("iterations: total \(iterations.reduce(0, +)), first step \(iterations[0]), median of the others \(median(Array(iterations.dropFirst())))")
-        print("work:       \(p.symbolicAnalyses) symbolic analyses, \(p.numericFactorizations) numeric factorizations (setup, ρ updates and polishing), \(p.solves) KKT solves")
-        print("time:       setup \(formatSeconds(setup)) (symbolic \(formatSeconds(p.symbolicTime)), numeric total \(formatSeconds(p.numericTime))), KKT solves \(formatSeconds(p.solveTime)), ADMM iterations \(formatSeconds(iterationTime)), polish (with in-loop tries, residual checks, ρ updates) \(formatSeconds(polishTime)), whole sequence \(formatSeconds(total + setup))")
-        if compareCold {
-            print("cold:       every step from scratch: \(coldProfiles.analyses) symbolic analyses, \(coldProfiles.factorizations) numeric factorizations, \(formatSeconds(coldTimes.reduce(0, +))) (\(String(format: "%.1f", coldTimes.reduce(0, +) / (total + setup)))× the warm sequence)")
+        if Interrupt.happened { throw ExitCode(ExitStatus.interrupted) }
+    }
+
+    func printText(kind: Kind, problem: GeneratedProblem, qp: QuadraticProgram, solved: Int, iterations: [Int], profile p: FactorizationProfile, setup: Double,
+                   times: (iteration: Double, polish: Double, total: Double), cold: (analyses: Int, factorizations: Int, time: Double)?) {
+        let (iterationTime, polishTime, total) = times
+        Console.output("sequence:   \(kind.rawValue), \(problem.name) (n = \(qp.n), m = \(qp.m)), \(iterations.count) steps, \(solved) solved")
+        Console.output("iterations: total \(iterations.reduce(0, +)), first step \(iterations[0]), median of the others \(median(Array(iterations.dropFirst())))")
+        Console.output("work:       \(p.symbolicAnalyses) symbolic analyses, \(p.numericFactorizations) numeric factorizations (setup, ρ updates and polishing), \(p.solves) KKT solves")
+        Console.output("time:       setup \(formatSeconds(setup)) (symbolic \(formatSeconds(p.symbolicTime)), numeric total \(formatSeconds(p.numericTime))), KKT solves \(formatSeconds(p.solveTime)), ADMM iterations \(formatSeconds(iterationTime)), polish (with in-loop tries, residual checks, ρ updates) \(formatSeconds(polishTime)), whole sequence \(formatSeconds(total + setup))")
+        if let cold {
+            Console.output("cold:       every step from scratch: \(cold.analyses) symbolic analyses, \(cold.factorizations) numeric factorizations, \(formatSeconds(cold.time)) (\(String(format: "%.1f", cold.time / (total + setup)))× the warm sequence)")
         }
     }
 

@@ -7,20 +7,20 @@ import ADMM
 
 /// Options shared by commands that run the ADMM solver.
 struct SolverOptions: ParsableArguments {
-    @Option(name: .customLong("eps-abs"), help: "Absolute tolerance (default 1e-3).")
+    @Option(name: .customLong("eps-abs"), parsing: .unconditional, help: "Absolute tolerance (default 1e-3).")
     var epsAbs: Double?
-    @Option(name: .customLong("eps-rel"), help: "Relative tolerance (default 1e-3).")
+    @Option(name: .customLong("eps-rel"), parsing: .unconditional, help: "Relative tolerance (default 1e-3).")
     var epsRel: Double?
-    @Option(name: .customLong("max-iter"), help: "Iteration limit (default 4000).")
+    @Option(name: .customLong("max-iter"), parsing: .unconditional, help: "Iteration limit (default 4000).")
     var maxIter: Int?
     @Flag(inversion: .prefixedNo, help: "Polish the ADMM solution (default on).")
     var polish: Bool = true
     @Flag(name: .customLong("interior-point"), inversion: .prefixedNo,
           help: "Run the interior-point stage when ADMM + polish miss the tolerances or claim infeasibility (default on).")
     var interiorPoint: Bool = true
-    @Option(name: .customLong("interior-point-iterations"), help: "Iteration limit of each interior-point attempt (default 100).")
+    @Option(name: .customLong("interior-point-iterations"), parsing: .unconditional, help: "Iteration limit of each interior-point attempt (default 100).")
     var interiorPointIterations: Int?
-    @Option(name: .customLong("time-limit"), help: "Wall-clock limit of the solve in seconds (default none).")
+    @Option(name: .customLong("time-limit"), parsing: .unconditional, help: "Wall-clock limit of the solve in seconds (default none).")
     var timeLimit: Double?
     @Option(help: "Linear system: auto, kkt (quasi-definite LDLᵀ) or reduced (LLᵀ of P+σI+AᵀρA).")
     var strategy: StrategyChoice = .automatic
@@ -28,6 +28,12 @@ struct SolverOptions: ParsableArguments {
     var ordering: OrderingChoice = .automatic
     @Flag(help: "Print the iteration log to stderr.")
     var verbose = false
+
+    /// Checks the settings while parsing, so every command shows the validation message (and
+    /// exits with `ExitStatus.inputError`) before reading any file.
+    func validate() throws {
+        do { try settings().validate() } catch { throw ValidationError("\(error)") }
+    }
 
     func settings() -> SolverSettings {
         var s = SolverSettings()
@@ -48,14 +54,29 @@ struct SolverOptions: ParsableArguments {
 extension StrategyChoice: ExpressibleByArgument {}
 extension OrderingChoice: ExpressibleByArgument {}
 
-/// Prints a one-line error to stderr and exits with status 1.
+/// Prints a one-line error to stderr; returns the exit code (`ExitStatus.inputError`) to throw.
 func fail(_ message: String) -> ExitCode {
-    FileHandle.standardError.write(Data(("sparseqp: error: " + message + "\n").utf8))
-    return ExitCode(1)
+    Console.error("sparseqp: error: " + message)
+    return ExitCode(ExitStatus.inputError)
+}
+
+/// Prints a one-line error about output that could not be written; returns the exit code
+/// (`ExitStatus.outputError`) to throw.
+func failOutput(_ message: String) -> ExitCode {
+    Console.error("sparseqp: error: " + message)
+    return ExitCode(ExitStatus.outputError)
+}
+
+/// The message of a reading error, naming `path` once (`.io` errors already start with it).
+func readingMessage(_ path: String, _ error: QPError) -> String {
+    switch error {
+    case .io, .qpbGivenToQPSReader: return "\(error)"
+    default: return "\(path): \(error)"
+    }
 }
 
 func readModel(_ path: String) throws -> QPSModel {
-    do { return try QPSReader.read(path: path) } catch { throw fail("\(path): \(error)") }
+    do { return try QPSReader.read(path: path) } catch { throw fail(readingMessage(path, error)) }
 }
 
 func profileJSON(_ p: FactorizationProfile?) -> JSON {
@@ -90,12 +111,14 @@ struct Solve: ParsableCommand {
         let model = try readModel(file)
         let settings = solverOptions.settings()
         let solver: ADMMSolver
-        do { solver = try ADMMSolver(problem: model.program, settings: settings, log: StandardErrorLog()) }
+        do { solver = try ADMMSolver(problem: model.program, settings: settings, log: ConsoleLog()) }
         catch { throw fail("\(error)") }
-        let solution = solver.solve()
+        let solution = solveInterruptibly(solver)
         let info = solution.info
         let objective = model.fileObjective(fromSolverObjective: info.objective)
-        let duals = solution.y.isEmpty ? (rows: [Double](), bounds: [Double]()) : model.fileRowDuals(solution.y)
+        // One entry per file row / column even when m = 0 (zeros: no constraint) or when no dual
+        // point exists (null entries).
+        let duals = model.fileRowDuals(solution.y)
         if json {
             var fields: [(String, JSON)] = [
                 ("status", .string(info.status.name)),
@@ -120,18 +143,18 @@ struct Solve: ParsableCommand {
             ]
             if let c = solution.primalInfeasibilityCertificate { fields.append(("primal_infeasibility_certificate", .numbers(c))) }
             if let c = solution.dualInfeasibilityCertificate { fields.append(("dual_infeasibility_certificate", .numbers(c))) }
-            print(JSON.object(fields).rendered())
+            Console.output(JSON.object(fields).rendered())
         } else {
-            print("problem:    \(model.name) (n = \(model.program.n), m = \(model.program.m))")
-            print("status:     \(info.status)")
-            print("objective:  \(objective)")
-            print("iterations: \(info.iterations) (polish: \(info.polish.rawValue), rho updates: \(info.rhoUpdates), interior point: \(info.interiorPoint.rawValue), \(info.interiorPointIterations) iterations)")
-            print("residuals:  primal \(info.primalResidual), dual \(info.dualResidual), gap \(info.dualityGap)")
-            print("time:       setup \(info.setupTime)s, solve \(info.solveTime)s, polish \(info.polishTime)s, interior point \(info.interiorPointTime)s, total \(info.runTime)s")
+            Console.output("problem:    \(model.name) (n = \(model.program.n), m = \(model.program.m))")
+            Console.output("status:     \(info.status)")
+            Console.output("objective:  \(objective)")
+            Console.output("iterations: \(info.iterations) (polish: \(info.polish.rawValue), rho updates: \(info.rhoUpdates), interior point: \(info.interiorPoint.rawValue), \(info.interiorPointIterations) iterations)")
+            Console.output("residuals:  primal \(info.primalResidual), dual \(info.dualResidual), gap \(info.dualityGap)")
+            Console.output("time:       setup \(info.setupTime)s, solve \(info.solveTime)s, polish \(info.polishTime)s, interior point \(info.interiorPointTime)s, total \(info.runTime)s")
             if let p = info.factorization {
-                print("linsys:     \(p.strategy.rawValue), ordering \(p.ordering.rawValue), nnz(L) \(p.nonzerosInL), \(p.symbolicAnalyses) symbolic / \(p.numericFactorizations) numeric factorizations, \(p.solves) solves")
+                Console.output("linsys:     \(p.strategy.rawValue), ordering \(p.ordering.rawValue), nnz(L) \(p.nonzerosInL), \(p.symbolicAnalyses) symbolic / \(p.numericFactorizations) numeric factorizations, \(p.solves) solves")
             }
         }
-        if !info.status.isSolved && !json { throw ExitCode(2) }
+        try exitForStatus(info.status)
     }
 }

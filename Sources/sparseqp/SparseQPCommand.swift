@@ -9,9 +9,19 @@ struct SparseQP: ParsableCommand {
         abstract: "Sparse convex QP solver (OSQP-style ADMM on CHOLMOD).",
         subcommands: [Demo.self, Factor.self, Solve.self, MarosMeszaros.self, Grad.self, Generate.self, Bench.self, Sequence.self])
 
+    /// Parses and runs the subcommand with checked output (`Console`), Ctrl-C handling
+    /// (`Interrupt`) and the documented exit statuses (`ExitStatus`).
     static func main() {
         tuneAllocator()
-        main(nil)
+        Console.prepare()
+        Interrupt.install()
+        do {
+            var command = try parseAsRoot(nil)
+            try command.run()
+        } catch {
+            Console.exit(after: error)
+        }
+        Console.exit(ExitStatus.success)
     }
 
     /// CHOLMOD allocates and frees blocks of hundreds of MB in every numeric factorization (the

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import QP
 
@@ -110,4 +111,27 @@ import Testing
         #expect(qpError { try parseLines(variant(replacing: 9, with: "    RHS  c1  4.0\n    RHS2  c1  5.0")) }
                 == .qps(line: 10, issue: .multipleVectors(section: "RHS", first: "RHS", second: "RHS2")))
     }
+
+    /// Reading stops at the first line that is not text; an error on an earlier line wins; a .qpb
+    /// file is named by its magic.
+    @Test func binaryContentStopsReading() throws {
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("qps-binary-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let path = dir.appendingPathComponent("b.qps").path
+        var lines = variant(replacing: 12, with: "ENDATA")
+        lines[7] = "RH\u{0}S"
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        #expect(qpError { try QPSReader.read(path: path) }
+                == .qps(line: 8, issue: .notText("binary content (byte 0x00 at column 3); not a text file")))
+        lines[1] = "ROWZ"
+        try Data(lines.joined(separator: "\n").utf8).write(to: URL(fileURLWithPath: path))
+        #expect(qpError { try QPSReader.read(path: path) } == .qps(line: 2, issue: .unknownSection("ROWZ")))
+        let qpb = Array("SPQPBIN1".utf8) + [UInt8](repeating: 0, count: 40)
+        try Data(qpb).write(to: URL(fileURLWithPath: path))
+        #expect(qpError { try QPSReader.read(path: path) } == .qpbGivenToQPSReader(path: path))
+        #expect(qpError { try QPSReader.parse(bytes: qpb) } == .qps(line: 1, issue: .qpbBinaryFile))
+        #expect(qpError { try QPSReader.read(path: dir.path) } == .io(path: dir.path, message: "is a directory, expected a file"))
+    }
 }
+
