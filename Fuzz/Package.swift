@@ -14,6 +14,11 @@ let package = Package(
         .executableTarget(name: "MatrixMarketFuzz", dependencies: [.product(name: "Sparse", package: "SparseQP")], path: "MatrixMarketFuzz"),
         .executableTarget(name: "QPBFuzz", dependencies: [.product(name: "QP", package: "SparseQP")], path: "QPBFuzz"),
         .executableTarget(name: "JSONFuzz", dependencies: [.product(name: "QP", package: "SparseQP")], path: "JSONFuzz"),
+        .executableTarget(
+            name: "FileReadFuzz",
+            dependencies: [.product(name: "QP", package: "SparseQP"), .product(name: "Sparse", package: "SparseQP")],
+            path: "FileReadFuzz"
+        ),
     ],
     swiftLanguageModes: [.v6]
 )
