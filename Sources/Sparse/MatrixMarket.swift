@@ -62,7 +62,9 @@ public struct MatrixMarketMatrix: Equatable, Sendable {
 /// entry above the diagonal in a symmetric file, more entries than declared (reported at the first extra
 /// entry) or fewer (reported at the line after the last line). Duplicate entries are summed in file order.
 /// Values are parsed exactly (correctly rounded) and independently of the C locale. Row and column
-/// counts above `Int32.max` are `.unsupported`.
+/// counts above `Int32.max` are `.unsupported`, and so are row or column counts above
+/// `max(MatrixMarket.dimensionAllowance, file size in bytes)`: memory grows with the declared
+/// dimensions, so a few-byte size line must not claim a matrix whose empty columns need gigabytes.
 ///
 /// Cost: O(bytes + nnz + rows + columns) time; memory about the file size plus 3 × 8 bytes per entry.
 /// Entries are kept in file order when the file is already sorted by column (or by row); otherwise
@@ -102,6 +104,11 @@ public enum MatrixMarket {
         var parser = MatrixMarketParser(bytes: bytes, path: path)
         return try parser.parse()
     }
+
+    /// Rows and columns a file may declare whatever its size (2²⁴: 128 MiB of column pointers);
+    /// beyond it a file needs at least one byte per row and column. Keeps the reader's memory
+    /// O(file size) plus a constant, whatever the size line says.
+    public static let dimensionAllowance = 1 << 24
 
     /// The Matrix Market text of `matrix` (see `write`).
     public static func format(_ matrix: CSCMatrix, symmetry: MatrixMarketMatrix.Symmetry) throws(SparseFormatError) -> String {
@@ -422,6 +429,10 @@ struct MatrixMarketParser {
         let m = sizes[0], n = sizes[1], declared = sizes[2]
         guard m <= Int(Int32.max), n <= Int(Int32.max) else {
             throw unsupported("dimensions \(m)×\(n) exceed \(Int32.max)")
+        }
+        let backed = max(MatrixMarket.dimensionAllowance, b.count)
+        guard m <= backed, n <= backed else {
+            throw unsupported("dimensions \(m)×\(n) exceed what a \(b.count)-byte file backs: at most \(backed) rows and columns (\(MatrixMarket.dimensionAllowance), or one byte per row and column)")
         }
         if symmetry == .symmetric, m != n {
             throw parseError("a symmetric matrix must be square, the size line declares \(m)×\(n)")

@@ -236,6 +236,21 @@ struct MatrixMarketErrorTests {
         #expect(unsupportedLine("%%MatrixMarket vector coordinate real general\n1 1 0\n") == 1)
     }
 
+    /// A size line may not claim more rows or columns than the file backs: 62 bytes declaring
+    /// 2³¹ − 1 columns made the reader allocate 16 GiB of column pointers (libFuzzer's malloc limit
+    /// reported it as out-of-memory); now a typed error before any allocation.
+    @Test func dimensionsBeyondWhatTheFileBacks() {
+        let huge = "\(header)\n1 2147483647 0\n"
+        #expect(thrownError { try MatrixMarket.parse(huge) } == .unsupported(line: 2, message:
+            "dimensions 1×2147483647 exceed what a \(huge.utf8.count)-byte file backs: at most 16777216 rows and columns (16777216, or one byte per row and column) (in <string>)"))
+        #expect(unsupportedLine("%%MatrixMarket matrix coordinate real symmetric\n2147483647 2147483647 0\n") == 2)
+        let limit = MatrixMarket.dimensionAllowance
+        #expect(unsupportedLine("\(header)\n\(limit + 1) 1 0\n") == 2)
+        #expect(unsupportedLine("\(header)\n1 \(limit + 1) 0\n") == 2)
+        // At the allowance: accepted (rows cost nothing until the matrix is transposed).
+        #expect((try? MatrixMarket.parse("\(header)\n\(limit) 1 0\n"))?.rowCount == limit)
+    }
+
     @Test func missingSizeLine() {
         #expect(parseLine("\(header)\n% only comments\n\n") == 4)
         #expect(parseLine(header) == 2)
