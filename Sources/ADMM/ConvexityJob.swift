@@ -1,4 +1,7 @@
-import Foundation
+import Dispatch
+#if canImport(Glibc)
+import Glibc
+#endif
 import Sparse
 import KKT
 
@@ -22,8 +25,8 @@ final class ConvexityJob: @unchecked Sendable {
             }
             finished.signal()
         }
-        if ProcessInfo.processInfo.activeProcessorCount >= 2, Self.hasOffDiagonal(P) {
-            Thread { work() }.start()
+        if Self.processors >= 2, Self.hasOffDiagonal(P) {
+            DispatchQueue.global(qos: .userInitiated).async(execute: work)
         } else {
             work()
         }
@@ -35,6 +38,15 @@ final class ConvexityJob: @unchecked Sendable {
         finished.signal()   // a second call returns at once
         return try outcome!.get()
     }
+
+    /// Online processors (sysconf; `ProcessInfo` costs a millisecond on its first use).
+    private static let processors: Int = {
+        #if canImport(Glibc)
+        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #else
+        return 1
+        #endif
+    }()
 
     private static func hasOffDiagonal(_ P: CSCMatrix) -> Bool {
         for j in 0..<P.columnCount {
