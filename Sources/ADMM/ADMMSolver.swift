@@ -125,22 +125,15 @@ public final class ADMMSolver {
         scaleBounds()
         _ = classifyRows()
         fillRhoVector()
-        // The convexity check runs beside the KKT analysis and factorization (independent work).
-        let convexityJob = settings.checkConvexity
-            ? ConvexityJob(P: Ps, tolerance: settings.convexityTolerance, flushToZero: settings.flushToZero) : nil
+        try checkConvexity()
         do {
             kkt = try KKTSystem(P: Ps, A: As, parameters: KKTParameters(sigma: settings.sigma, rho: rhoVector.array),
                                 options: settings.kkt)
         } catch {
             switch error {
             case .inertia, .notPositiveDefinite: setupFailure = error
-            default:
-                _ = try? convexityJob?.result()
-                throw .factorization(error)
+            default: throw .factorization(error)
             }
-        }
-        if let convexityJob {
-            do { (semidefiniteness, convexity) = try convexityJob.result() } catch { throw .factorization(error) }
         }
         setupTime = seconds(since: t0)
         if settings.verbose { logBanner() }
