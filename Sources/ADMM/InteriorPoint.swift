@@ -440,11 +440,9 @@ extension ADMMSolver {
         // Attempts in order; each runs while the previous ones stopped short of their target (a stall,
         // the iteration limit) and did not meet the tolerances with accurate linear constraints, and the
         // most accurate result (smallest residual/tolerance ratio) is kept.
-        // 1. The standard method. 2. The proximal variant with δ = 10⁻⁸ fixed (QGFRDXPN); not first,
-        // because with δ left in the directions it loses LISWET2, QGROW7, QPILOTNO and QSCRS8 at
-        // ε = 10⁻⁶. 3. The proximal method of multipliers with shrinking ρ, δ (LISWET1, 8–12). Run alone
-        // (a temporary build) it verified 98 of the 102 Maros–Meszaros problems at 10⁻⁶ against 99 for
-        // this order (it lost QGROW22) and took longer (shifted geometric mean 1.96 s against 1.67 s).
+        // 1. The standard method. 2. The proximal variant with δ = 10⁻⁸ fixed, second because δ in the
+        // directions costs accuracy elsewhere. 3. The proximal method of multipliers with shrinking
+        // ρ, δ, last because alone it verifies fewer problems and is slower (docs/SOLVER-HISTORY.md).
         let attempts: [() -> InteriorPointOutcome?] = [
             { self.interiorPoint(proximal: false) },
             { self.interiorPoint(proximal: true) },
@@ -454,15 +452,14 @@ extension ADMMSolver {
         var total = 0
         for attempt in attempts {
             // A point that meets the tolerances with the linear constraints accurate to rounding level is
-            // not pursued further (CONT-201: the later attempts took 23 s more for nothing); one whose
-            // linear residual is still large is (LISWET8/10/11 met 1e-6 with violations ~1e-7 and the
-            // wrong objective).
+            // not pursued further; one whose linear residual is still large is (it can meet the
+            // tolerances with the wrong objective).
             if let f = first, f.reachedTarget || (f.converged && f.bestLinearAccurate) { break }
             if stopRequested { break }
             guard let outcome = attempt() else { continue }
             total += outcome.iterations
             // A result that already meets the tolerances is replaced only by one that reached its target
-            // (QSCRS8: a later attempt's stalled point had the smaller ratio, the first the better objective).
+            // (a stalled point can have the smaller ratio and the worse objective).
             let better = first.map { outcome.best.residuals.worstRatio < $0.best.residuals.worstRatio
                 && (!$0.converged || outcome.reachedTarget) } ?? true
             if better { first = outcome }

@@ -129,7 +129,7 @@ extension ADMMSolver {
                 let exact = KKTParameters(sigma: 0, rho: exactRho)
                 var result = try ps.solve(r1: rhs1, r2: rhs2, refiningAgainst: exact, settings: refinement)
                 // Refinement contracts like δ/(λ + δ) on the small eigenvalues λ of the active-set
-                // matrix: with P nearly singular on the free directions (HS268, where no row is active) it stalls
+                // matrix: with P nearly singular on the free directions (no row active) it stalls
                 // far from its tolerance. Retry once with a smaller δ (one more factorization); the
                 // more accurate of the two solves is kept.
                 let retryDelta = delta * Self.polishRetryRatio
@@ -158,7 +158,7 @@ extension ADMMSolver {
                 factoredRegularization = polishFactoredRegularization
                 // In the cheap attempts during ADMM, an active set whose system is inconsistent
                 // (refinement stalls far from its tolerance) is abandoned at once; the full polish keeps
-                // correcting it (PRIMALC1 needs several rounds from such a start). Refinement that
+                // correcting it (some sets need several rounds from such a start). Refinement that
                 // stalls near rounding level (large, well-posed systems) is not a reason to stop.
                 if maxRounds != nil, result.report.residual > Self.inconsistentRefinement * result.report.scale { break }
             } catch {

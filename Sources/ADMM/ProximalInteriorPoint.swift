@@ -4,8 +4,8 @@ import KKT
 /// The third attempt of the interior-point stage: a proximal interior-point method (the proximal
 /// method of multipliers with interior-point inner steps, in the form of Schwan, Jiang, Kuhn and
 /// Jones, "PIQP", 2023), for problems whose constraint matrices are too ill-conditioned for the
-/// unregularized Newton system (LISWET: chains of difference operators whose optimal multipliers are
-/// so large that feasibility to ~10⁻¹³ decides the objective).
+/// unregularized Newton system (chains of difference operators whose optimal multipliers are so
+/// large that feasibility to ~10⁻¹³ decides the objective; docs/SOLVER-HISTORY.md).
 ///
 /// Each side of an inequality row is its own inequality with slack s ≥ 0 and multiplier z ≥ 0
 /// (upper: A_i x + s_u = u_i; lower: −A_i x + s_l = −l_i), and every constraint is relaxed towards
@@ -20,8 +20,8 @@ import KKT
 /// when the unregularized residual of its block fell below 0.95 of its previous value, or when the
 /// regularized residual is below 0.1 of the unregularized one (the proximal subproblem is solved: the
 /// outer step of the method of multipliers). ρ and δ shrink with μ's relative decrease down to 10⁻¹⁰,
-/// and to 10⁻¹⁵ once a centre has not moved for more than five iterations at that floor: LISWET needs
-/// feasibility near 10⁻¹⁵, and with δ = 5·10⁻¹³ its primal residual contracted only ×0.96 per step. A
+/// and to 10⁻¹⁵ once a centre has not moved for more than five iterations at that floor: such problems
+/// need feasibility near 10⁻¹⁵, which a floor of 5·10⁻¹³ approaches too slowly. A
 /// factorization with the wrong inertia multiplies ρ and δ by 100. The start point and the stopping
 /// test are the first attempt's.
 extension ADMMSolver {
@@ -31,8 +31,8 @@ extension ADMMSolver {
     static let proximalLastRegularizationFloor = 1e-15
     static let proximalCentreProgress = 0.95
     static let proximalSubproblemSolved = 0.1
-    /// Its residual ratio can rise for a while after ρ and δ reach their last floor (LISWET12 halves its
-    /// best ratio again after 40 iterations), so its stall limit is longer than the other attempts'.
+    /// Its residual ratio can rise for a while after ρ and δ reach their last floor before it halves
+    /// again, so its stall limit is longer than the other attempts'.
     static let proximalStallIterations = 60
 
     func proximalInteriorPoint() -> InteriorPointOutcome? {

@@ -135,7 +135,7 @@ extension ADMMSolver {
 /// Infeasibility is declared only when the certificate test passes at two consecutive termination
 /// checks and ‖δ‖∞ has not decayed by more than half between them: for an infeasible problem δy (or
 /// δx) converges to a nonzero vector, for a feasible one it goes to zero, and a single passing test
-/// early in the run (seen on PRIMALC1 et al.) is not enough.
+/// early in the run is not enough (docs/SOLVER-HISTORY.md).
 struct InfeasibilityTracker {
     private var primalNorm: Double?
     private var dualNorm: Double?

@@ -98,9 +98,8 @@ extension ADMMSolver {
                 let dualCandidate = primalCandidate == nil
                     ? infeasibility.confirmDual(dualInfeasibilityCertificate(epsilon: settings.epsDualInfeasible)) : nil
                 if primalCandidate != nil || dualCandidate != nil {
-                    // A problem whose solution is very far away looks infeasible to ADMM for a while
-                    // (PRIMALC1: a near-recession direction with ‖Pδx‖ ≈ 1e-5‖δx‖). Before declaring
-                    // infeasibility, let polishing try to solve it.
+                    // A problem whose solution is very far away (a near-recession direction) looks
+                    // infeasible to ADMM for a while: before declaring infeasibility, let polishing try.
                     if settings.polish, iteration >= nextPolishIteration {
                         nextPolishIteration = 2 * iteration
                         if let candidate = polishCandidate(augmentedLagrangian: false), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
@@ -127,8 +126,8 @@ extension ADMMSolver {
             }
             if check, settings.interiorPointFallback {
                 // ADMM has stalled when doubling its iterations did not halve the worst residual
-                // ratio: stop it here and let the interior-point stage (below) take over (CONT-201:
-                // 3800 iterations in 100 s reduce it 3×; the stage alone needs 41 iterations).
+                // ratio: stop it here and let the interior-point stage (below) take over, which needs far
+                // fewer iterations on such problems.
                 let ratio = residuals.worstRatio
                 checkRatios.append((iteration, ratio))
                 if iteration >= nextStallTest {
@@ -192,9 +191,8 @@ extension ADMMSolver {
                 interiorPointStage(into: &solution)
             } else if solution.info.status == .solved, polishedEarly == nil, Self.interiorPointApplies(to: info.status),
                       computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly).worstRatio > Self.interiorPointTargetFactor {
-                // ADMM itself did not converge and the polish only just met the tolerances (KSIP: the
-                // augmented-Lagrangian polish, objective 3·10⁻⁶ off at ε = 10⁻⁶): the stage is run to
-                // improve the point, and its result is kept only if it is more accurate.
+                // ADMM itself did not converge and the polish only just met the tolerances (its objective
+                // can still be off): the stage is run to improve the point, kept only if more accurate.
                 interiorPointStage(into: &solution, improving: true)
             }
         }
