@@ -70,16 +70,6 @@ public final class ADMMSolver {
     /// The running `solve()`'s deadline (`settings.timeLimit`), nil outside a solve or without a limit.
     var deadline: ContinuousClock.Instant?
 
-    /// Sets flush-to-zero on the calling thread when `settings.flushToZero`; `leaveFlushToZero`
-    /// restores the caller's mode.
-    func enterFlushToZero() -> FlushToZero.SavedMode? {
-        FlushToZero.enableForCurrentThread(if: settings.flushToZero)
-    }
-
-    func leaveFlushToZero(_ mode: FlushToZero.SavedMode?) {
-        FlushToZero.restore(mode)
-    }
-
     /// True when the running solve must stop: cancelled, or past its deadline. Every stage (ADMM,
     /// polishing, the interior-point method) checks it between factorizations.
     var stopRequested: Bool {
@@ -250,8 +240,8 @@ public final class ADMMSolver {
 
     /// New q, l, u (any subset). Refactorizes only if a row changes kind (equality/inequality/free).
     public func update(q newQ: [Double]? = nil, l newL: [Double]? = nil, u newU: [Double]? = nil) throws(SolverError) {
-        let mode = enterFlushToZero()
-        defer { leaveFlushToZero(mode) }
+        let mode = FlushToZero.enableForCurrentThread(if: settings.flushToZero)
+        defer { FlushToZero.restore(mode) }
         var candidate = problem
         do {
             candidate = try QuadraticProgram(P: problem.P, q: newQ ?? problem.q, A: problem.A,
@@ -274,8 +264,8 @@ public final class ADMMSolver {
     /// With `resetRho`, ρ also returns to `settings.rho` (an adapted ρ is forgotten) in the same
     /// factorization.
     public func update(PValues: [Double]? = nil, AValues: [Double]? = nil, resetRho: Bool = false) throws(SolverError) {
-        let mode = enterFlushToZero()
-        defer { leaveFlushToZero(mode) }
+        let mode = FlushToZero.enableForCurrentThread(if: settings.flushToZero)
+        defer { FlushToZero.restore(mode) }
         var newP = problem.P, newA = problem.A
         if let PValues {
             guard PValues.count == newP.nonzeroCount else { throw .dimensionMismatch("\(PValues.count) P values for \(newP.nonzeroCount) pattern entries") }
@@ -318,8 +308,8 @@ public final class ADMMSolver {
     /// verbosity, warm start, adaptive ρ). Changing σ, scaling or the KKT options throws
     /// `.settingNotUpdatable`; a new ρ refactorizes numerically.
     public func update(settings new: SolverSettings) throws(SolverError) {
-        let mode = enterFlushToZero()
-        defer { leaveFlushToZero(mode) }
+        let mode = FlushToZero.enableForCurrentThread(if: settings.flushToZero)
+        defer { FlushToZero.restore(mode) }
         try new.validate()
         if new.sigma != settings.sigma { throw .settingNotUpdatable("sigma") }
         if new.scalingIterations != settings.scalingIterations { throw .settingNotUpdatable("scalingIterations") }

@@ -11,8 +11,8 @@ extension ADMMSolver {
     /// `adaptiveRhoInterval` iterations ρ is re-estimated. At the iteration limit the ×10 tolerances
     /// decide the *Inaccurate statuses.
     public func solve() -> Solution {
-        let mode = enterFlushToZero()
-        defer { leaveFlushToZero(mode) }
+        let mode = FlushToZero.enableForCurrentThread(if: settings.flushToZero)
+        defer { FlushToZero.restore(mode) }
         let t0 = ContinuousClock.now
         var info = Info()
         info.setupTime = setupTime
@@ -27,8 +27,7 @@ extension ADMMSolver {
                 let norm = d.reduce(0) { max($0, abs($1)) }
                 if norm > 0 {
                     for j in 0..<n { d[j] /= norm }
-                    let pd = problem.P.symmetricUpperMultiply(d)
-                    let curvature = (0..<n).reduce(0) { $0 + d[$1] * pd[$1] }
+                    let curvature = problem.P.symmetricUpperQuadraticForm(d)
                     if curvature < 0 {
                         solution.negativeCurvatureDirection = d
                         solution.negativeCurvature = curvature

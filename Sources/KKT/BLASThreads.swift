@@ -18,7 +18,9 @@ public enum BLASThreads {
     @discardableResult
     public static func restartWithCurrentFloatingPointMode() -> Bool {
         #if canImport(Glibc)
-        guard let process = dlopen(nil, RTLD_NOW), let symbol = dlsym(process, "blas_thread_shutdown_") else { return false }
+        guard let process = dlopen(nil, RTLD_NOW) else { return false }
+        defer { dlclose(process) }
+        guard let symbol = dlsym(process, "blas_thread_shutdown_") else { return false }
         typealias Shutdown = @convention(c) () -> Int32
         _ = unsafeBitCast(symbol, to: Shutdown.self)()
         return true

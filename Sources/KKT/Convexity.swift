@@ -196,8 +196,7 @@ public final class SemidefinitenessTest {
         guard norm.isFinite, norm > 0 else { return verdict(false, .cholesky, nil, nil) }
         var d = [Double](repeating: 0, count: n)
         for (k, j) in columns.enumerated() { d[j] = local[k] / norm }
-        let pd = CSCMatrix(uncheckedPattern: pattern, values: values).symmetricUpperMultiply(d)
-        let curvature = (0..<n).reduce(0) { $0 + d[$1] * pd[$1] }
+        let curvature = CSCMatrix(uncheckedPattern: pattern, values: values).symmetricUpperQuadraticForm(d)
         return curvature < 0 ? verdict(false, .cholesky, d, curvature) : verdict(false, .cholesky, nil, nil)
     }
 

@@ -76,4 +76,9 @@ extension CSCMatrix {
         x.withUnsafeBufferPointer { xb in y.withUnsafeMutableBufferPointer { symmetricUpperMultiply(xb, into: $0) } }
         return y
     }
+
+    /// xᵀMx for the symmetric M whose upper triangle this is.
+    public func symmetricUpperQuadraticForm(_ x: [Double]) -> Double {
+        zip(x, symmetricUpperMultiply(x)).reduce(0) { $0 + $1.0 * $1.1 }
+    }
 }
