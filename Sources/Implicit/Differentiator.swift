@@ -236,7 +236,7 @@ public final class Differentiator {
         let lo = dl ?? [Double](repeating: 0, count: m)
         let hi = du ?? [Double](repeating: 0, count: m)
         switch settings.rule {
-        case .kkt: return try kktJVP(c: cx, e: ex, dl: lo, du: hi)
+        case .kkt: return try kktJVP(dP: dP, dq: dq, dA: dA, c: cx, e: ex, dl: lo, du: hi)
         case .fixedPoint: return try fixedPointJVP(dP: dP, dq: dq, dA: dA, dl: lo, du: hi)
         }
     }

@@ -100,7 +100,9 @@ public struct DifferentiationSettings: Sendable, Equatable {
     public var allowAmbiguous: Bool = false
     /// `.kkt` JVP with weakly active rows: the exact one-sided directional derivative from the
     /// directional-derivative QP over the critical cone (see `DirectionalDerivative.swift`) instead of
-    /// the released-face derivative. Default true. Not used when the multipliers are not unique.
+    /// the released-face derivative; with dependent active rows (non-unique multipliers) the two-stage
+    /// directional derivative (a first-order LP, then the QP over its optimal face; see
+    /// `DependentRows.swift`) instead of the minimum-norm solve. Default true.
     public var oneSidedJVP: Bool = true
     /// `.kkt` `adjoint` at a degenerate point: enumerate the pieces of the solution map (2^k numeric
     /// factorizations on the first call, k the tight inequality rows) when k ≤ this, to return the
@@ -259,9 +261,10 @@ public struct BackwardInfo: Sendable, Equatable {
     /// `adjoint` at a degenerate point: the number of adjacent pieces examined (0: not enumerated,
     /// e.g. more tight rows than `DifferentiationSettings.maxPieceRows`).
     public var pieces: Int = 0
-    /// This JVP solved the directional-derivative QP (weakly active rows present): the exact one-sided
-    /// directional derivative along the given direction (t → 0⁺).
+    /// This JVP solved the directional-derivative QP (weakly active rows or dependent active rows
+    /// present): the exact one-sided directional derivative along the given direction (t → 0⁺).
     public var oneSided: Bool = false
-    /// Weakly active rows the directional-derivative QP held at their bound.
+    /// Tight inequality rows that the directional-derivative QP held at their bound beyond those that
+    /// stay strongly active (weakly active rows; with dependent rows, rows off the first-order face).
     public var enforcedWeaklyActive: Int = 0
 }

@@ -169,20 +169,32 @@ extension Differentiator {
         return (g, i)
     }
 
-    /// c = δq + δP·x + δAᵀy, e = δA·x.
-    func kktJVP(c: [Double], e: [Double], dl: [Double], du: [Double]) throws(DerivativeError) -> (dx: [Double], dy: [Double], info: BackwardInfo) {
+    /// c = δq + δP·x + δAᵀy, e = δA·x. With dependent active rows (probed on the derivative matrix,
+    /// factorized first) the two-stage directional derivative of `DependentRows.swift`; with weakly
+    /// active rows and unique multipliers the directional-derivative QP of `DirectionalDerivative.swift`;
+    /// otherwise one solve.
+    func kktJVP(dP: CSCMatrix?, dq: [Double]?, dA: CSCMatrix?, c: [Double], e: [Double], dl: [Double], du: [Double]) throws(DerivativeError) -> (dx: [Double], dy: [Double], info: BackwardInfo) {
         let t0 = ContinuousClock.now
+        let (_, f0) = try derivativeMatrix()
+        if settings.oneSidedJVP, multipliersUnique == false,
+           let d = dependentRowsDerivative(dP: dP, dq: dq, dA: dA, e: e, dl: dl, du: du) {
+            var i = info(rule: .kkt, counts: counts, steps: 0, residual: d.residual, converged: d.converged,
+                         factorizations: f0 + d.factorizations, start: t0)
+            i.oneSided = true
+            i.enforcedWeaklyActive = d.enforced
+            return (d.dx, d.dy, i)
+        }
         if counts.weak > 0, settings.oneSidedJVP, multipliersUnique != false {
             let d = try directionalDerivative(c: c, e: e, dl: dl, du: du)
             var i = info(rule: .kkt, counts: counts, steps: d.report.steps, residual: d.report.residual,
-                         converged: d.report.converged, factorizations: d.factorizations, start: t0)
+                         converged: d.report.converged, factorizations: f0 + d.factorizations, start: t0)
             i.oneSided = true
             i.enforcedWeaklyActive = d.enforced
             return (d.dx, d.dy, i)
         }
         let (dx, dy, report, f) = try solveDerivative(r1: c.map { -$0 }, r2: boundChange(sides: side, e: e, dl: dl, du: du))
         return (dx, dy, info(rule: .kkt, counts: counts, steps: report.steps, residual: report.residual,
-                             converged: report.converged, factorizations: f, start: t0))
+                             converged: report.converged, factorizations: f0 + f, start: t0))
     }
 
     /// r2_i = δb_i − δA_i·x on the rows with a side (δb from du or dl by the side; 0 at an infinite bound).

@@ -223,3 +223,28 @@ extension CSCMatrix {
         return (CSCMatrix(uncheckedPattern: pat, values: fv), direct, mirror)
     }
 }
+
+extension CSCMatrix {
+    /// The rows `rows` (in that order; each index in 0..<rowCount, repeats allowed) as a
+    /// `rows.count × columnCount` matrix. Throws `.dimensionMismatch` for an index outside the matrix.
+    /// O(nnz + rowCount + rows.count).
+    public func selectingRows(_ rows: [Int]) throws(SparseFormatError) -> CSCMatrix {
+        var positions = [[Int]](repeating: [], count: rowCount)
+        for (k, i) in rows.enumerated() {
+            guard i >= 0 && i < rowCount else { throw .dimensionMismatch("row \(i) selected from a matrix with \(rowCount) rows") }
+            positions[i].append(k)
+        }
+        var cp = [0], ri: [Int] = [], vv: [Double] = []
+        for j in 0..<columnCount {
+            var column: [(Int, Double)] = []
+            for p in pattern.range(ofColumn: j) {
+                for k in positions[pattern.rowIndices[p]] { column.append((k, values[p])) }
+            }
+            column.sort { $0.0 < $1.0 }
+            for (k, v) in column { ri.append(k); vv.append(v) }
+            cp.append(ri.count)
+        }
+        let selected = SparsityPattern(uncheckedRowCount: rows.count, columnCount: columnCount, columnPointers: cp, rowIndices: ri)
+        return CSCMatrix(uncheckedPattern: selected, values: vv)
+    }
+}

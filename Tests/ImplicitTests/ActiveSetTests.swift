@@ -270,3 +270,69 @@ func vjpAtWeaklyActiveBoundIsFlagged() throws {
     #expect(info1.differentiable && info1.pieces == 2)
     #expect(abs(g1.dq[1] + 1) <= 1e-9 && abs(g1.du[0]) <= 1e-12)
 }
+
+/// A random direction in every part of the data (P, q, A, l, u), times `sign`.
+func randomDirection(_ qp: QuadraticProgram, using g: inout SeededGenerator) -> Gradients {
+    var d = Gradients.zeros(like: qp.P, qp.A)
+    d.dP.values = randomVector(count: qp.P.nonzeroCount, using: &g)
+    d.dq = randomVector(count: qp.n, using: &g)
+    d.dA.values = randomVector(count: qp.A.nonzeroCount, using: &g)
+    d.dl = (0..<qp.m).map { qp.l[$0].isFinite ? g.nextUniform(-1, 1) : 0 }
+    d.du = (0..<qp.m).map { qp.u[$0].isFinite ? g.nextUniform(-1, 1) : 0 }
+    return d
+}
+
+func scaled(_ d: Gradients, _ s: Double) -> Gradients {
+    var r = d
+    r.dP.values = d.dP.values.map { s * $0 }
+    r.dq = d.dq.map { s * $0 }
+    r.dA.values = d.dA.values.map { s * $0 }
+    r.dl = d.dl.map { s * $0 }
+    r.du = d.du.map { s * $0 }
+    return r
+}
+
+@Test("one-sided JVP with dependent active rows (degenerate LP vertex, duplicated rows, three tight rows in two variables): matches forward differences in random directions, both signs",
+      arguments: 0..<3)
+func oneSidedJVPWithDependentRows(index: Int) throws {
+    let qp: QuadraticProgram
+    switch index {
+    case 0:
+        qp = try degenerateVertexLP()
+    case 1:
+        // min ½‖x − (2, 2)‖² s.t. x₀ ≤ 1 (twice), x₁ ≤ 1: the duplicated rows share one multiplier.
+        let A = try CSCMatrix(rowCount: 3, columnCount: 2, columnPointers: [0, 2, 3], rowIndices: [0, 1, 2], values: [1, 1, 1])
+        qp = try QuadraticProgram(P: CSCMatrix.identity(2), q: [-2, -2], A: A, l: [-.infinity, -.infinity, -.infinity], u: [1, 1, 1])
+    default:
+        // min ½‖x − (2, 2)‖² s.t. x₀ ≤ 1, x₁ ≤ 1, x₀ + x₁ ≤ 2, −5 ≤ x₀ − x₁ ≤ 5: three tight rows in two variables.
+        let A = try CSCMatrix(rowCount: 4, columnCount: 2, columnPointers: [0, 3, 6], rowIndices: [0, 2, 3, 1, 2, 3], values: [1, 1, 1, 1, 1, -1])
+        qp = try QuadraticProgram(P: CSCMatrix.identity(2), q: [-2, -2], A: A, l: [-.infinity, -.infinity, -.infinity, -5], u: [1, 1, 2, 5])
+    }
+    let (solver, solution) = try solved(qp)
+    try #require(solution.status == .solved)
+    let diff = try Differentiator(solver: solver, solution: solution)
+    var g = SeededGenerator(seed: 77 + UInt64(index))
+    for _ in 0..<5 {
+        let d = randomDirection(qp, using: &g)
+        for sign in [1.0, -1.0] {
+            let s = scaled(d, sign)
+            let (dx, _, info) = try diff.jvp(s)
+            #expect(info.multipliersUnique == false && info.oneSided && info.converged)
+            let fd = try forwardDifference(qp, solution, s)
+            #expect(maxAbsDifference(dx, fd.dx) <= 1e-5, "case \(index): dx \(dx) vs \(fd.dx)")
+        }
+    }
+    // The minimum-norm convention (one-sided JVP off) differs from the one-sided derivative somewhere.
+    var off = DifferentiationSettings()
+    off.oneSidedJVP = false
+    let plain = try Differentiator(solver: solver, solution: solution, settings: off)
+    var differs = false
+    var g2 = SeededGenerator(seed: 5)
+    for _ in 0..<5 {
+        let d = randomDirection(qp, using: &g2)
+        let a = try plain.jvp(d), b = try diff.jvp(d)
+        #expect(!a.info.oneSided)
+        if maxAbsDifference(a.dx, b.dx) > 1e-4 { differs = true }
+    }
+    #expect(differs)
+}
