@@ -86,6 +86,10 @@ public final class Differentiator {
     var multipliersUnique: Bool?
     /// `.kkt` at a degenerate point: the valid pieces, enumerated on the first `adjoint` (see `Pieces.swift`).
     var pieces: [Piece]?
+    /// `.kkt` with weakly active rows: whether all tight rows are independent (probed once, see
+    /// `tightRowsIndependent()`), and the numeric factorizations the probe did (reported once).
+    var tightRowsIndependence: Bool?
+    var tightRowsProbeFactorizations = 0
     /// `.fixedPoint` after `prepare()`: a private copy of the forward factor (no factorization).
     var forwardCopy: KKTSystem?
     let exactParameters: KKTParameters

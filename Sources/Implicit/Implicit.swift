@@ -104,7 +104,8 @@ public struct DifferentiationSettings: Sendable, Equatable {
     /// directional derivative (a first-order LP, then the QP over its optimal face; see
     /// `DependentRows.swift`) instead of the minimum-norm solve. Default true.
     public var oneSidedJVP: Bool = true
-    /// `.kkt` `adjoint` at a degenerate point: enumerate the pieces of the solution map (2^k numeric
+    /// `.kkt` `adjoint` at a degenerate point with dependent tight rows (weakly active rows beside
+    /// independent ones need no enumeration): enumerate the pieces of the solution map (2^k numeric
     /// factorizations on the first call, k the tight inequality rows) when k ≤ this, to return the
     /// true gradient where the loss is differentiable (see `Pieces.swift`). Default 8 (at most 256
     /// factorizations, once per instance); 0 turns the enumeration off.
@@ -253,13 +254,16 @@ public struct BackwardInfo: Sendable, Equatable {
     public var degenerate: Bool { weaklyActive > 0 || multipliersUnique == false }
     /// Whether the returned derivative is known to be a true derivative (`.kkt`): at a
     /// non-degenerate point (no weakly active row, unique multipliers) always; at a degenerate point
-    /// after an `adjoint` whose piece enumeration found that every adjacent piece of the solution map
-    /// gives the same gradient of the loss (`pieces`; see `Pieces.swift`). Otherwise false: the VJP
+    /// after an `adjoint` that found that every adjacent piece of the solution map gives the same
+    /// gradient of the loss — with weakly active rows beside linearly independent tight rows by one
+    /// orthogonality test (any number of rows), with dependent tight rows by enumerating the pieces
+    /// (`pieces`, at most `maxPieceRows` tight rows; see `Pieces.swift`). Otherwise false: the VJP
     /// is the documented convention (weakly active rows released; minimum-norm for dependent rows),
     /// and the JVP the one-sided directional derivative (`oneSided`).
     public var differentiable: Bool = false
-    /// `adjoint` at a degenerate point: the number of adjacent pieces examined (0: not enumerated,
-    /// e.g. more tight rows than `DifferentiationSettings.maxPieceRows`).
+    /// `adjoint` at a degenerate point: the number of adjacent pieces enumerated (0: not enumerated —
+    /// decided by the orthogonality test, or more dependent tight rows than
+    /// `DifferentiationSettings.maxPieceRows`, in which case `differentiable` stays false).
     public var pieces: Int = 0
     /// This JVP solved the directional-derivative QP (weakly active rows or dependent active rows
     /// present): the exact one-sided directional derivative along the given direction (t → 0⁺).

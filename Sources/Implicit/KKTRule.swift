@@ -157,15 +157,20 @@ extension Differentiator {
         var g = gradients(h: rx, k: ry, xv: x, yv: y, boundGradient: ry.map { -$0 }, sides: side)
         var i = info(rule: .kkt, counts: counts, steps: report.steps, residual: report.residual,
                      converged: report.converged, factorizations: f, start: t0)
-        if i.degenerate, settings.maxPieceRows > 0, let pieces = try analysePieces(dx: dx, dy: dy) {
-            // A degenerate point: the true gradient when every adjacent piece agrees, else the convention.
+        if i.degenerate, let same = orthogonalityTest(rx: rx, dy: dy) {
+            // Weakly active rows beside independent tight rows: one test decides (no enumeration).
+            i.differentiable = same
+            i.numericFactorizations += tightRowsProbeFactorizations
+            tightRowsProbeFactorizations = 0
+        } else if i.degenerate, settings.maxPieceRows > 0, let pieces = try analysePieces(dx: dx, dy: dy) {
+            // Dependent tight rows: the true gradient when every adjacent piece agrees, else the convention.
             if let pg = pieces.gradient { g = pg }
             i.differentiable = pieces.differentiable
             i.pieces = pieces.pieces
             i.numericFactorizations += pieces.factorizations
-            i.factorizationReused = i.numericFactorizations == 0
-            i.time = seconds(since: t0)
         }
+        i.factorizationReused = i.numericFactorizations == 0
+        i.time = seconds(since: t0)
         return (g, i)
     }
 

@@ -120,3 +120,50 @@ extension Differentiator {
         return PieceAnalysis(gradient: agree ? first : nil, pieces: found.count, differentiable: agree, factorizations: factorizations)
     }
 }
+
+/// The differentiability test without enumeration, for weakly active rows W beside independent
+/// tight rows.
+///
+/// When all tight rows S ∪ W are linearly independent, every J ⊆ W is a valid piece (its matrix is
+/// nonsingular and the current point, with y_J = 0, solves it), so the pieces can be compared
+/// without solving them: let (r, s) solve the released system K_S·(r, s) = −(dx, dy_S). It also
+/// solves every K_J system with s_J = 0 exactly when a_iᵀr = −dy_i on every weakly active row i; then
+/// every piece gives the gradient of the released one, and L is differentiable. When a_iᵀr ≠ −dy_i
+/// for some i, the piece {i} has a different adjoint solution, so a different dq: not differentiable.
+/// Cost: one numeric factorization of the S ∪ W matrix on the first call (an independence probe
+/// like `probeMultiplierUniqueness`), then O(nnz(A)) per call.
+extension Differentiator {
+    /// Whether the tight rows S ∪ W are linearly independent (probed once); nil if the probe fails.
+    func tightRowsIndependent() -> Bool? {
+        if let known = tightRowsIndependence { return known }
+        var sides = side
+        for i in 0..<m where sides[i] == 0 && weakSide.count == m && weakSide[i] != 0 { sides[i] = weakSide[i] }
+        let mask = sides.map { $0 != 0 }
+        let rows = mask.reduce(0) { $0 + ($1 ? 1 : 0) }
+        if rows > n { tightRowsIndependence = false; return false }
+        var matrix = PatternMatrix()
+        guard let (s, exact) = try? matrix.matrix(rows: mask, delta: settings.regularization, forward: forwardSystem) else { return nil }
+        tightRowsProbeFactorizations = matrix.factorizations
+        var b = [Double](repeating: 0, count: m)
+        for i in 0..<m where mask[i] { b[i] = 1 + Double(i % 5) / 5 }
+        guard let r = try? s.solve(r1: [Double](repeating: 0, count: n), r2: b, refiningAgainst: exact,
+                                   settings: settings.refinement) else { return nil }
+        let independent = r.report.residual <= Self.inconsistencyThreshold * r.report.scale
+        tightRowsIndependence = independent
+        return independent
+    }
+
+    /// `adjoint` with weakly active rows and independent tight rows: whether the released gradient
+    /// (adjoint solution `rx` of the released system) is the gradient of L (see above); nil when the
+    /// test does not apply (dependent tight rows, or the probe failed).
+    func orthogonalityTest(rx: [Double], dy: [Double]) -> Bool? {
+        guard counts.weak > 0, multipliersUnique == true, tightRowsIndependent() == true else { return nil }
+        let ar = problem.A.multiply(rx)
+        var scale = 1.0, worst = 0.0
+        for i in 0..<m where weakSide.count == m && weakSide[i] != 0 {
+            scale = max(scale, abs(ar[i]), abs(dy[i]))
+            worst = max(worst, abs(ar[i] + dy[i]))
+        }
+        return worst <= Self.pieceTolerance * scale
+    }
+}
