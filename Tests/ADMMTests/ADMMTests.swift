@@ -9,8 +9,8 @@ import TestSupport
 let datasetDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
     .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("datasets/maros-meszaros")
 
-func referenceObjective(_ name: String) throws -> Double {
-    let text = try String(contentsOf: datasetDirectory.appendingPathComponent("reference.csv"), encoding: .utf8)
+func referenceObjective(_ name: String, in directory: URL = datasetDirectory) throws -> Double {
+    let text = try String(contentsOf: directory.appendingPathComponent("reference.csv"), encoding: .utf8)
     let lines = text.split(whereSeparator: \.isNewline).map { $0.split(separator: ",", omittingEmptySubsequences: false).map(String.init) }
     let header = lines[0]
     let nameColumn = try #require(header.firstIndex(of: "name"))
