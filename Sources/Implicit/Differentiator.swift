@@ -90,6 +90,10 @@ public final class Differentiator {
     /// `tightRowsIndependent()`), and the numeric factorizations the probe did (reported once).
     var tightRowsIndependence: Bool?
     var tightRowsProbeFactorizations = 0
+    /// `.kkt` with dependent tight rows: the analysis of `DependentRowsVJP.swift`, computed once
+    /// (`dependentAnalysisDone`; nil when it does not apply).
+    var dependentAnalysis: DependentRowsAnalysis?
+    var dependentAnalysisDone = false
     /// `.fixedPoint` after `prepare()`: a private copy of the forward factor (no factorization).
     var forwardCopy: KKTSystem?
     let exactParameters: KKTParameters

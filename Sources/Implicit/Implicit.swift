@@ -110,6 +110,11 @@ public struct DifferentiationSettings: Sendable, Equatable {
     /// true gradient where the loss is differentiable (see `Pieces.swift`). Default 8 (at most 256
     /// factorizations, once per instance); 0 turns the enumeration off.
     public var maxPieceRows: Int = 8
+    /// `.kkt` `adjoint` with dependent tight rows: decide differentiability without enumeration (a
+    /// dense null space of the tight rows, one small LP per row with a non-unique multiplier, one
+    /// factorization; see `DependentRowsVJP.swift`) when there are at most this many tight rows.
+    /// Default 500 (the dense Gram matrix is 500² doubles, its factorization ~10⁸ flops).
+    public var maxDependentTightRows: Int = 500
     /// Regularization δ of the `.kkt` derivative matrix [P̄+δI, Āᵀ; Ā, −δI] (scaled data). Default 1e-7.
     public var regularization: Double = 1e-7
     /// Iterative refinement of the `.kkt` solves against the unregularized system.
@@ -132,6 +137,7 @@ public struct DifferentiationSettings: Sendable, Equatable {
         guard refinement.tolerance > 0, refinement.maxSteps >= 0 else { throw .invalidSettings("refinement settings out of range") }
         guard crossoverMaxRounds >= 1 else { throw .invalidSettings("crossoverMaxRounds = \(crossoverMaxRounds) must be ≥ 1") }
         guard maxPieceRows >= 0, maxPieceRows <= 30 else { throw .invalidSettings("maxPieceRows = \(maxPieceRows) must be in 0...30") }
+        guard maxDependentTightRows >= 0 else { throw .invalidSettings("maxDependentTightRows = \(maxDependentTightRows) must be ≥ 0") }
         guard maxAmbiguousRows >= 0 else { throw .invalidSettings("maxAmbiguousRows = \(maxAmbiguousRows) must be ≥ 0") }
         guard fixedPointMaxIterations > 0 else { throw .invalidSettings("fixedPointMaxIterations must be > 0") }
         guard fixedPointTolerance > 0, fixedPointTolerance.isFinite else { throw .invalidSettings("fixedPointTolerance must be finite and > 0") }

@@ -162,6 +162,11 @@ extension Differentiator {
             i.differentiable = same
             i.numericFactorizations += tightRowsProbeFactorizations
             tightRowsProbeFactorizations = 0
+        } else if i.degenerate, multipliersUnique == false, let d = try dependentRowsGradient(dx: dx, dy: dy) {
+            // Dependent tight rows: the core/null-space test; the pieces' common gradient when they agree.
+            if let dg = d.gradient { g = dg }
+            i.differentiable = d.differentiable
+            i.numericFactorizations += d.factorizations
         } else if i.degenerate, settings.maxPieceRows > 0, let pieces = try analysePieces(dx: dx, dy: dy) {
             // Dependent tight rows: the true gradient when every adjacent piece agrees, else the convention.
             if let pg = pieces.gradient { g = pg }

@@ -224,7 +224,11 @@ func vjpAtDegenerateVertex() throws {
     let lp = try degenerateVertexLP()
     let (solver, solution) = try solved(lp)
     try #require(solution.status == .solved)
-    let diff = try Differentiator(solver: solver, solution: solution)
+    // The enumeration (the null-space test, which decides first by default, is off here; it is
+    // tested on the same vertex in `vjpAtDependentRowsWithoutEnumeration`).
+    var enumerate = DifferentiationSettings()
+    enumerate.maxDependentTightRows = 0
+    let diff = try Differentiator(solver: solver, solution: solution, settings: enumerate)
     // One-sided differences of x along each u_i, both directions.
     func oneSided(_ i: Int, _ sign: Double) throws -> [Double] {
         var d = Gradients.zeros(like: lp.P, lp.A)
@@ -244,6 +248,7 @@ func vjpAtDegenerateVertex() throws {
     // Without the enumeration the convention is the minimum-norm adjoint, (2, −1, 1)/3: not a gradient.
     var conventionOnly = DifferentiationSettings()
     conventionOnly.maxPieceRows = 0
+    conventionOnly.maxDependentTightRows = 0
     let (gc, ic) = try Differentiator(solver: solver, solution: solution, settings: conventionOnly).adjoint(dx: [1, 0])
     #expect(!ic.differentiable && ic.pieces == 0)
     #expect(maxAbsDifference(gc.du, [2.0 / 3, -1.0 / 3, 1.0 / 3]) <= 1e-6, "\(gc.du)")
@@ -381,4 +386,75 @@ func vjpWithManyWeaklyActiveRows() throws {
     d0.dq[0] = 1
     let up = try forwardDifference(qp, solution, d0), down = try forwardDifference(qp, solution, scaled(d0, -1))
     #expect(abs(dot(kinked, up.dx) + dot(kinked, down.dx)) > 0.5)
+}
+
+/// min −3x₀ − 2x₁ s.t. x₀ ≤ 1, then `copies` copies each of x₁ ≤ 1 and x₀ + x₁ ≤ 2: a degenerate
+/// vertex (1, 1) with 1 + 2·copies tight rows in two variables (copies = 1: `degenerateVertexLP`).
+func degenerateVertexLP(copies: Int) throws -> QuadraticProgram {
+    let m = 1 + 2 * copies
+    var col0: [Int] = [0], col1: [Int] = []
+    for c in 0..<copies { col1.append(1 + c); col0.append(1 + copies + c); col1.append(1 + copies + c) }
+    col0.sort(); col1.sort()
+    let A = try CSCMatrix(rowCount: m, columnCount: 2, columnPointers: [0, col0.count, col0.count + col1.count],
+                          rowIndices: col0 + col1, values: [Double](repeating: 1, count: col0.count + col1.count))
+    return try QuadraticProgram(P: CSCMatrix(rowCount: 2, columnCount: 2, columnPointers: [0, 0, 0], rowIndices: [], values: []),
+                                q: [-3, -2], A: A, l: [Double](repeating: -.infinity, count: m),
+                                u: [1] + [Double](repeating: 1, count: copies) + [Double](repeating: 2, count: copies))
+}
+
+@Test("VJP at dependent tight rows without enumeration (11 tight rows in 2 variables; the 3-row vertex with enumeration off): true gradient where differentiable, checked with one-sided differences, flagged where not",
+      arguments: [1, 5])
+func vjpAtDependentRowsWithoutEnumeration(copies: Int) throws {
+    let lp = try degenerateVertexLP(copies: copies)
+    let (solver, solution) = try solved(lp)
+    try #require(solution.status == .solved)
+    var settings = DifferentiationSettings()
+    settings.maxPieceRows = 0
+    let diff = try Differentiator(solver: solver, solution: solution, settings: settings)
+    // L = x₀ = min(u₀, u_sum − x₁, …): differentiable here, gradient e₀ in u.
+    let (g, info) = try diff.adjoint(dx: [1, 0])
+    #expect(info.multipliersUnique == false && info.pieces == 0)
+    #expect(info.differentiable)
+    var expected = [Double](repeating: 0, count: lp.m)
+    expected[0] = 1
+    #expect(maxAbsDifference(g.du, expected) <= 1e-7, "\(g.du)")
+    #expect(maxAbs(g.dq) <= 1e-9)
+    var gen = SeededGenerator(seed: UInt64(copies))
+    for _ in 0..<3 {
+        var d = Gradients.zeros(like: lp.P, lp.A)
+        d.du = randomVector(count: lp.m, using: &gen)
+        d.dq = randomVector(count: 2, using: &gen)
+        d.dA.values = randomVector(count: lp.A.nonzeroCount, using: &gen)
+        let predicted = dot(g.du, d.du) + dot(g.dq, d.dq) + dot(g.dA.values, d.dA.values)
+        for sign in [1.0, -1.0] {
+            let fd = try forwardDifference(lp, solution, scaled(d, sign))
+            #expect(abs(sign * fd.dx[0] - predicted) <= 1e-5, "one-sided \(sign * fd.dx[0]) vs \(predicted)")
+        }
+    }
+    // L = x₁: one-sided derivatives along u₀ are 0 and −1: flagged, not a gradient.
+    let (_, info1) = try diff.adjoint(dx: [0, 1])
+    #expect(!info1.differentiable && info1.degenerate)
+    var d0 = Gradients.zeros(like: lp.P, lp.A)
+    d0.du[0] = 1
+    let up = try forwardDifference(lp, solution, d0), down = try forwardDifference(lp, solution, scaled(d0, -1))
+    #expect(abs(up.dx[1] + down.dx[1]) > 0.5)
+}
+
+@Test("VJP at ten duplicated rows (QP): L = x₁ (independent row) is differentiable, L = x₀ = min of the ten bounds is flagged")
+func vjpAtDuplicatedRows() throws {
+    // min ½‖x − (2, 2)‖² s.t. x₀ ≤ 1 ten times, x₁ ≤ 1.
+    let copies = 10
+    let A = try CSCMatrix(rowCount: copies + 1, columnCount: 2, columnPointers: [0, copies, copies + 1],
+                          rowIndices: Array(0...copies), values: [Double](repeating: 1, count: copies + 1))
+    let qp = try QuadraticProgram(P: CSCMatrix.identity(2), q: [-2, -2], A: A, l: [Double](repeating: -.infinity, count: copies + 1),
+                                  u: [Double](repeating: 1, count: copies + 1))
+    let (solver, solution) = try solved(qp)
+    try #require(solution.status == .solved)
+    let diff = try Differentiator(solver: solver, solution: solution)
+    let (g, info) = try diff.adjoint(dx: [0, 1])
+    #expect(info.multipliersUnique == false && info.differentiable && info.pieces == 0)
+    #expect(abs(g.du[copies] - 1) <= 1e-7 && maxAbs(Array(g.du[0..<copies])) <= 1e-7, "\(g.du)")
+    #expect(maxAbs(g.dq) <= 1e-7)
+    let (_, info0) = try diff.adjoint(dx: [1, 0])
+    #expect(!info0.differentiable)
 }

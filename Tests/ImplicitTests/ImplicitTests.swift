@@ -373,15 +373,18 @@ func backwardReusesPolishFactorization() throws {
     }
 }
 
-@Test("inconsistent derivative system (duplicated active row, one bound perturbed): minimum-norm least squares")
+@Test("inconsistent derivative system (duplicated active row, one bound perturbed): minimum-norm least squares as the convention, the one-sided derivative by default")
 func leastSquaresFallbackOnInconsistentSystem() throws {
     // The same row twice, both active at u = 1. Moving only the first bound makes the linearized
-    // active constraints a·dx = t and a·dx = 0 inconsistent; the convention returns the minimum-norm
-    // least-squares solution, whose a·dx is the average t/2 (the two rows carry the same scaling).
+    // active constraints a·dx = t and a·dx = 0 inconsistent; the convention (one-sided JVP off)
+    // returns the minimum-norm least-squares solution, whose a·dx is the average t/2 (the two rows
+    // carry the same scaling).
     let qp = try duplicatedActiveRowProblem()
     let (solver, solution) = try solved(qp)
     try #require(solution.status == .solved)
-    let diff = try Differentiator(solver: solver, solution: solution)
+    var convention = DifferentiationSettings()
+    convention.oneSidedJVP = false
+    let diff = try Differentiator(solver: solver, solution: solution, settings: convention)
     var d = Gradients.zeros(like: qp.P, qp.A)
     let t = 0.3
     d.du = [t, 0]
@@ -396,4 +399,15 @@ func leastSquaresFallbackOnInconsistentSystem() throws {
     let (dx2, _, info2) = try diff.jvp(d)
     #expect(info2.leastSquaresIterations == 0 && info2.converged)
     #expect(abs(dx2[0] + dx2[1] - t) <= 1e-8)
+    // By default the exact one-sided derivative: x = min of the two bounds, so raising one bound
+    // leaves a·x at the other (a·dx = 0) and lowering it drags a·x along (a·dx = −t).
+    let oneSided = try Differentiator(solver: solver, solution: solution)
+    for (du, expected) in [([t, 0.0], 0.0), ([-t, 0.0], -t)] {
+        d.du = du
+        let (dx3, _, info3) = try oneSided.jvp(d)
+        #expect(info3.oneSided && info3.converged)
+        #expect(abs(dx3[0] + dx3[1] - expected) <= 1e-7, "du \(du): a·dx = \(dx3[0] + dx3[1])")
+        let fd = try forwardDifference(qp, solution, d)
+        #expect(maxAbsDifference(dx3, fd.dx) <= 1e-5, "\(dx3) vs \(fd.dx)")
+    }
 }
