@@ -63,6 +63,11 @@ public struct SolverSettings: Sendable, Equatable {
     /// computes (setup, solve, updates; restored on return): on some x86 CPUs subnormal doubles cost
     /// ~100× per operation, and only values below 2.2·10⁻³⁰⁸ change. Default true.
     public var flushToZero: Bool = true
+    /// Which method `solve()` runs first: `.admm` (then polish and the interior-point stage as
+    /// configured), `.interiorPoint` (the interior-point method from its own start, ADMM after it if
+    /// it misses the tolerances), or `.automatic` (chosen once per solver by `MethodCostModel`).
+    /// Default `.admm`.
+    public var method: SolverMethod = .admm
     /// Linear-system options: strategy (auto|kkt|reduced) and ordering (setup).
     public var kkt: KKTOptions = KKTOptions()
     /// Check at setup (and after `update(PValues:)`) that P is positive semidefinite, so a

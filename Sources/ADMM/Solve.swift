@@ -56,6 +56,17 @@ extension ADMMSolver {
             x.fill(0); z.fill(0); y.fill(0)
         }
         polishFactorization = nil
+        let choice = methodChoice()
+        info.method = choice.method
+        info.methodReason = choice.reason
+        // The interior-point method first: done when it meets the tolerances, else ADMM runs (and the
+        // interior-point stage is not repeated after it).
+        var interiorPointTried = false
+        if choice.method == .interiorPoint, !stopRequested {
+            if let solution = interiorPointFirst(&info, start: t0) { return solution }
+            interiorPointTried = true
+        }
+        let interiorPointFallback = settings.interiorPointFallback && !interiorPointTried
         let rhoUpdatesBefore = rhoUpdatesSinceSetup
         var status: Status?
         var residuals = Residuals()
@@ -123,7 +134,7 @@ extension ADMMSolver {
                     }
                 }
             }
-            if check, settings.interiorPointFallback {
+            if check, interiorPointFallback {
                 // ADMM has stalled when doubling its iterations did not halve the worst residual
                 // ratio: stop it here and let the interior-point stage (below) take over, which needs far
                 // fewer iterations on such problems.
@@ -158,7 +169,8 @@ extension ADMMSolver {
         info.iterations = iteration
         info.rhoUpdates = rhoUpdatesSinceSetup - rhoUpdatesBefore
         info.rho = rho
-        info.solveTime = seconds(since: t0)
+        // A failed interior-point attempt before ADMM is counted in `interiorPointTime`, not here.
+        info.solveTime = seconds(since: t0) - (interiorPointTried ? info.interiorPointTime : 0)
         let (sec, atto) = iterationTime.components
         info.iterationTime = Double(sec) + Double(atto) * 1e-18
         hasStart = true
@@ -185,7 +197,7 @@ extension ADMMSolver {
                 solution.info.polishTime = seconds(since: tp)
             }
         }
-        if settings.interiorPointFallback, !stopRequested {
+        if interiorPointFallback, !stopRequested {
             if Self.interiorPointApplies(to: solution.info.status) {
                 interiorPointStage(into: &solution)
             } else if solution.info.status == .solved, polishedEarly == nil, Self.interiorPointApplies(to: info.status),

@@ -93,6 +93,9 @@ public struct Info: Sendable, Equatable {
     /// (part of `setupTime`).
     public var convexityCheck: SemidefinitenessMethod?
     public var convexityCheckTime: Double = 0
+    /// The method the solve ran first (`.admm` or `.interiorPoint`) and why (`SolverSettings.method`).
+    public var method: SolverMethod = .admm
+    public var methodReason: String = ""
 }
 
 /// The result of `ADMMSolver.solve()`.

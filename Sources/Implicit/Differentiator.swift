@@ -118,6 +118,9 @@ public final class Differentiator {
             && solution.x.count == solver.n && solution.y.count == solver.m
         guard hasPoint, status == .solved || settings.allowInaccurate else { throw .notSolved(status) }
         guard let system = solver.linearSystem else { throw .noLinearSystem }
+        if settings.rule == .fixedPoint, solution.info.method == .interiorPoint, solution.info.iterations == 0 {
+            throw .ruleNotApplicable("the fixed-point rule differentiates the ADMM iteration, and this solution came from the interior-point method with no ADMM iteration; use the kkt rule (CLI: --rule kkt) or solve with method admm")
+        }
         self.settings = settings
         self.problem = solver.problem
         self.solution = solution

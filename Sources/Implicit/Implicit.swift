@@ -160,6 +160,9 @@ public enum DerivativeError: Error, Equatable, Sendable, CustomStringConvertible
     /// `.kkt`: more rows than `maxAmbiguousRows` could not be classified active or inactive at the
     /// forward accuracy (the crossover did not certify the active set), and `allowAmbiguous` is off.
     case ambiguousActiveSet(rows: Int, allowed: Int)
+    /// The derivative rule cannot be applied to this solution (e.g. `.fixedPoint` after a solve that
+    /// ran no ADMM iteration: the interior-point method's point is not an ADMM iterate).
+    case ruleNotApplicable(String)
 
     public var description: String {
         switch self {
@@ -168,6 +171,7 @@ public enum DerivativeError: Error, Equatable, Sendable, CustomStringConvertible
         case .invalidSettings(let s): return "invalid settings: \(s)"
         case .noLinearSystem: return "the solver has no KKT system (non-convex problem)"
         case .factorization(let e): return "derivative factorization failed: \(e)"
+        case .ruleNotApplicable(let s): return "derivative rule not applicable: \(s)"
         case .ambiguousActiveSet(let rows, let allowed):
             return "\(rows) constraint row\(rows == 1 ? "" : "s") could not be classified active or inactive at the forward accuracy (allowed: \(allowed)); the gradient may be wrong. Solve more tightly, or accept it with allowAmbiguous (CLI: --allow-ambiguous)"
         }

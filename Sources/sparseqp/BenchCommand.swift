@@ -183,13 +183,17 @@ struct Bench: ParsableCommand {
         var profile: FactorizationProfile?
         var rhoUpdates = 0
         var polishStatus = "not_run"
+        var interiorPoint = 0.0
+        var interiorPointStatus = "not_run"
+        var method = "admm"
+        var methodReason = ""
         var peakRSS = Double.nan
         var bytesPerIteration = Double.nan
         var bandwidthFraction = Double.nan
         var error: String?
         /// The problem could not be read or generated (bench then exits with `ExitStatus.inputError`).
         var loadFailed = false
-        var total: Double { setup + solve + polish }
+        var total: Double { setup + solve + polish + interiorPoint }
 
         var json: JSON {
             func num(_ v: Double) -> JSON { .number(v) }
@@ -204,8 +208,11 @@ struct Bench: ParsableCommand {
                 ("primal_residual", num(residuals?.primal ?? .nan)), ("dual_residual", num(residuals?.dual ?? .nan)),
                 ("rel_primal", num(residuals?.relPrimal ?? .nan)), ("rel_dual", num(residuals?.relDual ?? .nan)),
                 ("rho_updates", .integer(rhoUpdates)), ("polish", .string(polishStatus)),
+                ("interior_point", .string(interiorPointStatus)),
+                ("method", .string(method)), ("method_reason", .string(methodReason)),
                 ("timings", .object([
                     ("generate", num(generate)), ("setup", num(setup)), ("solve", num(solve)), ("polish", num(polish)),
+                    ("interior_point", num(interiorPoint)),
                     ("backward", backward.isNaN ? .null : num(backward)), ("total", num(total)),
                     ("iterations", num(iterationTime)),
                     ("convexity_check", num(convexityTime)),
@@ -280,6 +287,10 @@ struct Bench: ParsableCommand {
         r.iterationTime = info.iterationTime
         r.rhoUpdates = info.rhoUpdates
         r.polishStatus = info.polish.rawValue
+        r.interiorPoint = info.interiorPointTime
+        r.interiorPointStatus = info.interiorPoint.rawValue
+        r.method = info.method.rawValue
+        r.methodReason = info.methodReason
         r.profile = info.factorization
         if !solution.x.isEmpty {
             let res = IndependentResiduals(program: program, x: solution.x, y: solution.y,

@@ -22,6 +22,8 @@ struct SolverOptions: ParsableArguments {
     var interiorPointIterations: Int?
     @Option(name: .customLong("time-limit"), parsing: .unconditional, help: "Wall-clock limit of the solve in seconds (default none).")
     var timeLimit: Double?
+    @Option(help: "Method run first: admm (then polish and the interior-point stage), interior-point (ADMM after it if it misses the tolerances) or auto (cost model; default admm).")
+    var method: SolverMethod = .admm
     @Option(help: "Linear system: auto, kkt (quasi-definite LDLᵀ) or reduced (LLᵀ of P+σI+AᵀρA).")
     var strategy: StrategyChoice = .automatic
     @Option(help: "Fill-reducing ordering: auto, amd or metis.")
@@ -59,11 +61,13 @@ struct SolverOptions: ParsableArguments {
         s.flushToZero = flushToZero
         s.kkt.strategy = strategy
         s.kkt.ordering = ordering
+        s.method = method
         return s
     }
 }
 
 extension StrategyChoice: ExpressibleByArgument {}
+extension SolverMethod: ExpressibleByArgument {}
 extension OrderingChoice: ExpressibleByArgument {}
 
 /// Prints a one-line error to stderr; returns the exit code (`ExitStatus.inputError`) to throw.
@@ -100,6 +104,8 @@ func profileJSON(_ p: FactorizationProfile?) -> JSON {
         ("numeric_factorizations", .integer(p.numericFactorizations)),
         ("solves", .integer(p.solves)),
         ("nnz_l", .integer(p.nonzerosInL)),
+        ("predicted_nnz_l", .number(p.predictedNonzerosInL)),
+        ("predicted_flops", .number(p.predictedFlops)),
         ("symbolic_time", .number(p.symbolicTime)),
         ("selection_analyses", .integer(p.selectionAnalyses)),
         ("selection_time", .number(p.selectionTime)),
@@ -152,6 +158,8 @@ struct Solve: ParsableCommand {
                 ("rho_updates", .integer(info.rhoUpdates)),
                 ("interior_point", .string(info.interiorPoint.rawValue)),
                 ("interior_point_iterations", .integer(info.interiorPointIterations)),
+                ("method", .string(info.method.rawValue)),
+                ("method_reason", .string(info.methodReason)),
             ]
             if let c = solution.primalInfeasibilityCertificate { fields.append(("primal_infeasibility_certificate", .numbers(c))) }
             if let c = solution.dualInfeasibilityCertificate { fields.append(("dual_infeasibility_certificate", .numbers(c))) }
@@ -164,6 +172,7 @@ struct Solve: ParsableCommand {
             Console.output("problem:    \(model.name) (n = \(model.program.n), m = \(model.program.m))")
             Console.output("status:     \(info.status)")
             Console.output("objective:  \(objective)")
+            Console.output("method:     \(info.method.rawValue) (\(info.methodReason))")
             Console.output("iterations: \(info.iterations) (polish: \(info.polish.rawValue), rho updates: \(info.rhoUpdates), interior point: \(info.interiorPoint.rawValue), \(info.interiorPointIterations) iterations)")
             Console.output("residuals:  primal \(info.primalResidual), dual \(info.dualResidual), gap \(info.dualityGap)")
             Console.output("time:       setup \(info.setupTime)s, solve \(info.solveTime)s, polish \(info.polishTime)s, interior point \(info.interiorPointTime)s, total \(info.runTime)s")
