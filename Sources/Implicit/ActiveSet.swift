@@ -3,7 +3,7 @@ import KKT
 import QP
 import ADMM
 
-/// Active-set identification for the `.kkt` rule (contract 2 of DESIGN.md), independent of the
+/// Active-set identification for the `.kkt` rule (contract 2 of the README's "Derivatives" section), independent of the
 /// forward accuracy.
 ///
 /// **Crossover.** From the returned point, rows are guessed active from the complementarity

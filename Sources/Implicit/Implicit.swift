@@ -2,7 +2,7 @@ import Sparse
 import KKT
 import ADMM
 
-/// How the derivative of the QP solution is defined (contract 3 of DESIGN.md).
+/// How the derivative of the QP solution is defined (contract 3 of the README's "Derivatives" section).
 public enum DerivativeRule: String, Sendable, Equatable, CaseIterable {
     /// Implicit differentiation of the KKT conditions of the QP at the returned (x, y), with the
     /// active set read from (Ax, y). A new numeric factorization on the forward symbolic analysis.
@@ -178,7 +178,7 @@ public enum DerivativeError: Error, Equatable, Sendable, CustomStringConvertible
     }
 }
 
-/// What a derivative means and how accurate it is: the four contracts of DESIGN.md made visible.
+/// What a derivative means and how accurate it is: the four contracts of the README's "Derivatives" section made visible.
 public struct BackwardInfo: Sendable, Equatable {
     // Contract 1: primal problem.
     /// The forward status at which the derivative was taken.
