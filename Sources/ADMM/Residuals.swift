@@ -83,8 +83,13 @@ extension ADMMSolver {
         return r
     }
 
+    /// A primal infeasibility certificate must exclude feasible points up to this many times the
+    /// current iterate's size (scaled, ∞-norm, at least 1).
+    static let certificateRadiusFactor = 10.0
+
     /// Primal infeasibility test on δy (scaled): after projecting δy onto the polar of the recession
-    /// cone of [l, u], ‖E δy‖∞ > 0, uᵀδy₊ + lᵀδy₋ < −ε‖Eδy‖∞ and ‖D⁻¹Aᵀδy‖∞ < ε‖Eδy‖∞.
+    /// cone of [l, u], ‖E δy‖∞ > 0, uᵀδy₊ + lᵀδy₋ < −ε‖Eδy‖∞, ‖D⁻¹Aᵀδy‖∞ < ε‖Eδy‖∞, and (scaled)
+    /// uᵀδy₊ + lᵀδy₋ < −10·max(1, ‖x‖∞)·‖Aᵀδy‖₁ (see below).
     /// On success returns the unscaled certificate normalized to ‖·‖∞ = 1.
     func primalInfeasibilityCertificate(epsilon: Double) -> (certificate: [Double], norm: Double)? {
         guard m > 0 else { return nil }
@@ -105,6 +110,14 @@ extension ADMMSolver {
         var atNorm = 0.0
         for j in 0..<n { atNorm = max(atNorm, abs(workN.buffer[j] * scaling.Dinv[j])) }
         guard atNorm < epsilon * norm else { return nil }
+        // A point x̄ with ‖x̄‖∞ ≤ R and Āx̄ ∈ [l̄, ū] has δȳᵀĀx̄ ≤ support and δȳᵀĀx̄ ≥ −‖Āᵀδȳ‖₁·R: the
+        // certificate excludes feasible points only within R = support / ‖Āᵀδȳ‖₁. Require that
+        // radius to exceed the iterate's size by `certificateRadiusFactor`, so that a small Āᵀδȳ
+        // against a large support from far-away bounds is not taken for a proof (ε alone compares
+        // them without the scale of x).
+        var atOne = 0.0, xMax = 1.0
+        for j in 0..<n { atOne += abs(workN.buffer[j]); xMax = max(xMax, abs(x.buffer[j])) }
+        guard support < -Self.certificateRadiusFactor * xMax * atOne else { return nil }
         return ((0..<m).map { dy[$0] * E[$0] / norm }, norm)
     }
 
