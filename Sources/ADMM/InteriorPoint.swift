@@ -56,13 +56,19 @@ extension ADMMSolver {
     /// …and the linear constraints A x ∓ s = l, u hold to this relative accuracy (scaled), so that the
     /// returned point is feasible to rounding level (Π[l,u](Ax) = Ax up to it).
     static let interiorPointLinearTolerance = 1e-12
+    /// δ of the Newton matrix (scaled data): small enough that refinement against δ = 0 converges in a
+    /// few steps, large enough to keep the simplicial LDLᵀ's pivots away from zero.
     static let interiorPointRegularization = 1e-8
+    /// Floor of the barrier weights W_i (scaled): keeps the (2,2) block −1/(W + δ) finite on rows whose
+    /// multipliers vanish.
     static let interiorPointWeightFloor = 1e-12
     /// The stage gives up when the best residual ratio has not halved for this many iterations.
     static let interiorPointStallIterations = 30
     /// The dual block is regularized by δ times this: a δ comparable to 1/W of strongly active rows
     /// would make refinement against the exact operator contract too slowly to restore A x = b.
     static let interiorPointDualRegularizationRatio = 1e-4
+    /// Fraction of the distance to the boundary taken per step (the usual 0.99–0.995): keeps slacks and
+    /// multipliers strictly positive.
     static let interiorPointStepFraction = 0.99
     /// δ of the proximal variant (second attempt): primal and dual regularization of the Newton
     /// matrix, which is then solved exactly (refined against itself) instead of against δ = 0.

@@ -25,11 +25,17 @@ import KKT
 /// factorization with the wrong inertia multiplies ρ and δ by 100. The start point and the stopping
 /// test are the first attempt's.
 extension ADMMSolver {
+    /// Initial ρ (primal proximal weight) and δ (dual): large enough that the first Newton matrices
+    /// are well conditioned whatever P's and A's rank; they shrink with μ.
     static let proximalInitialPrimalRegularization = 1e-6
     static let proximalInitialDualRegularization = 1e-4
+    /// Floors of ρ and δ (see the type's comment for why there are two).
     static let proximalRegularizationFloor = 1e-10
     static let proximalLastRegularizationFloor = 1e-15
+    /// A centre moves when its block's unregularized residual fell below this fraction of the
+    /// previous one…
     static let proximalCentreProgress = 0.95
+    /// …or when the regularized residual is below this fraction of the unregularized one.
     static let proximalSubproblemSolved = 0.1
     /// Its residual ratio can rise for a while after ρ and δ reach their last floor before it halves
     /// again, so its stall limit is longer than the other attempts'.

@@ -15,6 +15,8 @@ struct Scaling {
     var c: Double
     var cinv: Double
 
+    /// Ruiz equilibration clamps row and column norms to [1e-4, 1e4] before taking 1/√norm (OSQP's
+    /// limits): empty or tiny rows do not get huge scale factors.
     static let minimumNorm = 1e-4
     static let maximumNorm = 1e4
 

@@ -170,6 +170,7 @@ public final class SemidefinitenessTest {
     /// sparse factor would be dense anyway: the dense kernel runs ~6× faster than the simplicial one
     /// and needs no analysis.
     static let denseSizeLimit = 400
+    /// The fill (upper-triangle fraction) above which such a block counts as dense.
     static let denseFill = 0.25
 
     /// The verdict for P + δI not positive definite on `columns` (a union of components, found by
