@@ -83,8 +83,8 @@ extension ADMMSolver {
         return r
     }
 
-    /// A primal infeasibility certificate must exclude feasible points up to this many times the
-    /// current iterate's size (scaled, ∞-norm, at least 1).
+    /// An infeasibility certificate must exclude feasible points (primal) or optimal pairs (dual) up
+    /// to this many times the current iterates' size (scaled, ∞-norm, at least 1).
     static let certificateRadiusFactor = 10.0
 
     /// Primal infeasibility test on δy (scaled): after projecting δy onto the polar of the recession
@@ -122,7 +122,9 @@ extension ADMMSolver {
     }
 
     /// Dual infeasibility test on δx (scaled): ‖Dδx‖∞ > 0, qᵀδx < −ε‖Dδx‖∞, ‖Pδx‖∞ < ε‖Dδx‖∞ and Aδx
-    /// in the recession cone of [l, u] up to ε‖Dδx‖∞. Returns the unscaled normalized certificate.
+    /// in the recession cone of [l, u] up to ε‖Dδx‖∞, and (scaled) q̄ᵀδx below −10·max(1, ‖x̄‖∞, ‖ȳ‖∞)
+    /// times ‖P̄δx‖₁ plus the cone violations of Āδx (see below). Returns the unscaled normalized
+    /// certificate.
     func dualInfeasibilityCertificate(epsilon: Double) -> (certificate: [Double], norm: Double)? {
         let dx = deltaX.buffer, D = scaling.D
         var norm = 0.0
@@ -136,11 +138,22 @@ extension ADMMSolver {
         for j in 0..<n { pNorm = max(pNorm, abs(workN.buffer[j] * scaling.Dinv[j] * scaling.cinv)) }
         guard pNorm < epsilon * norm else { return nil }
         As.multiply(deltaX.readOnly, into: workM.buffer)
+        var violation = 0.0
         for i in 0..<m {
             let a = workM.buffer[i] * scaling.Einv[i]
             if us.buffer[i] < .infinity && a > epsilon * norm { return nil }
             if ls.buffer[i] > -.infinity && a < -epsilon * norm { return nil }
+            if us.buffer[i] < .infinity { violation += max(0, workM.buffer[i]) }
+            if ls.buffer[i] > -.infinity { violation += max(0, -workM.buffer[i]) }
         }
+        // An optimal pair (x̄, ȳ) of the scaled problem with ‖x̄‖∞, ‖ȳ‖∞ ≤ R has
+        // q̄ᵀδx = −x̄ᵀP̄δx − ȳᵀĀδx ≥ −R·(‖P̄δx‖₁ + Σ recession-cone violations of Āδx): the certificate
+        // excludes optima only within that radius. Require it to exceed the iterates' size by
+        // `certificateRadiusFactor` (the primal test's rule).
+        var pOne = 0.0, size = 1.0
+        for j in 0..<n { pOne += abs(workN.buffer[j]); size = max(size, abs(x.buffer[j])) }
+        for i in 0..<m { size = max(size, abs(y.buffer[i])) }
+        guard qdx < -Self.certificateRadiusFactor * size * (pOne + violation) else { return nil }
         return ((0..<n).map { dx[$0] * D[$0] / norm }, norm)
     }
 }
