@@ -1,6 +1,7 @@
-"""Evaluates the automatic method choice's cost model on the runs of run.sh: for the constants in
-Sources/ADMM/Method.swift and for a grid of alternatives, the fraction of runs where the chosen
-method is within 10 % of the faster one, and the geometric mean slowdown against the faster one."""
+"""Evaluates method-choice rules on the runs of run.sh: the flop model first tried (with a grid of
+constants) and the row-kind rule of Sources/ADMM/Method.swift (inequality share of the constrained
+rows, read from the problem files; needs the peers venv for .qpb reading): the fraction of runs
+where the chosen method is within 10 % of the faster one, and the geometric-mean slowdown."""
 import json, itertools, os
 os.chdir(os.path.dirname(os.path.abspath(__file__)))
 def load(f): return {r['problem']:r for r in json.load(open(f))['problems']}
@@ -32,9 +33,32 @@ for a,per,R,K,S in itertools.product([25,50,100,150,300,600],[1.5,2,3],[0,4,20,5
     s=score(a,per,R,K,S)
     if best is None or s>best[0]: best=(s,(a,per,R,K,S))
 print(best)
-score(*best[1],verbose=True)
+score(*best[1], verbose=False)
 print("always admm", sum(d['ta']<=1.1*min(d['ta'],d['tb']) for d in data)/len(data))
 print("always ip", sum(d['tb']<=1.1*min(d['ta'],d['tb']) for d in data)/len(data))
 import math
 for name,key in [("admm",'ta'),("ip",'tb')]:
     g=math.exp(sum(math.log(d[key]/min(d['ta'],d['tb'])) for d in data)/len(data)); print(name,"geo slowdown",g)
+
+# The row-kind rule (Sources/ADMM/Method.swift): interior point first when >= 80 % of the
+# constrained rows are inequalities.
+import sys, math
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "peers"))
+import numpy as np
+import qpb
+share = {}
+for eps in ["1e-3"]:
+    for k, r in load(f"admm-{eps}.json").items():
+        p = qpb.read_qpb(r["file"])
+        l, u = np.asarray(p.l), np.asarray(p.u)
+        eq = np.isclose(l, u); free = ~np.isfinite(l) & ~np.isfinite(u)
+        share[k] = np.sum(~eq & ~free) / max(1, np.sum(~free))
+for th in [0.5, 0.7, 0.8, 0.9, 0.99]:
+    ok = tot = 0; g = 0.0
+    for eps in ["1e-3", "1e-6"]:
+        a = load(f"admm-{eps}.json"); b = load(f"interior-point-{eps}.json")
+        for k in a:
+            ta, tb = a[k]["timings"]["total"], b[k]["timings"]["total"]
+            pick = tb if share[k] >= th else ta
+            ok += pick <= 1.1 * min(ta, tb); tot += 1; g += math.log(pick / min(ta, tb))
+    print(f"row-kind rule, share >= {th}: {ok}/{tot} within 10 %, geometric-mean slowdown {math.exp(g / tot):.3f}")

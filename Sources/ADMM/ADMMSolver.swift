@@ -68,7 +68,7 @@ public final class ADMMSolver {
     var rhoUpdatesSinceSetup = 0
     var hasStart = false
     /// The method `solve()` runs first, once chosen (see `methodChoice()`); reset when `update(settings:)`
-    /// changes the method or the tolerances.
+    /// changes the method.
     var chosenMethod: MethodChoice?
     /// The running `solve()`'s deadline (`settings.timeLimit`), nil outside a solve or without a limit.
     var deadline: ContinuousClock.Instant?
@@ -321,7 +321,7 @@ public final class ADMMSolver {
         if new.convexityTolerance != settings.convexityTolerance { throw .settingNotUpdatable("convexityTolerance") }
         let rhoChanged = new.rho != settings.rho
         if new.polishRegularization != settings.polishRegularization { polishFactoredActive = nil }
-        if new.method != settings.method || new.epsAbs != settings.epsAbs || new.epsRel != settings.epsRel { chosenMethod = nil }
+        if new.method != settings.method { chosenMethod = nil }
         settings = new
         if rhoChanged {
             rho = new.rho

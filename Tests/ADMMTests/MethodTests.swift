@@ -41,7 +41,7 @@ func interiorPointFirstThenADMMOnInfeasible() throws {
     #expect(solution.info.method == .interiorPoint && solution.info.interiorPoint == .failed && solution.info.iterations > 0)
 }
 
-@Test("method auto: deterministic, reasoned by the cost model, kept across parameter updates, reset by a tolerance change")
+@Test("method auto: deterministic, reasoned by the row kinds, kept across parameter updates")
 func automaticMethodChoice() throws {
     let qp = try randomQP(n: 80, m: 60, seed: 41)
     var s = SolverSettings()
@@ -49,28 +49,19 @@ func automaticMethodChoice() throws {
     let a = try ADMMSolver(problem: qp, settings: s)
     let first = a.solve()
     #expect(first.status == .solved)
-    #expect(first.info.methodReason.hasPrefix("cost model:"), "\(first.info.methodReason)")
-    #expect(first.info.method == .admm || first.info.method == .interiorPoint)
-    // A second solver on the same problem chooses the same.
+    #expect(first.info.methodReason.hasPrefix("row kinds:"), "\(first.info.methodReason)")
+    // randomQP has one equality row in four: ADMM.
+    #expect(first.info.method == .admm)
     let b = try ADMMSolver(problem: qp, settings: s).solve()
     #expect(b.info.method == first.info.method && b.info.methodReason == first.info.methodReason)
-    // A parametric update keeps the method (and its factorizations).
-    try a.update(q: qp.q.map { $0 + 0.1 })
+    // Bound updates that turn every equality row into an inequality keep the method chosen at setup.
+    let widened = (0..<qp.m).map { qp.l[$0] == qp.u[$0] ? qp.l[$0] - 1 : qp.l[$0] }
+    try a.update(l: widened)
     let second = a.solve()
-    #expect(second.status == .solved && second.info.method == first.info.method)
-    // Different tolerances are a new choice (the model depends on ε).
-    s.epsAbs = 1e-9
-    s.epsRel = 1e-9
-    try a.update(settings: s)
-    let third = a.solve()
-    #expect(third.info.methodReason != first.info.methodReason)
-}
-
-@Test("cost model: ADMM iterations grow by the per-decade factor below ε = 1e-3")
-func costModelIterations() {
-    #expect(MethodCostModel.admmIterations(epsilon: 1e-3) == MethodCostModel.admmIterationsAt1e3)
-    #expect(MethodCostModel.admmIterations(epsilon: 1e-2) == MethodCostModel.admmIterationsAt1e3)
-    #expect(MethodCostModel.admmIterations(epsilon: 1e-6)
-            == MethodCostModel.admmIterationsAt1e3 * MethodCostModel.admmIterationsPerDecade * MethodCostModel.admmIterationsPerDecade
-               * MethodCostModel.admmIterationsPerDecade)
+    #expect(second.status == .solved && second.info.method == .admm)
+    // A new solver on the widened problem (inequalities only) runs the interior-point method first.
+    let inequalities = try QuadraticProgram(P: qp.P, q: qp.q, A: qp.A, l: widened, u: qp.u)
+    let c = try ADMMSolver(problem: inequalities, settings: s).solve()
+    #expect(c.status == .solved && c.info.method == .interiorPoint && c.info.iterations == 0)
+    #expect(c.info.methodReason.contains("100 %"), "\(c.info.methodReason)")
 }
