@@ -58,14 +58,10 @@ public enum ProblemFile {
 
 extension QPSModel {
     /// The model of a program read from a `.qpb` file, which stores no names: columns are named
-    /// `C1`…`Cn`, rows `R1`…`Rm`; every row of A is a file row (`rowToConstraint[i] = i`) and no
-    /// column has a bound row (bounds on x are rows of A like any other). Minimization, no
-    /// objective row name.
+    /// `C1`…`Cn`, rows `R1`…`Rm` (numbered when asked for); every row of A is a file row
+    /// (`rowToConstraint[i] = i`) and no column has a bound row (bounds on x are rows of A like any
+    /// other). Minimization, no objective row name.
     public init(binary program: QuadraticProgram, name: String) {
-        self.init(name: name,
-                  columnNames: (0..<program.n).map { "C\($0 + 1)" },
-                  rowNames: (0..<program.m).map { "R\($0 + 1)" },
-                  objectiveRowName: nil, program: program, objectiveSense: .minimize,
-                  rowToConstraint: (0..<program.m).map { $0 }, columnToBoundRow: [Int?](repeating: nil, count: program.n))
+        self.init(unnamed: program, name: name)
     }
 }
