@@ -78,3 +78,64 @@ extension CSCMatrix {
         return copy
     }
 }
+
+// Fused scaling + norms: one sweep over the values where Ruiz equilibration would otherwise make
+// three (column norms, row norms, scaling) per pass.
+extension CSCMatrix {
+    /// A[i, j] ← A[i, j]·(e[i]·d[j]) (the factors multiplied first), and the ∞-norms of the scaled
+    /// columns into `columnNorms[j]` and of the scaled rows into `rowNorms[i]` (both overwritten;
+    /// NaN propagates as in `columnInfinityNorms`). One sweep, O(nnz + m + n), no allocation.
+    public mutating func scaleComputingInfinityNorms(rows e: UnsafeBufferPointer<Double>, columns d: UnsafeBufferPointer<Double>,
+                                                     columnNorms: UnsafeMutableBufferPointer<Double>,
+                                                     rowNorms: UnsafeMutableBufferPointer<Double>) {
+        let n = columnCount
+        for i in 0..<rowCount { rowNorms[i] = 0 }
+        pattern.columnPointers.withUnsafeBufferPointer { cp in
+            pattern.rowIndices.withUnsafeBufferPointer { ri in
+                values.withUnsafeMutableBufferPointer { v in
+                    for j in 0..<n {
+                        let dj = d[j]
+                        var norm = 0.0
+                        for p in cp[j]..<cp[j + 1] {
+                            let i = ri[p]
+                            let scaled = v[p] * (e[i] * dj)
+                            v[p] = scaled
+                            norm = maxAbsolute(norm, scaled)
+                            rowNorms[i] = maxAbsolute(rowNorms[i], scaled)
+                        }
+                        columnNorms[j] = norm
+                    }
+                }
+            }
+        }
+    }
+
+    /// For the stored upper triangle of a symmetric P: P[i, j] ← P[i, j]·(d[i]·d[j]), and the column
+    /// ∞-norms of the scaled full symmetric matrix into `norms` (as `symmetricUpperColumnInfinityNorms`;
+    /// entries below the diagonal are scaled but not counted). One sweep, O(nnz + n), no allocation.
+    public mutating func scaleSymmetricUpperComputingInfinityNorms(_ d: UnsafeBufferPointer<Double>,
+                                                                   norms: UnsafeMutableBufferPointer<Double>) {
+        let n = columnCount
+        for j in 0..<n { norms[j] = 0 }
+        pattern.columnPointers.withUnsafeBufferPointer { cp in
+            pattern.rowIndices.withUnsafeBufferPointer { ri in
+                values.withUnsafeMutableBufferPointer { v in
+                    for j in 0..<n {
+                        let dj = d[j]
+                        for p in cp[j]..<cp[j + 1] {
+                            let i = ri[p]
+                            let scaled = v[p] * (d[i] * dj)
+                            v[p] = scaled
+                            if i < j {
+                                norms[j] = maxAbsolute(norms[j], scaled)
+                                norms[i] = maxAbsolute(norms[i], scaled)
+                            } else if i == j {
+                                norms[j] = maxAbsolute(norms[j], scaled)
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
