@@ -37,7 +37,8 @@ struct StrategyCost {
     /// CHOLMOD's supernodal ℓ (the size of the numeric factor, amalgamation zeros included) is at
     /// least its pure nnz(L), so the bound holds for the numbers `reduced(...)` receives.
     /// The clique bound costs O(m) and is returned alone when it already reaches `sufficient` (the
-    /// cost it is compared with); otherwise the entry count (O(Σ_k r_k²/2)) is added.
+    /// cost it is compared with); otherwise the entry count (O(Σ_k r_k²/2)) is added, stopping as soon
+    /// as the entries counted so far make the bound reach `sufficient` (still a lower bound).
     func reducedLowerBound(P: CSCMatrix, A: CSCMatrix, At: CSCMatrix, sufficient: Double = .infinity) -> Double {
         var largestRow = 0
         for k in 0..<At.columnCount { largestRow = max(largestRow, At.columnPointers[k + 1] - At.columnPointers[k]) }
@@ -46,12 +47,17 @@ struct StrategyCost {
         let cliqueFlops = r * (r + 1) * (2 * r + 1) / 6
         let clique = reduced(flops: cliqueFlops, nonzerosInL: cliqueEntries, nonzerosInA: A.nonzeroCount)
         if clique >= sufficient { return clique }
-        let lnz = max(Double(Self.reducedUpperEntries(P: P, A: A, At: At)), cliqueEntries)
+        // reduced(f, ℓ) ≥ ℓ/4 + S·4·(ℓ + nnz(A)) since f ≥ ℓ: this many entries already suffice.
+        let perEntry = 1 / Self.supernodalSpeedup + solvesPerFactorization * Self.solveFlopsPerEntry
+        let enough = (sufficient - solvesPerFactorization * Self.solveFlopsPerEntry * Double(A.nonzeroCount)) / perEntry
+        let stop = enough.isFinite ? Int(min(max(enough.rounded(.up), 0), Double(Int.max / 2))) : Int.max
+        let lnz = max(Double(Self.reducedUpperEntries(P: P, A: A, At: At, stoppingAt: stop)), cliqueEntries)
         return reduced(flops: max(lnz, cliqueFlops), nonzerosInL: lnz, nonzerosInA: A.nonzeroCount)
     }
 
-    /// |pattern(P) ∪ diagonal ∪ upper(pattern(AᵀA))|: the entries of M's upper triangle.
-    static func reducedUpperEntries(P: CSCMatrix, A: CSCMatrix, At: CSCMatrix) -> Int {
+    /// |pattern(P) ∪ diagonal ∪ upper(pattern(AᵀA))|: the entries of M's upper triangle, or a count
+    /// of at least `stoppingAt` of them (counting stops after the column where it is reached).
+    static func reducedUpperEntries(P: CSCMatrix, A: CSCMatrix, At: CSCMatrix, stoppingAt: Int = .max) -> Int {
         let n = P.columnCount
         var mark = [Int](repeating: -1, count: n)
         var count = 0
@@ -74,6 +80,7 @@ struct StrategyCost {
                         if mark[i] != j { mark[i] = j; count += 1 }
                     }
                 }
+                if count >= stoppingAt { break }
             }
         }}}}}}}
         return count

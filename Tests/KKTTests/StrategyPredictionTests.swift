@@ -66,6 +66,9 @@ import TestSupport
             let c = try costs(P: P, A: A, rho: rho)
             let bound = c.model.reducedLowerBound(P: P, A: A, At: A.transposed())
             #expect(bound <= c.r, "seed \(seed): bound \(bound) > analysed \(c.r)")
+            // Counting stops once K is decided: a smaller bound, the same decision.
+            let early = c.model.reducedLowerBound(P: P, A: A, At: A.transposed(), sufficient: c.k)
+            #expect(early <= bound && (early < c.k) == (bound < c.k), "seed \(seed)")
             #expect(StrategyCost.reducedUpperEntries(P: P, A: A, At: A.transposed())
                     == (try KKTSystem(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: rho),
                                       options: KKTOptions(strategy: .reduced)).profile.matrixNonzeros))
