@@ -17,7 +17,7 @@ WITH_TORCH=0
 for arg in "$@"; do
   case "$arg" in
     --torch) WITH_TORCH=1 ;;
-    -h|--help) sed -n '2,11p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
