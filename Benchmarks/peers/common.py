@@ -10,7 +10,7 @@ Contents:
   row_sets(l, u), split_rows(P_full, q, A, l, u)          equality / lower / upper rows; dense
                                                           (P, q, G, h, Aeq, b) for qpth, cvxpylayers
   reset_peak_rss(), vm_mib(field)                         /proc/self peak-RSS probe
-  run_child(argv, timeout, result_file)                   one child process, failures as strings
+  run_child(argv, timeout, result_file, env=None)         one child process, failures as strings
   json_clean(obj)                                         NaN/inf → null, numpy → Python
 """
 from __future__ import annotations
@@ -200,7 +200,7 @@ def vm_mib(field: str = "VmHWM"):
 # ---------------------------------------------------------------- child processes
 
 
-def run_child(argv, timeout, result_file):
+def run_child(argv, timeout, result_file, env=None):
     """Run argv (a child that writes one JSON object to result_file) with a wall-clock limit.
 
     Returns (record or None, error or None, info) where info = {'wall_time', 'returncode',
@@ -220,7 +220,7 @@ def run_child(argv, timeout, result_file):
         pass
     errf = tempfile.TemporaryFile(mode="w+")
     t0 = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errf, start_new_session=True)
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=errf, start_new_session=True, env=env)
     box = {}
 
     def reap():  # wait4 gives this child's rusage (RUSAGE_CHILDREN would be a running max)

@@ -4,6 +4,7 @@
 #   bash Benchmarks/peers/setup.sh            # core: osqp, numpy, scipy, clarabel, piqp, matplotlib
 #   bash Benchmarks/peers/setup.sh --torch    # core + torch (CPU), qpth, cvxpy, cvxpylayers, proxsuite
 #
+# Also builds ftz_shim.so (flush-to-zero LD_PRELOAD shim for suite.py --flush-to-zero) with $CC (default cc).
 # Idempotent: re-running reuses .venv and only installs what is missing.
 # Exact installed versions are written (pinned) to requirements.txt next to this script.
 # Set PYTHON=/path/to/python3 to choose the interpreter (default: python3).
@@ -16,7 +17,7 @@ WITH_TORCH=0
 for arg in "$@"; do
   case "$arg" in
     --torch) WITH_TORCH=1 ;;
-    -h|--help) sed -n '2,9p' "${BASH_SOURCE[0]}"; exit 0 ;;
+    -h|--help) sed -n '2,10p' "${BASH_SOURCE[0]}"; exit 0 ;;
     *) echo "unknown argument: $arg" >&2; exit 2 ;;
   esac
 done
@@ -53,6 +54,12 @@ if [ "$WITH_TORCH" = 1 ]; then
   fi
   "${PIP[@]}" "qpth==0.0.18" "cvxpy==1.7.5" "cvxpylayers==1.0.4" "proxsuite==0.8.0"
 fi
+
+# The flush-to-zero preload shim (suite.py --flush-to-zero on|both): a C constructor that sets
+# FTZ|DAZ (x86) or FPCR.FZ (arm64) before the peer's process starts computing.
+CC="${CC:-cc}"
+echo "[setup] building $HERE/ftz_shim.so with $CC"
+"$CC" -O2 -shared -fPIC -o "$HERE/ftz_shim.so" "$HERE/ftz_shim.c"
 
 # Record exact versions of everything in the venv (pip freeze), with a header.
 {

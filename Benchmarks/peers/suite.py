@@ -9,7 +9,7 @@ Usage (from the repo root; the venv comes from `bash Benchmarks/peers/setup.sh -
       --out Benchmarks/results/peers-suite.json \\
       [--solvers osqp,clarabel,piqp] [--layers qpth,cvxpylayers,osqp_adjoint] [--layers-max-n 2000] \\
       [--eps-abs 1e-3] [--eps-rel 1e-3] [--max-iter 4000] [--polish | --no-polish] \\
-      [--time-limit 120] [--grace 30]
+      [--time-limit 120] [--grace 30] [--flush-to-zero off|on|both]
 
 Globs are expanded by the script (quote them), sorted, duplicates dropped. `--solvers ''` runs
 no forward solvers; `--layers` is empty (off) by default. The JSON is rewritten after every job,
@@ -59,6 +59,14 @@ Layers (loss L = sum(x*), i.e. dx = ones; single call; time = forward_time + bac
                 as_dense=False, dP_as_triu=True) + adjoint_derivative_get_vec() (wall).
                 Needs forward status "solved", else "failed: forward status ...".
 
+Flush-to-zero (--flush-to-zero): "off" runs the peers as shipped; "on" runs each child with
+LD_PRELOAD=Benchmarks/peers/ftz_shim.so (built by setup.sh: a constructor setting MXCSR FTZ|DAZ on
+x86, FPCR.FZ on arm64, before any thread starts, so every thread inherits it), the mode SparseQP's
+solver computes in; "both" runs each (solver, problem) twice, the shim's record named SOLVER+ftz
+(e.g. "osqp+ftz"), a column of its own. Every record has flush_to_zero (shim requested) and
+flush_to_zero_active (the child checked that the smallest subnormal times 1 is 0). The CPU model
+is machine.cpu.
+
 Verification (same rule for every solver, status ignored; common.residuals): from the returned x
 and y (OSQP sign convention, y > 0 at an upper bound), primal = ‖Ax − Π_[l,u](Ax)‖∞ and dual =
 ‖Px + q + Aᵀy‖∞; rel_primal = primal / (eps_abs + eps_rel·max(‖Ax‖∞, ‖Π(Ax)‖∞)), rel_dual =
@@ -68,13 +76,14 @@ dual / (eps_abs + eps_rel·max(‖Px‖∞, ‖Aᵀy‖∞, ‖q‖∞)) with --
 Output JSON:
   {"tool": "peers", "date", "machine": {"cpu", "cores", "mem_gib", "python", "platform"},
    "versions": {...}, "command", "settings": {"eps_abs", "eps_rel", "max_iter", "polish",
-   "time_limit", "grace", "solvers", "layers", "layers_max_n",
+   "time_limit", "grace", "solvers", "layers", "layers_max_n", "flush_to_zero", "ftz_shim",
    "torch_threads" (torch.get_num_threads() in the layer children; null if none ran)},
    "results": [{"problem", "file", "class", "size", "seed", "n", "m", "nnz_p", "nnz_a",
      "solver", "kind" ("forward" | "layer"), "status", "verified", "objective", "iterations",
      "time", "setup_time", "solve_time", "polish_time", "forward_time", "backward_time",
      "canonicalization_time", "primal_residual", "dual_residual", "rel_primal", "rel_dual",
-     "peak_rss_mib", "baseline_rss_mib", "peak_rss_source", "wall_time", "error", ...solver
+     "peak_rss_mib", "baseline_rss_mib", "peak_rss_source", "wall_time", "flush_to_zero",
+     "flush_to_zero_active", "error", ...solver
      extras (osqp: status_val, rho_updates, polish_status, solver_objective; layers: grad_q_inf)}]}
   Times in seconds; non-finite numbers are null; fields that do not apply are null.
 Progress on stderr: "[k/N] solver problem status time | elapsed ETA".
@@ -98,13 +107,16 @@ from common import json_clean, parse_problem_name, file_stem  # noqa: E402
 FORWARD = ("osqp", "clarabel", "piqp")
 LAYERS = ("qpth", "cvxpylayers", "osqp_adjoint")
 OSQP_INFTY = 1e30
+FTZ_MODES = ("off", "on", "both")
+FTZ_SHIM = os.path.join(HERE, "ftz_shim.so")
+FTZ_SUFFIX = "+ftz"
 PACKAGES = ("osqp", "clarabel", "piqp", "numpy", "scipy", "torch", "qpth", "cvxpy", "cvxpylayers", "diffcp")
 
 RECORD_KEYS = ("problem", "file", "class", "size", "seed", "n", "m", "nnz_p", "nnz_a", "solver", "kind",
                "status", "verified", "objective", "iterations", "time", "setup_time", "solve_time",
                "polish_time", "forward_time", "backward_time", "canonicalization_time",
                "primal_residual", "dual_residual", "rel_primal", "rel_dual", "peak_rss_mib",
-               "baseline_rss_mib", "peak_rss_source", "wall_time", "error")
+               "baseline_rss_mib", "peak_rss_source", "wall_time", "flush_to_zero", "flush_to_zero_active", "error")
 
 
 # ---------------------------------------------------------------- solvers (child side)
@@ -338,8 +350,15 @@ def _tiny():
                    np.array([1.0, np.inf, 2.0, 3.0]), 0.0)
 
 
+def subnormals_flushed():
+    """True when this thread's arithmetic flushes subnormals (FTZ/DAZ, e.g. under ftz_shim.so): the
+    smallest subnormal times 1 is then 0. Values come through variables, so nothing is folded early."""
+    tiny, one = float.fromhex("0x0.0000000000001p-1022"), float(len(" "))
+    return tiny * one == 0.0
+
+
 def child(solver, path, a):
-    rec = {"solver": solver}
+    rec = {"solver": solver, "flush_to_zero_active": subnormals_flushed()}
     try:
         _import(solver)
         RUNNERS[solver](_tiny(), a)  # warm-up: library lazy initialization stays out of the timings
@@ -408,6 +427,9 @@ def main():
     ap.add_argument("--polish", action=argparse.BooleanOptionalAction, default=True)
     ap.add_argument("--time-limit", type=float, default=120.0, help="seconds per (solver, problem)")
     ap.add_argument("--grace", type=float, default=30.0, help="child killed after time limit + grace")
+    ap.add_argument("--flush-to-zero", choices=FTZ_MODES, default="off",
+                    help="run each peer as shipped (off), under the flush-to-zero shim ftz_shim.so (on), or both "
+                         "(two records per solver and problem; the shim's are named SOLVER+ftz)")
     ap.add_argument("--child", nargs=2, metavar=("SOLVER", "FILE"), help=argparse.SUPPRESS)
     ap.add_argument("--child-out", help=argparse.SUPPRESS)
     a = ap.parse_args()
@@ -424,14 +446,20 @@ def main():
     if not solvers and not layers:
         ap.error("nothing to run (--solvers and --layers both empty)")
 
+    variants = {"off": [False], "on": [True], "both": [False, True]}[a.flush_to_zero]
+    if True in variants and not os.path.exists(FTZ_SHIM):
+        ap.error(f"{FTZ_SHIM} not found: build it with bash Benchmarks/peers/setup.sh")
+    ftz_env = dict(os.environ, LD_PRELOAD=" ".join(x for x in (FTZ_SHIM, os.environ.get("LD_PRELOAD", "")) if x))
+
     from qpb import problem_dims
     doc = dict(tool="peers", date=common.utc_now(), machine=common.machine(), versions=common.versions(PACKAGES),
                command=common.command_line(),
                settings=dict(eps_abs=a.eps_abs, eps_rel=a.eps_rel, max_iter=a.max_iter, polish=bool(a.polish),
                              time_limit=a.time_limit, grace=a.grace, solvers=solvers, layers=layers,
-                             layers_max_n=a.layers_max_n, torch_threads=None),
+                             layers_max_n=a.layers_max_n, torch_threads=None, flush_to_zero=a.flush_to_zero,
+                             ftz_shim=FTZ_SHIM if True in variants else None),
                results=[])
-    jobs = [(s, f) for f in files for s in solvers + layers]
+    jobs = [(s, f, ftz) for f in files for s in solvers + layers for ftz in variants]
     passthrough = ["--eps-abs", repr(a.eps_abs), "--eps-rel", repr(a.eps_rel), "--max-iter", str(a.max_iter),
                    "--polish" if a.polish else "--no-polish", "--time-limit", repr(a.time_limit)]
     os.makedirs(os.path.dirname(os.path.abspath(a.out)), exist_ok=True)
@@ -439,11 +467,11 @@ def main():
     t_start = time.perf_counter()
     with tempfile.TemporaryDirectory(prefix="peers-suite-") as tmp:
         result_file = os.path.join(tmp, "child.json")
-        for k, (solver, path) in enumerate(jobs, 1):
+        for k, (solver, path, ftz) in enumerate(jobs, 1):
             stem = file_stem(path)
             rec = dict.fromkeys(RECORD_KEYS)
-            rec.update(problem=stem, file=path, solver=solver, kind="layer" if solver in LAYERS else "forward",
-                       verified=False)
+            rec.update(problem=stem, file=path, solver=solver + FTZ_SUFFIX if ftz else solver,
+                       kind="layer" if solver in LAYERS else "forward", verified=False, flush_to_zero=ftz)
             rec.update(parse_problem_name(stem))
             if path not in dims_cache:
                 try:
@@ -460,7 +488,8 @@ def main():
                 else:
                     argv = [sys.executable, os.path.abspath(__file__), "--child", solver, path,
                             "--child-out", result_file] + passthrough
-                    got, err, info = common.run_child(argv, a.time_limit + a.grace, result_file)
+                    got, err, info = common.run_child(argv, a.time_limit + a.grace, result_file,
+                                                      env=ftz_env if ftz else None)
                     if got:
                         rec.update({kk: v for kk, v in got.items() if kk not in ("problem", "file", "solver")})
                     rec["wall_time"] = info["wall_time"]
@@ -489,7 +518,7 @@ def main():
             eta = elapsed / k * (len(jobs) - k)
             tag = rec["status"] + (" verified" if rec.get("verified") else " NOT verified") if not rec.get("error") \
                 else f"{rec['status']} [{rec['error'][:80]}]"
-            print(f"[{k}/{len(jobs)}] {solver} {stem} {tag} {fmt_s(rec.get('time'))} | elapsed {fmt_s(elapsed)} "
+            print(f"[{k}/{len(jobs)}] {rec['solver']} {stem} {tag} {fmt_s(rec.get('time'))} | elapsed {fmt_s(elapsed)} "
                   f"ETA {fmt_s(eta)}", file=sys.stderr, flush=True)
     print(f"wrote {a.out} ({len(doc['results'])} results)", file=sys.stderr)
     return 0

@@ -12,7 +12,9 @@
    checks the JSON schema, that every forward run and every non-skipped layer run is verified,
    the objectives agree with Clarabel's (rel. 1e-4; cvxpylayers 1e-3), the duals' sign convention
    (dual residuals small for the interior-point solvers), and the QPS copy through suite.py (osqp);
-   then a forced timeout (--time-limit 0.001 --grace 0.05) is recorded as "timeout".
+   with --flush-to-zero both (when setup.sh built ftz_shim.so), osqp and piqp as shipped and as
+   osqp+ftz, piqp+ftz with flush-to-zero active; then a forced timeout (--time-limit 0.001
+   --grace 0.05) is recorded as "timeout".
 3. profiles.py on a fake SparseQP runner JSON made from the osqp (+ osqp_adjoint backward)
    results: the PNGs and the markdown exist and the ratios are 1×.
 4. sequence_osqp.py on a 3-step sequence (no change; q update; l/u update of two equality rows and
@@ -169,6 +171,23 @@ def part_suite(d, files, qps):
     check(rq["verified"] and abs(rq["objective"] - by[("osqp", 70)]["objective"]) <= 1e-9 * max(1, abs(rq["objective"])),
           "QPS and .qpb give the same OSQP result")
     print(f"  QPS copy: osqp objective {rq['objective']:.10g} = .qpb's {by[('osqp', 70)]['objective']:.10g}")
+    # --flush-to-zero both: each solver as shipped and under ftz_shim.so, a record (column) each
+    if os.path.exists(os.path.join(HERE, "ftz_shim.so")):
+        outf = os.path.join(d, "peers-ftz.json")
+        run([os.path.join(HERE, "suite.py"), files[0], "--solvers", "osqp,piqp", "--flush-to-zero", "both",
+             "--out", outf], "suite.py --flush-to-zero both")
+        df = json.load(open(outf))
+        rf = {r["solver"]: r for r in df["results"]}
+        check(sorted(rf) == ["osqp", "osqp+ftz", "piqp", "piqp+ftz"], f"ftz records {sorted(rf)}")
+        for s in ("osqp", "piqp"):
+            check(rf[s]["flush_to_zero"] is False and rf[s]["flush_to_zero_active"] is False, f"{s} as shipped")
+            check(rf[s + "+ftz"]["flush_to_zero"] is True and rf[s + "+ftz"]["flush_to_zero_active"] is True,
+                  f"{s}+ftz runs with flush-to-zero")
+            check(rf[s + "+ftz"]["verified"], f"{s}+ftz verified")
+        check(df["settings"]["flush_to_zero"] == "both" and df["machine"]["cpu"], "ftz settings and CPU model recorded")
+        print(f"  flush-to-zero: {', '.join(sorted(rf))} on {df['machine']['cpu']}")
+    else:
+        print("  flush-to-zero: ftz_shim.so not built (bash Benchmarks/peers/setup.sh); skipped")
     # a forced timeout is recorded, not dropped
     outt = os.path.join(d, "peers-timeout.json")
     run([os.path.join(HERE, "suite.py"), files[0], "--solvers", "piqp", "--time-limit", "0.001", "--grace", "0.05",

@@ -31,42 +31,46 @@ struct Scaling {
     }
 
     /// Computes the scaling and scales P (upper triangle), q and A in place.
+    ///
+    /// Each pass sweeps A and P once: the scaling of a pass and the norms the next pass needs are
+    /// computed together (`CSCMatrix.scaleComputingInfinityNorms`), and P's norms after the cost
+    /// factor c_k > 0 are the scaled norms times c_k exactly (rounding is monotone), so the result is
+    /// bit-identical to computing every norm afresh.
     static func equilibrate(P: inout CSCMatrix, q: inout [Double], A: inout CSCMatrix, passes: Int) -> Scaling {
         let n = P.columnCount, m = A.rowCount
         var s = Scaling.identity(n: n, m: m)
+        // Norms of the current data: P's symmetric column norms, A's column and row norms.
+        var pColumns = P.symmetricUpperColumnInfinityNorms()
+        var aColumns = A.columnInfinityNorms()
+        var aRows = A.rowInfinityNorms()
+        var dk = [Double](repeating: 1, count: n), ek = [Double](repeating: 1, count: m)
         for _ in 0..<passes {
             // D_k from the column ∞-norms of [P; A] (P symmetric, stored upper), E_k from the row
             // ∞-norms of A.
-            var dk = P.symmetricUpperColumnInfinityNorms()
-            let aColumns = A.columnInfinityNorms()
-            for j in 0..<n { dk[j] = 1 / limit(max(dk[j], aColumns[j])).squareRoot() }
-            var ek = A.rowInfinityNorms()
-            for i in 0..<m { ek[i] = 1 / limit(ek[i]).squareRoot() }
-            scale(P: &P, q: &q, A: &A, d: dk, e: ek, c: 1)
+            for j in 0..<n { dk[j] = 1 / limit(max(pColumns[j], aColumns[j])).squareRoot() }
+            for i in 0..<m { ek[i] = 1 / limit(aRows[i]).squareRoot() }
+            dk.withUnsafeBufferPointer { d in
+                ek.withUnsafeBufferPointer { e in
+                    aColumns.withUnsafeMutableBufferPointer { ac in
+                        aRows.withUnsafeMutableBufferPointer { A.scaleComputingInfinityNorms(rows: e, columns: d, columnNorms: ac, rowNorms: $0) }
+                    }
+                }
+                pColumns.withUnsafeMutableBufferPointer { P.scaleSymmetricUpperComputingInfinityNorms(d, norms: $0) }
+            }
+            for j in 0..<n { q[j] *= dk[j] }
             for j in 0..<n { s.D[j] *= dk[j] }
             for i in 0..<m { s.E[i] *= ek[i] }
             // Cost scaling.
-            let colNorms = P.symmetricUpperColumnInfinityNorms()
-            let meanNorm = n > 0 ? limit(colNorms.reduce(0, +) / Double(n)) : 1
+            let meanNorm = n > 0 ? limit(pColumns.reduce(0, +) / Double(n)) : 1
             let ck = 1 / limit(max(meanNorm, limit(infinityNorm(q))))
-            for p in 0..<P.values.count { P.values[p] *= ck }
-            for j in 0..<n { q[j] *= ck }
+            P.values.withUnsafeMutableBufferPointer { v in for p in 0..<v.count { v[p] *= ck } }
+            for j in 0..<n { q[j] *= ck; pColumns[j] *= ck }
             s.c *= ck
         }
         for j in 0..<n { s.Dinv[j] = 1 / s.D[j] }
         for i in 0..<m { s.Einv[i] = 1 / s.E[i] }
         s.cinv = 1 / s.c
         return s
-    }
-
-    /// P ← c·diag(d) P diag(d), q ← c·d∘q, A ← diag(e) A diag(d).
-    static func scale(P: inout CSCMatrix, q: inout [Double], A: inout CSCMatrix, d: [Double], e: [Double], c: Double) {
-        let n = P.columnCount
-        for j in 0..<n {
-            for p in P.pattern.range(ofColumn: j) { P.values[p] *= c * d[P.rowIndices[p]] * d[j] }
-            for p in A.pattern.range(ofColumn: j) { A.values[p] *= e[A.rowIndices[p]] * d[j] }
-            q[j] *= c * d[j]
-        }
     }
 
     /// Scales new values of P (on P's pattern) with the existing D and c.

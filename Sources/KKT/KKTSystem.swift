@@ -11,13 +11,18 @@ import Sparse
 ///
 /// Either way `solve` returns (x, ν); callers do not see which strategy is active.
 ///
-/// **Automatic strategy rule** (`StrategyChoice.automatic`): analyse K; if the upper triangle of
-/// AᵀA has at most `KKTOptions.reducedEntryLimit` entries (bounded by Σ_k r_k(r_k+1)/2 over the row
-/// counts r_k of A), analyse M too. With CHOLMOD's predicted flop counts f and nnz(L) counts ℓ, and
-/// S = `expectedSolvesPerFactorization`, choose `.reduced` iff
+/// **Automatic strategy rule** (`StrategyChoice.automatic`, costs in `StrategyCost`): analyse K. With
+/// CHOLMOD's predicted flop counts f and nnz(L) counts ℓ, and S = `expectedSolvesPerFactorization`,
+/// choose `.reduced` iff
 ///     f_M/4 + S·(4ℓ_M + 4·nnz(A)) < f_K + S·4ℓ_K,
 /// i.e. compare one factorization plus S solves, crediting supernodal BLAS-3 with 4× the flop rate of
-/// the simplicial kernel. Only the chosen matrix' analysis counts as the system's symbolic analysis.
+/// the simplicial kernel. M is analysed only when it can win: when the upper triangle of AᵀA has at
+/// most `KKTOptions.reducedEntryLimit` entries (bounded by Σ_k r_k(r_k+1)/2 over the row counts r_k
+/// of A) and a lower bound on M's cost from the patterns alone (nnz of M's upper triangle, and the
+/// dense block of A's longest row; `StrategyCost.reducedLowerBound`) is below K's cost. The bound
+/// never exceeds the analysed cost, so skipping M never changes the choice; it saves the second
+/// analysis (`FactorizationProfile.selectionAnalyses` 0) when a dense row of A makes M expensive.
+/// Only the chosen matrix' analysis counts as the system's symbolic analysis.
 ///
 /// Index maps (P→K, A→K, ρ→K and their reduced analogues) make every update an in-place write of
 /// values followed by one numeric factorization; the symbolic analysis is never repeated.
@@ -81,24 +86,27 @@ public final class KKTSystem {
         case .reduced: chosen = .reduced
         case .automatic:
             let t0 = ContinuousClock.now
-            let (kFact, kMaps) = try Self.analyseQuasiDefinite(P: P, A: A, At: at, aToAt: map, parameters: parameters, ordering: options.ordering)
+            let (kFact, kMaps) = try Self.analyseQuasiDefinite(P: P, A: A, ordering: options.ordering)
             let kTime = seconds(since: t0)
-            if Self.reducedEntryBound(At: at) <= options.reducedEntryLimit {
+            let model = StrategyCost(solvesPerFactorization: options.expectedSolvesPerFactorization)
+            let k = kFact.statistics
+            let costK = model.quasiDefinite(flops: k.flops, nonzerosInL: k.nonzerosInL)
+            // M is analysed only when its pattern alone does not already rule it out.
+            let tb = ContinuousClock.now
+            let analyseM = Self.reducedEntryBound(At: at) <= options.reducedEntryLimit
+                && model.reducedLowerBound(P: P, A: A, At: at, sufficient: costK) < costK
+            selectionTime = seconds(since: tb)
+            if analyseM {
                 let t1 = ContinuousClock.now
                 let (rFact, rMaps) = try Self.analyseReduced(P: P, A: A, At: at, ordering: options.ordering)
                 let rTime = seconds(since: t1)
-                let s = options.expectedSolvesPerFactorization
-                let k = kFact.statistics, r = rFact.statistics
-                let nnzA: Double = Double(A.nonzeroCount)
-                let solveK: Double = 4.0 * k.nonzerosInL
-                let solveR: Double = 4.0 * r.nonzerosInL + 4.0 * nnzA
-                let costK: Double = k.flops + s * solveK
-                let costR: Double = r.flops / 4.0 + s * solveR
+                let r = rFact.statistics
+                let costR = model.reduced(flops: r.flops, nonzerosInL: r.nonzerosInL, nonzerosInA: A.nonzeroCount)
                 selectionAnalyses = 1
                 if costR < costK {
-                    chosen = .reduced; prepared = (rFact, rMaps, rTime); selectionTime = kTime
+                    chosen = .reduced; prepared = (rFact, rMaps, rTime); selectionTime += kTime
                 } else {
-                    chosen = .quasiDefinite; prepared = (kFact, kMaps, kTime); selectionTime = rTime
+                    chosen = .quasiDefinite; prepared = (kFact, kMaps, kTime); selectionTime += rTime
                 }
             } else {
                 chosen = .quasiDefinite; prepared = (kFact, kMaps, kTime)
@@ -108,7 +116,7 @@ public final class KKTSystem {
             let t0 = ContinuousClock.now
             switch chosen {
             case .quasiDefinite:
-                let (f, mp) = try Self.analyseQuasiDefinite(P: P, A: A, At: at, aToAt: map, parameters: parameters, ordering: options.ordering)
+                let (f, mp) = try Self.analyseQuasiDefinite(P: P, A: A, ordering: options.ordering)
                 prepared = (f, mp, seconds(since: t0))
             case .reduced:
                 let (f, mp) = try Self.analyseReduced(P: P, A: A, At: at, ordering: options.ordering)

@@ -15,7 +15,8 @@ public struct FactorizationProfile: Sendable, Equatable, Codable {
     public var matrixNonzeros: Int
     public var symbolicAnalyses: Int
     public var symbolicTime: Double
-    /// Analyses of candidate strategies done only to choose one (`.automatic`), and their time.
+    /// Analyses of candidate strategies done only to choose one (`.automatic`), and the time of the
+    /// choice beyond the chosen analysis (those analyses and the pattern-only bound on M's cost).
     public var selectionAnalyses: Int
     public var selectionTime: Double
     public var numericFactorizations: Int

@@ -78,7 +78,7 @@ public enum QPError: Error, Equatable, Sendable, CustomStringConvertible {
         case .json(let offset, let line, let column, let issue):
             return "JSON line \(line), column \(column) (byte offset \(offset)): \(issue)"
         case .qpbGivenToQPSReader(let path):
-            return "\(path) is a .qpb binary file; this command reads QPS text files (bench reads .qpb)"
+            return "\(path) is a .qpb binary file, not QPS text (solve, grad and bench read both formats)"
         }
     }
 }

@@ -18,10 +18,15 @@ public enum ObjectiveSense: Equatable, Sendable {
 public struct QPSModel: Equatable, Sendable {
     /// The name on the NAME line ("" if none).
     public let name: String
-    /// Column (variable) names, in the order of the variables of `program`.
-    public let columnNames: [String]
-    /// The names of the non-objective rows, in ROWS order; free N rows included.
-    public let rowNames: [String]
+    /// Column (variable) names, in the order of the variables of `program` (`C1`…`Cn` for a model
+    /// without names, built when asked for).
+    public var columnNames: [String] { names.columns ?? (0..<program.n).map { "C\($0 + 1)" } }
+    /// The names of the non-objective rows, in ROWS order; free N rows included (`R1`…`Rm` for a
+    /// model without names).
+    public var rowNames: [String] { names.rows ?? (0..<rowToConstraint.count).map { "R\($0 + 1)" } }
+    /// The names given, or nil for numbered ones (a `.qpb` file stores none; numbering 10⁶ columns
+    /// up front would cost about as much as reading the file).
+    private let names: (columns: [String]?, rows: [String]?)
     /// The name of the objective row (the first N row), or nil when the file has no N row.
     public let objectiveRowName: String?
     /// The problem in solver form (minimization, bounds as rows of A).
@@ -39,13 +44,30 @@ public struct QPSModel: Equatable, Sendable {
                 program: QuadraticProgram, objectiveSense: ObjectiveSense,
                 rowToConstraint: [Int?], columnToBoundRow: [Int?]) {
         self.name = name
-        self.columnNames = columnNames
-        self.rowNames = rowNames
+        self.names = (columnNames, rowNames)
         self.objectiveRowName = objectiveRowName
         self.program = program
         self.objectiveSense = objectiveSense
         self.rowToConstraint = rowToConstraint
         self.columnToBoundRow = columnToBoundRow
+    }
+
+    /// A model without names (`columnNames` and `rowNames` numbered on demand): every row of A is a
+    /// file row (`rowToConstraint[i] = i`), no column has a bound row, minimization, no objective row.
+    init(unnamed program: QuadraticProgram, name: String) {
+        self.name = name
+        self.names = (nil, nil)
+        self.objectiveRowName = nil
+        self.program = program
+        self.objectiveSense = .minimize
+        self.rowToConstraint = (0..<program.m).map { $0 }
+        self.columnToBoundRow = [Int?](repeating: nil, count: program.n)
+    }
+
+    public static func == (a: QPSModel, b: QPSModel) -> Bool {
+        a.name == b.name && a.objectiveRowName == b.objectiveRowName && a.program == b.program
+            && a.objectiveSense == b.objectiveSense && a.rowToConstraint == b.rowToConstraint
+            && a.columnToBoundRow == b.columnToBoundRow && a.columnNames == b.columnNames && a.rowNames == b.rowNames
     }
 
     /// The objective of the file, f(x) = ½xᵀQx + cᵀx + r, at `x` (for MAX files the negative of

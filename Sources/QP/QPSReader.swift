@@ -74,10 +74,17 @@ public enum QPSReader {
     /// Reading is incremental and stops at the first line that cannot be QPS text: a control byte
     /// (binary content, e.g. `/dev/zero`) or a line longer than `InputFile.maximumLineLength`
     /// (`QPSIssue.notText` on that line, unless the lines before it already hold an error, which is
-    /// reported instead). A `.qpb` binary file is recognized by its magic (`.qpbGivenToQPSReader`).
+    /// reported instead). A `.qpb` binary file is recognized by its magic (`.qpbGivenToQPSReader`);
+    /// `ProblemFile.read` reads either format.
     public static func read(path: String, freeRows: FreeRows = .omitted) throws(QPError) -> QPSModel {
         let contents = try FileIO.read(path: path, mode: .text(maximumLineLength: InputFile.maximumLineLength, lineCheck: lineCheck))
         if contents.bytes.starts(with: QPBinary.magic) { throw .qpbGivenToQPSReader(path: path) }
+        return try model(from: contents, freeRows: freeRows)
+    }
+
+    /// The model of text read by `InputFile` in text mode (see `read(path:freeRows:)` for how a
+    /// stop is reported).
+    static func model(from contents: InputFile.Contents, freeRows: FreeRows) throws(QPError) -> QPSModel {
         guard let stop = contents.stop else { return try parse(bytes: contents.bytes, freeRows: freeRows) }
         // The parser's own error wins when it is on an earlier line, or on the rejected line itself
         // (it says why the line is wrong).

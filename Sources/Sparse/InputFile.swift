@@ -87,6 +87,9 @@ public enum InputFile {
         /// Text: stops at the first control byte, and at a line longer than `maximumLineLength` if given.
         /// `lineCheck`, if given, sees the first `lineHeadLength` bytes of every complete line.
         case text(maximumLineLength: Int?, lineCheck: LineCheck? = nil)
+        /// Decided by the first bytes: raw bytes (as `.binary(magic: nil)`) when the input starts with
+        /// `magic`, text (as `.text`) otherwise. The caller tells which by `Contents.bytes.starts(with:)`.
+        case binaryIfMagic(magic: [UInt8], maximumLineLength: Int?, lineCheck: LineCheck? = nil)
     }
 
     /// A format's quick judgement of a line from its first bytes (e.g. QPS: a line starting in
@@ -128,7 +131,24 @@ public enum InputFile {
         var bytes: [UInt8] = []
         if regular, status.st_size > 0 { bytes.reserveCapacity(min(Int(status.st_size), reservationLimit)) }
         var scanner = TextScanner()
+        var current = mode
         var chunk = [UInt8](repeating: 0, count: chunkSize)
+        /// Scans `count` new bytes at the end of `bytes` as text; the contents to return when reading stops.
+        func scanText(count: Int, lineLimit: Int?, lineCheck: LineCheck?) -> Contents? {
+            let start = bytes.count - count
+            let verdict = bytes.withUnsafeBufferPointer {
+                scanner.scan(UnsafeBufferPointer(rebasing: $0[start...]), lineLimit: lineLimit, lineCheck: lineCheck)
+            }
+            switch verdict {
+            case nil: return nil
+            case .stop(let stop)?:
+                bytes.removeLast(bytes.count - scanner.offset)
+                return Contents(bytes: bytes, stop: stop)
+            case .end?:
+                bytes.removeLast(bytes.count - scanner.offset)
+                return Contents(bytes: bytes, stop: nil)
+            }
+        }
         while true {
             let got = chunk.withUnsafeMutableBytes { systemRead(descriptor, $0.baseAddress!, chunkSize) }
             if got < 0 {
@@ -137,24 +157,27 @@ public enum InputFile {
             }
             if got == 0 { break }
             bytes.append(contentsOf: chunk[0..<got])
-            switch mode {
+            var newBytes = got
+            if case .binaryIfMagic(let magic, let lineLimit, let lineCheck) = current {
+                // Undecided until the magic's length is known; then the bytes so far are scanned once.
+                guard bytes.count >= magic.count else { continue }
+                current = bytes.starts(with: magic) ? .binary(magic: nil) : .text(maximumLineLength: lineLimit, lineCheck: lineCheck)
+                newBytes = bytes.count
+            }
+            switch current {
             case .text(let lineLimit, let lineCheck):
-                let verdict = chunk.withUnsafeBufferPointer { scanner.scan(UnsafeBufferPointer(rebasing: $0[0..<got]), lineLimit: lineLimit, lineCheck: lineCheck) }
-                switch verdict {
-                case nil: break
-                case .stop(let stop)?:
-                    bytes.removeLast(bytes.count - scanner.offset)
-                    return Contents(bytes: bytes, stop: stop)
-                case .end?:
-                    bytes.removeLast(bytes.count - scanner.offset)
-                    return Contents(bytes: bytes, stop: nil)
-                }
+                if let contents = scanText(count: newBytes, lineLimit: lineLimit, lineCheck: lineCheck) { return contents }
             case .binary(let magic?):
                 if bytes.count >= magic.count, !bytes.starts(with: magic) { return Contents(bytes: bytes, stop: nil) }
-            case .binary(nil):
+            case .binary(nil), .binaryIfMagic:
                 break
             }
             if !regular, bytes.count > streamByteLimit { throw .tooLarge(limit: streamByteLimit) }
+        }
+        // An input shorter than the magic is text.
+        if case .binaryIfMagic(_, let lineLimit, let lineCheck) = current, !bytes.isEmpty,
+           let contents = scanText(count: bytes.count, lineLimit: lineLimit, lineCheck: lineCheck) {
+            return contents
         }
         return Contents(bytes: bytes, stop: nil)
     }

@@ -78,3 +78,56 @@ extension CSCMatrix {
         return copy
     }
 }
+
+// Fused scaling + norms: one sweep over the values where Ruiz equilibration would otherwise make
+// three (column norms, row norms, scaling) per pass.
+extension CSCMatrix {
+    /// Column pointers, row indices and mutable values as buffers, for one sweep.
+    @inline(__always)
+    mutating func withSweepBuffers<R>(_ body: (UnsafeBufferPointer<Int>, UnsafeBufferPointer<Int>, UnsafeMutableBufferPointer<Double>) -> R) -> R {
+        pattern.columnPointers.withUnsafeBufferPointer { cp in
+            pattern.rowIndices.withUnsafeBufferPointer { ri in values.withUnsafeMutableBufferPointer { body(cp, ri, $0) } }
+        }
+    }
+
+    /// A[i, j] ← A[i, j]·(e[i]·d[j]) (the factors multiplied first), and the ∞-norms of the scaled
+    /// columns into `columnNorms[j]` and of the scaled rows into `rowNorms[i]` (both overwritten;
+    /// NaN propagates as in `columnInfinityNorms`). One sweep, O(nnz + m + n), no allocation.
+    public mutating func scaleComputingInfinityNorms(rows e: UnsafeBufferPointer<Double>, columns d: UnsafeBufferPointer<Double>,
+                                                     columnNorms: UnsafeMutableBufferPointer<Double>,
+                                                     rowNorms: UnsafeMutableBufferPointer<Double>) {
+        let n = columnCount
+        for i in 0..<rowCount { rowNorms[i] = 0 }
+        withSweepBuffers { cp, ri, v in
+            for j in 0..<n {
+                var norm = 0.0
+                for p in cp[j]..<cp[j + 1] {
+                    let i = ri[p]
+                    v[p] *= e[i] * d[j]
+                    norm = maxAbsolute(norm, v[p])
+                    rowNorms[i] = maxAbsolute(rowNorms[i], v[p])
+                }
+                columnNorms[j] = norm
+            }
+        }
+    }
+
+    /// For the stored upper triangle of a symmetric P: P[i, j] ← P[i, j]·(d[i]·d[j]), and the column
+    /// ∞-norms of the scaled full symmetric matrix into `norms` (as `symmetricUpperColumnInfinityNorms`;
+    /// entries below the diagonal are scaled but not counted). One sweep, O(nnz + n), no allocation.
+    public mutating func scaleSymmetricUpperComputingInfinityNorms(_ d: UnsafeBufferPointer<Double>,
+                                                                   norms: UnsafeMutableBufferPointer<Double>) {
+        let n = columnCount
+        for j in 0..<n { norms[j] = 0 }
+        withSweepBuffers { cp, ri, v in
+            for j in 0..<n {
+                for p in cp[j]..<cp[j + 1] {
+                    let i = ri[p]
+                    v[p] *= d[i] * d[j]
+                    if i <= j { norms[j] = maxAbsolute(norms[j], v[p]) }
+                    if i < j { norms[i] = maxAbsolute(norms[i], v[p]) }
+                }
+            }
+        }
+    }
+}

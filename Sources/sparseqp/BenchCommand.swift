@@ -17,7 +17,7 @@ struct Bench: ParsableCommand {
         abstract: "Benchmark suite: solve + differentiate generated problems (class × size grid) or files; JSON + markdown.",
         discussion: """
         Problems: the cross product --classes × --sizes, plus every --problem CLASS:SIZE, plus FILES
-        (.qpb or .qps). With --problems-dir, generated problems are written there as
+        (.qpb or QPS, told apart by content, not by extension). With --problems-dir, generated problems are written there as
         CLASS_nSIZE_sSEED.qpb (read back if the file already exists) so that peer solvers
         (Benchmarks/peers/suite.py) solve exactly the same problems.
 
@@ -28,7 +28,7 @@ struct Bench: ParsableCommand {
         Peak RSS is the process' VmHWM, reset before each problem. Progress goes to stderr.
         """)
 
-    @Argument(help: "Problem files (.qpb or .qps) to solve in addition to the generated grid.")
+    @Argument(help: "Problem files (.qpb or QPS, told apart by content) to solve in addition to the generated grid.")
     var files: [String] = []
     @Option(help: "Comma-separated problem classes (see `sparseqp generate --help`); repeatable, each paired with the --sizes at the same position.")
     var classes: [String] = []

@@ -166,11 +166,10 @@ struct InputError: Error, CustomStringConvertible {
     var description: String
 }
 
-/// Reads a problem from `.qpb` (binary) or QPS; the error names the path.
+/// Reads a problem from `.qpb` (binary) or QPS, told apart by content (`ProblemFile`); the error names the path.
 func loadProgram(_ path: String) throws(InputError) -> QuadraticProgram {
     do {
-        if path.lowercased().hasSuffix(".qpb") { return try QPBinary.read(path: path) }
-        return try QPSReader.read(path: path).program
+        return try ProblemFile.readProgram(path: path)
     } catch {
         throw InputError(description: readingMessage(path, error))
     }

@@ -8,7 +8,7 @@ import Implicit
 
 extension DerivativeRule: ExpressibleByArgument {}
 
-/// `sparseqp grad`: solve a QPS file and print the gradients of L = dxᵀx* + dyᵀy* with respect to
+/// `sparseqp grad`: solve a QPS or .qpb file and print the gradients of L = dxᵀx* + dyᵀy* with respect to
 /// the file's data, in file indices.
 ///
 /// Layout: `dq` per column; `dl_rows`/`du_rows` per non-objective file row in ROWS order (0 for free
@@ -19,9 +19,9 @@ extension DerivativeRule: ExpressibleByArgument {}
 /// solver's minimization form). `dy` refers to the duals of the minimization form.
 struct Grad: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Gradients of dxᵀx* + dyᵀy* with respect to the data of a QPS file (implicit differentiation).")
+        abstract: "Gradients of dxᵀx* + dyᵀy* with respect to the data of a QPS or .qpb file (implicit differentiation).")
 
-    @Argument(help: "The QPS file.")
+    @Argument(help: "The problem file: QPS text or .qpb binary, told apart by content, not by extension.")
     var file: String
     @Option(help: "dx: 'ones' or a JSON file holding an array of n numbers (or {\"dx\": [...]}).")
     var dx: String

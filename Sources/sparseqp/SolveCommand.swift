@@ -91,8 +91,9 @@ func readingMessage(_ path: String, _ error: QPError) -> String {
     }
 }
 
+/// Reads a problem file, QPS or `.qpb` by its content (`ProblemFile`); errors exit with a message.
 func readModel(_ path: String) throws -> QPSModel {
-    do { return try QPSReader.read(path: path) } catch { throw fail(readingMessage(path, error)) }
+    do { return try ProblemFile.read(path: path).model } catch { throw fail(readingMessage(path, error)) }
 }
 
 func profileJSON(_ p: FactorizationProfile?) -> JSON {
@@ -117,9 +118,9 @@ func profileJSON(_ p: FactorizationProfile?) -> JSON {
 
 struct Solve: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Solve a QP from a QPS file (free or fixed MPS with QUADOBJ/QMATRIX).")
+        abstract: "Solve a QP from a QPS file (free or fixed MPS with QUADOBJ/QMATRIX) or a .qpb file (recognized by its content).")
 
-    @Argument(help: "The QPS file.")
+    @Argument(help: "The problem file: QPS text or .qpb binary, told apart by content, not by extension.")
     var file: String
     @OptionGroup var solverOptions: SolverOptions
     @Flag(help: "Write exactly one JSON object to stdout (logs go to stderr).")

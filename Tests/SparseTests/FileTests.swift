@@ -40,6 +40,32 @@ import Sparse
         #expect(try InputFile.read(path: "/dev/zero", mode: .binary(magic: Array("SPQPBIN1".utf8))).bytes.count >= 8)
     }
 
+    /// `.binaryIfMagic` reads raw bytes (control bytes included) when the input starts with the magic,
+    /// and text with every text-mode stop otherwise, including inputs shorter than the magic.
+    @Test func binaryIfMagicDecidesByTheFirstBytes() throws {
+        let magic = Array("SPQPBIN1".utf8)
+        let mode = InputFile.Mode.binaryIfMagic(magic: magic, maximumLineLength: 10)
+        let zero = try InputFile.read(path: "/dev/zero", mode: mode)
+        #expect(zero.stop == .binaryByte(line: 1, column: 1, byte: 0) && zero.bytes == [0])
+        let dir = try scratch()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("x.txt")
+        let binary = magic + [0, 1, 2, 10, 255] + [UInt8](repeating: 7, count: 3 << 20)
+        try Data(binary).write(to: file)
+        let raw = try InputFile.read(path: file.path, mode: mode)
+        #expect(raw.stop == nil && raw.bytes == binary)
+        try Data("ab\ncd\u{01}e\n".utf8).write(to: file)
+        let text = try InputFile.read(path: file.path, mode: mode)
+        #expect(text.stop == .binaryByte(line: 2, column: 3, byte: 1) && text.bytes == Array("ab\ncd\u{01}".utf8))
+        try Data("a\u{0}".utf8).write(to: file)
+        #expect(try InputFile.read(path: file.path, mode: mode).stop == .binaryByte(line: 1, column: 2, byte: 0))
+        try Data("SPQ".utf8).write(to: file)
+        let short = try InputFile.read(path: file.path, mode: mode)
+        #expect(short.stop == nil && short.bytes == Array("SPQ".utf8))
+        try Data(("ok\n" + String(repeating: "a", count: 11) + "\n").utf8).write(to: file)
+        #expect(try InputFile.read(path: file.path, mode: mode).stop == .lineTooLong(line: 2, limit: 10))
+    }
+
     /// A line check stops reading at a rejected line (kept, for the parser) or after the last line.
     @Test func lineCheckStopsReading() throws {
         let dir = try scratch()
