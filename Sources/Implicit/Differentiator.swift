@@ -42,7 +42,9 @@ import ADMM
 ///    the remaining ‖b − K·w‖∞). A refinement that stalls below 1e-8 relative (rounding level on
 ///    systems with millions of rows) keeps its solution and reports `converged` = false.
 ///    Dependent active rows (non-unique multipliers) are detected by a probe solve and reported in
-///    `BackwardInfo.multipliersUnique` / `degenerate`.
+///    `BackwardInfo.multipliersUnique` / `degenerate`; there `jvp` returns the exact one-sided
+///    directional derivative (`DependentRows.swift`) and `adjoint` the true gradient when the loss is
+///    differentiable (`DependentRowsVJP.swift`, `Pieces.swift`), the convention flagged otherwise.
 /// 3. *Derivative rule*: `DerivativeRule`. See `FixedPoint.swift` for `.fixedPoint`.
 /// 4. *Tolerance*: forward eps and residuals, backward residual and steps in `BackwardInfo`.
 ///
