@@ -75,11 +75,43 @@ extension ADMMSolver {
     /// Relative refinement residual above which an in-loop polish treats its active set as inconsistent.
     static let inconsistentRefinement = 1e-8
 
+    /// Active-set correction stops when the number of corrected rows has not fallen below its
+    /// smallest value for this many rounds: the rounds are then cycling between sets, not converging.
+    static let polishStallRounds = 2
+    /// A round beyond the budget, or beyond the round limit (up to twice it), still runs when the last
+    /// round needed at most this fraction of the corrections of the round before: the set is
+    /// converging, so the next rounds are few and likely end the polish (which saves ADMM iterations).
+    static let polishConvergingRatio = 0.75
+
+    /// Polishing's budget in the running solve: `polishWorkFraction` of the work of ADMM and of the
+    /// interior-point stage (`WorkModel` units).
+    var polishBudget: Double {
+        settings.polishWorkFraction.isInfinite ? .infinity : settings.polishWorkFraction * (work.admm + work.interiorPoint)
+    }
+
+    /// Whether polishing work of `cost` more still fits in the budget.
+    func polishFits(_ cost: Double) -> Bool { work.polish + cost <= polishBudget }
+
+    /// Records polishing work: numeric factorizations, and solves with their refinement steps.
+    func chargePolish(factorizations: Int = 0, solves: Int = 0, refinementSteps: Int = 0) {
+        guard let model = workModel else { return }
+        work.polish += Double(factorizations) * model.factorization + Double(solves) * model.solve
+            + Double(refinementSteps) * model.refinementStep
+        work.polishFactorizations += factorizations
+    }
+
     /// Solves the equality-constrained QP on the active set guessed from the current (z, y), with
-    /// active-set correction rounds; nil if the linear system fails. A round whose active rows are
-    /// already factorized on the polish companion (`polishFactoredActive`) reuses that factorization.
-    func polishCandidate(maxRounds: Int? = nil, augmentedLagrangian: Bool = true) -> PolishCandidate? {
-        guard let kkt else { return nil }
+    /// active-set correction rounds; nil if the linear system fails or the budget allows no round. A
+    /// round whose active rows are already factorized on the polish companion (`polishFactoredActive`)
+    /// reuses that factorization.
+    ///
+    /// Cost: every round (its factorization, the retry with a smaller δ, the refined solve) is charged
+    /// to `polishBudget`, and a round starts only when its predicted cost fits, except the first one
+    /// when `firstRoundGuaranteed` (the final polish and the one after the interior-point stage:
+    /// one round is what makes an accurate point exact). Rounds also stop after `polishStallRounds`
+    /// without fewer corrections than before.
+    func polishCandidate(maxRounds: Int? = nil, augmentedLagrangian: Bool = true, firstRoundGuaranteed: Bool = true) -> PolishCandidate? {
+        guard let kkt, let model = workModel else { return nil }
         if polishSystem == nil { polishSystem = try? kkt.makeCompanion(copyingFactor: false) }
         guard let ps = polishSystem else { return nil }
         let delta = settings.polishRegularization
@@ -104,8 +136,21 @@ extension ADMMSolver {
         var factoredRegularization = delta
         var rounds = 0
         var lastRefinement = Double.nan
-        for _ in 0..<(maxRounds ?? settings.polishActiveSetRounds) {
+        var fewestCorrections = Int.max
+        var correctionHistory: [Int] = []
+        var roundsWithoutProgress = 0
+        var budgetStop = false
+        let roundLimit = maxRounds ?? settings.polishActiveSetRounds
+        for round in 0..<(2 * roundLimit) {
             if stopRequested { break }
+            let guaranteed = round == 0 && firstRoundGuaranteed
+            let mask = side.map { $0 != 0 }
+            let predicted = (polishFactoredActive != mask ? model.factorization : 0) + model.solve
+            // Corrections shrinking geometrically: the set is converging and the next round likely ends it.
+            let converging = correctionHistory.count >= 2
+                && Double(correctionHistory[correctionHistory.count - 1]) <= Self.polishConvergingRatio * Double(correctionHistory[correctionHistory.count - 2])
+            guard round < roundLimit || converging else { break }
+            guard guaranteed || converging || polishFits(predicted) else { budgetStop = true; break }
             rounds += 1
             var regRho = [Double](repeating: 0, count: m)
             var exactRho = [Double](repeating: 0, count: m)
@@ -119,32 +164,36 @@ extension ADMMSolver {
                 }
             }
             do {
-                let mask = side.map { $0 != 0 }
                 if polishFactoredActive != mask {
                     polishFactoredActive = nil
+                    chargePolish(factorizations: 1)
                     try ps.update(parameters: KKTParameters(sigma: delta, rho: regRho))
                     polishFactoredActive = mask
                     polishFactoredRegularization = delta
                 }
                 let exact = KKTParameters(sigma: 0, rho: exactRho)
                 var result = try ps.solve(r1: rhs1, r2: rhs2, refiningAgainst: exact, settings: refinement)
+                chargePolish(solves: 1, refinementSteps: result.report.steps)
                 // Refinement contracts like δ/(λ + δ) on the small eigenvalues λ of the active-set
                 // matrix: with P nearly singular on the free directions (no row active) it stalls
                 // far from its tolerance. Retry once with a smaller δ (one more factorization); the
                 // more accurate of the two solves is kept.
                 let retryDelta = delta * Self.polishRetryRatio
                 if result.report.residual > Self.polishRetryResidual * result.report.scale,
-                   polishFactoredRegularization > retryDelta {
+                   polishFactoredRegularization > retryDelta, guaranteed || polishFits(model.factorization + model.solve) {
                     polishFactoredActive = nil
                     do {
+                        chargePolish(factorizations: 1)
                         try ps.update(parameters: KKTParameters(sigma: retryDelta, rho: regRho.map { $0 == 0 ? 0 : 1 / retryDelta }))
                         polishFactoredActive = mask
                         polishFactoredRegularization = retryDelta
                         let retry = try ps.solve(r1: rhs1, r2: rhs2, refiningAgainst: exact, settings: refinement)
+                        chargePolish(solves: 1, refinementSteps: retry.report.steps)
                         if retry.report.residual < result.report.residual { result = retry }
                     } catch {
                         // The smaller δ broke the factorization (wrong inertia or a failed Cholesky):
                         // restore the nominal one, whose solve is kept.
+                        chargePolish(factorizations: 1)
                         try ps.update(parameters: KKTParameters(sigma: delta, rho: regRho))
                         polishFactoredActive = mask
                         polishFactoredRegularization = delta
@@ -169,24 +218,33 @@ extension ADMMSolver {
             var yScale = 1.0, axScale = 1.0
             for i in 0..<m { yScale = max(yScale, abs(yp[i])); axScale = max(axScale, abs(ax[i])) }
             let yTol = 1e-9 * yScale, pTol = 1e-9 * axScale
-            var changed = false
+            var corrections = 0
             for i in 0..<m where !equality[i] {
                 switch side[i] {
                 case 1 where yp[i] < -yTol, -1 where yp[i] > yTol:
-                    side[i] = 0; changed = true
+                    side[i] = 0; corrections += 1
                 case 0 where ax[i] > u[i] + pTol:
-                    side[i] = 1; changed = true
+                    side[i] = 1; corrections += 1
                 case 0 where ax[i] < l[i] - pTol:
-                    side[i] = -1; changed = true
+                    side[i] = -1; corrections += 1
                 default: break
                 }
             }
-            if !changed { break }
+            if settings.verbose { log.write("polish round \(round): \(corrections) corrections of \(side.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }) active, work \(fmt(work.polish / max(work.admm + work.interiorPoint, 1)))") }
+            if corrections == 0 { break }
+            correctionHistory.append(corrections)
+            if corrections < fewestCorrections {
+                fewestCorrections = corrections
+                roundsWithoutProgress = 0
+            } else {
+                roundsWithoutProgress += 1
+                if roundsWithoutProgress >= Self.polishStallRounds { break }
+            }
         }
         guard solvedOnce else { return nil }
         if settings.verbose {
             let active = side.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-            log.write("polish: \(rounds) active-set round(s), \(active) active rows, refinement residual \(fmt(lastRefinement))")
+            log.write("polish: \(rounds) active-set round(s)\(budgetStop ? " (budget reached)" : ""), \(active) active rows, refinement residual \(fmt(lastRefinement)); polish work \(fmt(work.polish / max(work.admm, 1))) of ADMM's")
         }
         // (z, y) in the normal cone: z = Π(Ax + y), y = Ax + y − z.
         var zp = [Double](repeating: 0, count: m)
@@ -225,7 +283,8 @@ extension ADMMSolver {
     /// updates y = ρ(w⁺ − Π(w⁺)). Inner semismooth-Newton steps use an exact line search on the convex
     /// piecewise-quadratic augmented Lagrangian (bisection on its monotone slope); ρ starts at 10³
     /// (scaled data) and grows ×10 when the primal residual stalls; δ = 10⁻². At most
-    /// `alFactorizationBudget` numeric factorizations. Returns the best point seen (by residual/tolerance).
+    /// `alFactorizationBudget` numeric factorizations, and only while they fit in `polishBudget`.
+    /// Returns the best point seen (by residual/tolerance).
     /// Initial penalty, proximal weight and numeric-factorization budget of the augmented-Lagrangian polish.
     static let alRho = 1e3
     static let alDelta = 1e-2
@@ -238,6 +297,7 @@ extension ADMMSolver {
         let delta = Self.alDelta
         var previousPrimal = Double.infinity
         let budget = alFactorizationBudget(ps)
+        let factorizationWork = (workModel?.factorization ?? 0) + (workModel?.solve ?? 0)
         let l = ls.buffer, u = us.buffer
         var xk = x.array, yk = y.array
         var xc = xk                       // proximal centre
@@ -260,15 +320,17 @@ extension ADMMSolver {
                 let xNewton: [Double]
                 do {
                     if newSide != side {
-                        guard refactorizations < budget else { break outer }
+                        guard refactorizations < budget, polishFits(factorizationWork) else { break outer }
                         side = newSide
                         polishFactoredActive = nil  // the augmented-Lagrangian matrix is not a polish matrix
+                        chargePolish(factorizations: 1)
                         try ps.update(parameters: KKTParameters(sigma: delta, rho: side.map { $0 != 0 ? rhoP : 0 }))
                         refactorizations += 1
                     }
                     for j in 0..<n { r1[j] = delta * xc[j] - qs.buffer[j] }
                     for i in 0..<m { r2[i] = side[i] == 0 ? 0 : (side[i] < 0 ? l[i] : u[i]) - yk[i] / rhoP }
                     xNewton = try ps.solve(r1: r1, r2: r2).x
+                    chargePolish(solves: 1)
                 } catch { break outer }
                 var dx = [Double](repeating: 0, count: n)
                 for j in 0..<n { dx[j] = xNewton[j] - xk[j] }

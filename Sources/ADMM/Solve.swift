@@ -57,6 +57,11 @@ extension ADMMSolver {
         }
         polishFactorization = nil
         let rhoUpdatesBefore = rhoUpdatesSinceSetup
+        let rhoDeferredBefore = rhoUpdatesDeferredSinceSetup
+        // The factorization ADMM starts on counts once in its work (the iterations run on it).
+        work = WorkLedger()
+        work.admm = workModel?.factorization ?? 0
+        let iterationWork = workModel?.iteration ?? 0
         var status: Status?
         var residuals = Residuals()
         var iteration = 0
@@ -74,10 +79,17 @@ extension ADMMSolver {
         var checkRatios: [(iteration: Int, ratio: Double)] = []
         checkRatios.reserveCapacity(settings.maxIterations / settings.checkTermination + 1)
         var nextStallTest = Self.stallTestStart
+        // The active set OSQP's rule guesses at each termination check, to try polishing only when it
+        // has settled (see `activeSetSettled`).
+        var activeSet = ActiveSetMonitor(rowCount: m)
+        var earlyPolishFailed = false
+        if warm { activeSet.record(z: z.readOnly, y: y.readOnly, l: ls.readOnly, u: us.readOnly) }
         if settings.verbose { logHeader() }
         loop: while iteration < settings.maxIterations {
             iteration += 1
             let ts = ContinuousClock.now
+            work.admm += iterationWork
+            workSinceFactorization += iterationWork
             do { try step(kkt); iterationTime += ContinuousClock.now - ts } catch {
                 // A failed triangular solve (CHOLMOD out of memory or invalid state) ends the run.
                 status = .numericalError
@@ -91,6 +103,7 @@ extension ADMMSolver {
                 residuals = computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly)
             }
             if check {
+                activeSet.record(z: z.readOnly, y: y.readOnly, l: ls.readOnly, u: us.readOnly)
                 if settings.verbose { logIteration(iteration, residuals) }
                 if residuals.converged(checkGap: settings.checkDualityGap) { status = .solved; break }
                 let primalCandidate = infeasibility.confirmPrimal(primalInfeasibilityCertificate(epsilon: settings.epsPrimalInfeasible))
@@ -101,7 +114,7 @@ extension ADMMSolver {
                     // infeasible to ADMM for a while: before declaring infeasibility, let polishing try.
                     if settings.polish, iteration >= nextPolishIteration {
                         nextPolishIteration = 2 * iteration
-                        if let candidate = polishCandidate(augmentedLagrangian: false), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
+                        if let candidate = polishCandidate(augmentedLagrangian: false, firstRoundGuaranteed: false), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
                             polishedEarly = candidate
                             status = .solved
                             break
@@ -111,16 +124,18 @@ extension ADMMSolver {
                     if let c = dualCandidate { dualCertificate = c; status = .dualInfeasible; break }
                 }
                 if settings.polish, iteration >= nextPolishIteration,
+                   !earlyPolishFailed || activeSet.isSettled(fraction: Self.polishSettledFraction),
                    residuals.primal <= Self.earlyPolishFactor * residuals.primalTolerance,
                    residuals.dual <= Self.earlyPolishFactor * residuals.dualTolerance {
                     // After the try that follows a warm start, the cold schedule resumes (50, 100, …).
                     nextPolishIteration = iteration == 1 ? Self.firstPolishIteration : 2 * iteration
-                    if let candidate = polishCandidate(maxRounds: Self.earlyPolishRounds, augmentedLagrangian: false), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
+                    if let candidate = polishCandidate(maxRounds: Self.earlyPolishRounds, augmentedLagrangian: false, firstRoundGuaranteed: false), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
                         polishedEarly = candidate
                         status = .solved
                         if settings.verbose { logIteration(iteration, candidate.residuals, note: "polished") }
                         break
                     }
+                    earlyPolishFailed = true
                 }
             }
             if check, settings.interiorPointFallback {
@@ -157,6 +172,7 @@ extension ADMMSolver {
         info.status = status ?? .maxIterations
         info.iterations = iteration
         info.rhoUpdates = rhoUpdatesSinceSetup - rhoUpdatesBefore
+        info.rhoUpdatesDeferred = rhoUpdatesDeferredSinceSetup - rhoDeferredBefore
         info.rho = rho
         info.solveTime = seconds(since: t0)
         let (sec, atto) = iterationTime.components
@@ -202,6 +218,7 @@ extension ADMMSolver {
             else if let deadline, ContinuousClock.now >= deadline { solution.info.status = .timeLimit }
         }
         solution.info.factorization = kkt.profile
+        solution.info.polishFactorizations = work.polishFactorizations
         if settings.verbose { logFooter(solution.info) }
         return solution
     }
@@ -216,6 +233,10 @@ extension ADMMSolver {
     static let stallTestStart = 500
     static let stallProgress = 0.5
     static let earlyPolishFactor = 1e3
+    /// A polish try during ADMM (see `firstPolishIteration`) also waits until at most this fraction
+    /// of the guessed active rows changed side since the previous check: polishing a set that is
+    /// still moving fails (its system is inconsistent), and the try costs a factorization.
+    static let polishSettledFraction = 0.05
     /// Active-set rounds of a polish tried during ADMM (the final polish uses `polishActiveSetRounds`).
     static let earlyPolishRounds = 10
 
@@ -260,19 +281,28 @@ extension ADMMSolver {
     }
 
     /// ρ ← ρ·√(primal ratio / dual ratio) (scaled residuals), clipped to [1e-6, 1e6]; applied with a
-    /// numeric refactorization when it changes by more than `adaptiveRhoTolerance`.
+    /// numeric refactorization when it changes by more than `adaptiveRhoTolerance` (OSQP's ratio
+    /// test) and the iterations since the last factorization cost at least `adaptiveRhoCostFraction`
+    /// of one factorization (predicted flops, `WorkModel`); otherwise ρ is kept and the test is
+    /// repeated at the next interval with the residuals then.
     func adaptRho(_ r: Residuals) {
         let estimate = rho * (r.scaledPrimalRatio / (r.scaledDualRatio + 1e-30)).squareRoot()
         guard estimate.isFinite, estimate > 0 else { return }
         let new = min(max(estimate, RhoLimits.minimum), RhoLimits.maximum)
         let tol = settings.adaptiveRhoTolerance
         guard new > rho * tol || new < rho / tol else { return }
+        let factorizationWork = workModel?.factorization ?? 0
+        guard workSinceFactorization >= settings.adaptiveRhoCostFraction * factorizationWork else {
+            rhoUpdatesDeferredSinceSetup += 1
+            return
+        }
         let old = rho
         rho = new
         fillRhoVector()
         do {
             try refactorForRho()
             rhoUpdatesSinceSetup += 1
+            work.admm += factorizationWork
         } catch {
             rho = old
             fillRhoVector()

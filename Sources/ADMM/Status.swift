@@ -71,6 +71,12 @@ public struct Info: Sendable, Equatable {
     public var dualityGap: Double = .nan
     /// Numeric refactorizations caused by ρ updates.
     public var rhoUpdates: Int = 0
+    /// ρ updates the ratio test asked for but the cost rule (`SolverSettings.adaptiveRhoCostFraction`)
+    /// deferred because the iterations since the last factorization were too cheap.
+    public var rhoUpdatesDeferred: Int = 0
+    /// Numeric factorizations done by polishing (tries during ADMM, final polish, augmented-Lagrangian
+    /// continuation, polish after the interior-point stage), bounded by `SolverSettings.polishWorkFraction`.
+    public var polishFactorizations: Int = 0
     /// The last ρ (scalar) used.
     public var rho: Double = .nan
     public var polish: PolishStatus = .notRun

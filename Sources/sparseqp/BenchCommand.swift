@@ -174,6 +174,10 @@ struct Bench: ParsableCommand {
         var residuals: IndependentResiduals?
         var generate = Double.nan, setup = Double.nan, solve = Double.nan, polish = Double.nan
         var iterationTime = Double.nan
+        /// The interior-point stage (0 when it did not run).
+        var interiorPoint = 0.0
+        var polishFactorizations = 0
+        var rhoUpdatesDeferred = 0
         /// The convexity check (part of `setup`) and how it decided.
         var convexityTime = Double.nan
         var convexityMethod: String?
@@ -189,7 +193,7 @@ struct Bench: ParsableCommand {
         var error: String?
         /// The problem could not be read or generated (bench then exits with `ExitStatus.inputError`).
         var loadFailed = false
-        var total: Double { setup + solve + polish }
+        var total: Double { setup + solve + polish + interiorPoint }
 
         var json: JSON {
             func num(_ v: Double) -> JSON { .number(v) }
@@ -203,10 +207,11 @@ struct Bench: ParsableCommand {
                 ("objective", num(objective)), ("iterations", .integer(iterations)),
                 ("primal_residual", num(residuals?.primal ?? .nan)), ("dual_residual", num(residuals?.dual ?? .nan)),
                 ("rel_primal", num(residuals?.relPrimal ?? .nan)), ("rel_dual", num(residuals?.relDual ?? .nan)),
-                ("rho_updates", .integer(rhoUpdates)), ("polish", .string(polishStatus)),
+                ("rho_updates", .integer(rhoUpdates)), ("rho_updates_deferred", .integer(rhoUpdatesDeferred)),
+                ("polish", .string(polishStatus)), ("polish_factorizations", .integer(polishFactorizations)),
                 ("timings", .object([
                     ("generate", num(generate)), ("setup", num(setup)), ("solve", num(solve)), ("polish", num(polish)),
-                    ("backward", backward.isNaN ? .null : num(backward)), ("total", num(total)),
+                    ("interior_point", num(interiorPoint)), ("backward", backward.isNaN ? .null : num(backward)), ("total", num(total)),
                     ("iterations", num(iterationTime)),
                     ("convexity_check", num(convexityTime)),
                 ])),
@@ -276,6 +281,9 @@ struct Bench: ParsableCommand {
         r.iterations = info.iterations
         r.objective = info.objective
         r.setup = info.setupTime; r.solve = info.solveTime; r.polish = info.polishTime
+        r.interiorPoint = info.interiorPointTime
+        r.polishFactorizations = info.polishFactorizations
+        r.rhoUpdatesDeferred = info.rhoUpdatesDeferred
         r.convexityTime = info.convexityCheckTime; r.convexityMethod = info.convexityCheck?.rawValue
         r.iterationTime = info.iterationTime
         r.rhoUpdates = info.rhoUpdates
