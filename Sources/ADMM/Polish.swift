@@ -75,13 +75,18 @@ extension ADMMSolver {
     /// Relative refinement residual above which an in-loop polish treats its active set as inconsistent.
     static let inconsistentRefinement = 1e-8
 
-    /// Active-set correction stops when the number of corrected rows has not fallen below its
-    /// smallest value for this many rounds: the rounds are then cycling between sets, not converging.
+    /// A polish tried during ADMM (which continues if it fails) stops its active-set correction when
+    /// the number of corrected rows has not fallen below its smallest value for this many rounds: the
+    /// rounds are then cycling between sets, not converging. The final polish keeps correcting within
+    /// its budget (small sets often need a few non-monotone rounds).
     static let polishStallRounds = 2
     /// A round beyond the budget, or beyond the round limit (up to twice it), still runs when the last
     /// round needed at most this fraction of the corrections of the round before: the set is
     /// converging, so the next rounds are few and likely end the polish (which saves ADMM iterations).
     static let polishConvergingRatio = 0.75
+    /// A round beyond the budget (within the round limit) also runs when the last round corrected at
+    /// most this fraction of the active rows: the set is nearly right.
+    static let polishFewCorrections = 0.1
 
     /// Polishing's budget in the running solve: `polishWorkFraction` of the work of ADMM and of the
     /// interior-point stage (`WorkModel` units).
@@ -105,11 +110,12 @@ extension ADMMSolver {
     /// round whose active rows are already factorized on the polish companion (`polishFactoredActive`)
     /// reuses that factorization.
     ///
-    /// Cost: every round (its factorization, the retry with a smaller δ, the refined solve) is charged
-    /// to `polishBudget`, and a round starts only when its predicted cost fits, except the first one
+    /// Cost: every round (its factorization, the refined solve, and the retry with a smaller δ, which
+    /// belongs to the round) is charged to `polishBudget`, and a round starts only when its predicted
+    /// cost fits, except the first one
     /// when `firstRoundGuaranteed` (the final polish and the one after the interior-point stage:
-    /// one round is what makes an accurate point exact). Rounds also stop after `polishStallRounds`
-    /// without fewer corrections than before.
+    /// one round is what makes an accurate point exact). Tries during ADMM also stop after
+    /// `polishStallRounds` rounds without fewer corrections than before.
     func polishCandidate(maxRounds: Int? = nil, augmentedLagrangian: Bool = true, firstRoundGuaranteed: Bool = true) -> PolishCandidate? {
         guard let kkt, let model = workModel else { return nil }
         if polishSystem == nil { polishSystem = try? kkt.makeCompanion(copyingFactor: false) }
@@ -149,8 +155,10 @@ extension ADMMSolver {
             // Corrections shrinking geometrically: the set is converging and the next round likely ends it.
             let converging = correctionHistory.count >= 2
                 && Double(correctionHistory[correctionHistory.count - 1]) <= Self.polishConvergingRatio * Double(correctionHistory[correctionHistory.count - 2])
+            // Few rows left to correct: the set is nearly right, the next round likely ends the polish.
+            let few = correctionHistory.last.map { Double($0) <= max(1, Self.polishFewCorrections * Double(mask.lazy.filter { $0 }.count)) } ?? false
             guard round < roundLimit || converging else { break }
-            guard guaranteed || converging || polishFits(predicted) else { budgetStop = true; break }
+            guard guaranteed || converging || few || polishFits(predicted) else { budgetStop = true; break }
             rounds += 1
             var regRho = [Double](repeating: 0, count: m)
             var exactRho = [Double](repeating: 0, count: m)
@@ -180,7 +188,7 @@ extension ADMMSolver {
                 // more accurate of the two solves is kept.
                 let retryDelta = delta * Self.polishRetryRatio
                 if result.report.residual > Self.polishRetryResidual * result.report.scale,
-                   polishFactoredRegularization > retryDelta, guaranteed || polishFits(model.factorization + model.solve) {
+                   polishFactoredRegularization > retryDelta {
                     polishFactoredActive = nil
                     do {
                         chargePolish(factorizations: 1)
@@ -238,7 +246,7 @@ extension ADMMSolver {
                 roundsWithoutProgress = 0
             } else {
                 roundsWithoutProgress += 1
-                if roundsWithoutProgress >= Self.polishStallRounds { break }
+                if !firstRoundGuaranteed, roundsWithoutProgress >= Self.polishStallRounds { break }
             }
         }
         guard solvedOnce else { return nil }

@@ -32,7 +32,8 @@ public struct SolverSettings: Sendable, Equatable {
     /// A new ρ is applied (numeric refactorization) only when it differs by more than this factor. Default 5.
     public var adaptiveRhoTolerance: Double = 5
     /// Cost rule of the ρ updates: a new ρ that passes the ratio test (`adaptiveRhoTolerance`) is
-    /// applied only when the ADMM iterations since the last numeric factorization cost at least this
+    /// applied, after the first update of a solve (which corrects the initial guess and is never
+    /// deferred), only when the ADMM iterations since the last numeric factorization cost at least this
     /// fraction of one factorization, so refactorizations cost at most 1/fraction times the
     /// iterations between them. Costs are CHOLMOD's predicted flops (`WorkModel`), not measured time,
     /// so the decision is deterministic. 0 gives the plain ratio test. Default 0.4 (OSQP's

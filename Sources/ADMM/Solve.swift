@@ -282,9 +282,9 @@ extension ADMMSolver {
 
     /// ρ ← ρ·√(primal ratio / dual ratio) (scaled residuals), clipped to [1e-6, 1e6]; applied with a
     /// numeric refactorization when it changes by more than `adaptiveRhoTolerance` (OSQP's ratio
-    /// test) and the iterations since the last factorization cost at least `adaptiveRhoCostFraction`
-    /// of one factorization (predicted flops, `WorkModel`); otherwise ρ is kept and the test is
-    /// repeated at the next interval with the residuals then.
+    /// test) and, except for the first update of a solve, the iterations since the last factorization
+    /// cost at least `adaptiveRhoCostFraction` of one factorization (predicted flops, `WorkModel`);
+    /// otherwise ρ is kept and the test is repeated at the next interval with the residuals then.
     func adaptRho(_ r: Residuals) {
         let estimate = rho * (r.scaledPrimalRatio / (r.scaledDualRatio + 1e-30)).squareRoot()
         guard estimate.isFinite, estimate > 0 else { return }
@@ -292,7 +292,9 @@ extension ADMMSolver {
         let tol = settings.adaptiveRhoTolerance
         guard new > rho * tol || new < rho / tol else { return }
         let factorizationWork = workModel?.factorization ?? 0
-        guard workSinceFactorization >= settings.adaptiveRhoCostFraction * factorizationWork else {
+        // The first update of a solve corrects the initial guess (often by orders of magnitude) and is
+        // not deferred; later ones wait until the iterations have paid for a factorization.
+        guard work.rhoFactorizations == 0 || workSinceFactorization >= settings.adaptiveRhoCostFraction * factorizationWork else {
             rhoUpdatesDeferredSinceSetup += 1
             return
         }
@@ -302,6 +304,7 @@ extension ADMMSolver {
         do {
             try refactorForRho()
             rhoUpdatesSinceSetup += 1
+            work.rhoFactorizations += 1
             work.admm += factorizationWork
         } catch {
             rho = old

@@ -65,6 +65,8 @@ struct WorkLedger {
     /// Factorizations, solves and refinement steps of polishing (tries during ADMM, the final polish,
     /// its augmented-Lagrangian continuation and the polish after the interior-point stage).
     var polish = 0.0
+    /// ρ refactorizations of the ADMM system in this solve.
+    var rhoFactorizations = 0
     /// Numeric factorizations done by polishing in this solve.
     var polishFactorizations = 0
 }
