@@ -85,8 +85,10 @@ extension ADMMSolver {
     /// converging, so the next rounds are few and likely end the polish (which saves ADMM iterations).
     static let polishConvergingRatio = 0.75
     /// A round beyond the budget (within the round limit) also runs when the last round corrected at
-    /// most this fraction of the active rows: the set is nearly right.
-    static let polishFewCorrections = 0.1
+    /// most this fraction of the active rows (the set is nearly right), or, after the first round, at
+    /// most `polishFirstRoundFewCorrections` of them (one more round shows whether it converges).
+    static let polishFewCorrections = 0.01
+    static let polishFirstRoundFewCorrections = 0.1
 
     /// Polishing's budget in the running solve: `polishWorkFraction` of the work of ADMM and of the
     /// interior-point stage (`WorkModel` units).
@@ -155,8 +157,11 @@ extension ADMMSolver {
             // Corrections shrinking geometrically: the set is converging and the next round likely ends it.
             let converging = correctionHistory.count >= 2
                 && Double(correctionHistory[correctionHistory.count - 1]) <= Self.polishConvergingRatio * Double(correctionHistory[correctionHistory.count - 2])
-            // Few rows left to correct: the set is nearly right, the next round likely ends the polish.
-            let few = correctionHistory.last.map { Double($0) <= max(1, Self.polishFewCorrections * Double(mask.lazy.filter { $0 }.count)) } ?? false
+            // Few rows left to correct: the set is nearly right, the next round likely ends the polish
+            // (after the first round a looser bound: one more round shows whether the set converges).
+            let activeRows = Double(mask.lazy.filter { $0 }.count)
+            let fewLimit = correctionHistory.count == 1 ? Self.polishFirstRoundFewCorrections : Self.polishFewCorrections
+            let few = correctionHistory.last.map { Double($0) <= max(1, fewLimit * activeRows) } ?? false
             guard round < roundLimit || converging else { break }
             guard guaranteed || converging || few || polishFits(predicted) else { budgetStop = true; break }
             rounds += 1
