@@ -11,7 +11,9 @@ extension ADMMSolver {
     /// analysis, no new one) and each solve is refined against the unregularized [P, A_actᵀ; A_act, 0]
     /// to 1e-12 relative. Beyond OSQP, up to `polishActiveSetRounds` rounds correct the guess: active
     /// rows whose multiplier has the wrong sign are released, inactive rows whose bound is violated
-    /// are added, and the system is re-solved (one numeric factorization per round).
+    /// are added, and the system is re-solved (one numeric factorization per round). All polishing of
+    /// a solve shares one cost budget, `SolverSettings.polishWorkFraction` of the work of ADMM and the
+    /// interior-point stage in predicted flops (`WorkModel`; see `polishCandidate`).
     ///
     /// Acceptance: the polished primal and dual residuals and gap are each ≤ max(ADMM's, 1e-10·(1 +
     /// scale)). If the ADMM status was not `.solved` and the polished point meets the requested
@@ -113,10 +115,11 @@ extension ADMMSolver {
     /// reuses that factorization.
     ///
     /// Cost: every round (its factorization, the refined solve, and the retry with a smaller δ, which
-    /// belongs to the round) is charged to `polishBudget`, and a round starts only when its predicted
-    /// cost fits, except the first one
-    /// when `firstRoundGuaranteed` (the final polish and the one after the interior-point stage:
-    /// one round is what makes an accurate point exact). Tries during ADMM also stop after
+    /// belongs to the round) is charged to `polishBudget`. A round starts when its predicted cost fits;
+    /// beyond the budget only when it is likely to finish the polish (few corrections left, see
+    /// `polishFewCorrections`, or corrections shrinking, `polishConvergingRatio`); the first round
+    /// always when `firstRoundGuaranteed` (the final polish and the one after the interior-point
+    /// stage: one round is what makes an accurate point exact). Tries during ADMM also stop after
     /// `polishStallRounds` rounds without fewer corrections than before.
     func polishCandidate(maxRounds: Int? = nil, augmentedLagrangian: Bool = true, firstRoundGuaranteed: Bool = true) -> PolishCandidate? {
         guard let kkt, let model = workModel else { return nil }
@@ -243,7 +246,7 @@ extension ADMMSolver {
                 default: break
                 }
             }
-            if settings.verbose { log.write("polish round \(round): \(corrections) corrections of \(side.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }) active, work \(fmt(work.polish / max(work.admm + work.interiorPoint, 1)))") }
+            if settings.verbose { log.write("polish round \(round): \(corrections) corrections, \(side.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }) rows active next") }
             if corrections == 0 { break }
             correctionHistory.append(corrections)
             if corrections < fewestCorrections {
@@ -257,7 +260,7 @@ extension ADMMSolver {
         guard solvedOnce else { return nil }
         if settings.verbose {
             let active = side.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-            log.write("polish: \(rounds) active-set round(s)\(budgetStop ? " (budget reached)" : ""), \(active) active rows, refinement residual \(fmt(lastRefinement)); polish work \(fmt(work.polish / max(work.admm, 1))) of ADMM's")
+            log.write("polish: \(rounds) active-set round(s)\(budgetStop ? " (budget reached)" : ""), \(active) active rows, refinement residual \(fmt(lastRefinement)); polish work \(fmt(work.polish / max(work.admm + work.interiorPoint, 1))) of ADMM's and the interior-point stage's")
         }
         // (z, y) in the normal cone: z = Π(Ax + y), y = Ax + y − z.
         var zp = [Double](repeating: 0, count: m)

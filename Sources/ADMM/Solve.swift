@@ -79,8 +79,8 @@ extension ADMMSolver {
         var checkRatios: [(iteration: Int, ratio: Double)] = []
         checkRatios.reserveCapacity(settings.maxIterations / settings.checkTermination + 1)
         var nextStallTest = Self.stallTestStart
-        // The active set OSQP's rule guesses at each termination check, to try polishing only when it
-        // has settled (see `activeSetSettled`).
+        // The active set OSQP's rule guesses at each termination check: after a failed polish try, the
+        // next one waits until it has settled (`ActiveSetMonitor.isSettled`, `polishSettledFraction`).
         var activeSet = ActiveSetMonitor(rowCount: m)
         var earlyPolishFailed = false
         if warm { activeSet.record(z: z.readOnly, y: y.readOnly, l: ls.readOnly, u: us.readOnly) }
@@ -233,9 +233,9 @@ extension ADMMSolver {
     static let stallTestStart = 500
     static let stallProgress = 0.5
     static let earlyPolishFactor = 1e3
-    /// A polish try during ADMM (see `firstPolishIteration`) also waits until at most this fraction
-    /// of the guessed active rows changed side since the previous check: polishing a set that is
-    /// still moving fails (its system is inconsistent), and the try costs a factorization.
+    /// After a polish try during ADMM failed (see `firstPolishIteration`), the next one also waits
+    /// until at most this fraction of the guessed active rows changed side since the previous check:
+    /// polishing a set that is still moving fails again, and each try costs a factorization.
     static let polishSettledFraction = 0.05
     /// Active-set rounds of a polish tried during ADMM (the final polish uses `polishActiveSetRounds`).
     static let earlyPolishRounds = 10
