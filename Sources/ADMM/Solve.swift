@@ -75,6 +75,7 @@ extension ADMMSolver {
         var nextPolishIteration = warm ? 1 : Self.firstPolishIteration
         var polishedEarly: PolishCandidate?
         var iterationTime: Duration = .zero
+        var earlyPolishTime: Duration = .zero
         // Worst residual/tolerance ratio at each termination check, for the stall test.
         var checkRatios: [(iteration: Int, ratio: Double)] = []
         checkRatios.reserveCapacity(settings.maxIterations / settings.checkTermination + 1)
@@ -114,7 +115,10 @@ extension ADMMSolver {
                     // infeasible to ADMM for a while: before declaring infeasibility, let polishing try.
                     if settings.polish, iteration >= nextPolishIteration {
                         nextPolishIteration = 2 * iteration
-                        if let candidate = polishCandidate(augmentedLagrangian: false, firstRoundGuaranteed: false), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
+                        let tp = ContinuousClock.now
+                        let tried = polishCandidate(augmentedLagrangian: false, firstRoundGuaranteed: false)
+                        earlyPolishTime += ContinuousClock.now - tp
+                        if let candidate = tried, candidate.residuals.converged(checkGap: settings.checkDualityGap) {
                             polishedEarly = candidate
                             status = .solved
                             break
@@ -129,7 +133,10 @@ extension ADMMSolver {
                    residuals.dual <= Self.earlyPolishFactor * residuals.dualTolerance {
                     // After the try that follows a warm start, the cold schedule resumes (50, 100, …).
                     nextPolishIteration = iteration == 1 ? Self.firstPolishIteration : 2 * iteration
-                    if let candidate = polishCandidate(maxRounds: Self.earlyPolishRounds, augmentedLagrangian: false, firstRoundGuaranteed: false), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
+                    let tp = ContinuousClock.now
+                    let tried = polishCandidate(maxRounds: Self.earlyPolishRounds, augmentedLagrangian: false, firstRoundGuaranteed: false)
+                    earlyPolishTime += ContinuousClock.now - tp
+                    if let candidate = tried, candidate.residuals.converged(checkGap: settings.checkDualityGap) {
                         polishedEarly = candidate
                         status = .solved
                         if settings.verbose { logIteration(iteration, candidate.residuals, note: "polished") }
@@ -177,6 +184,8 @@ extension ADMMSolver {
         info.solveTime = seconds(since: t0)
         let (sec, atto) = iterationTime.components
         info.iterationTime = Double(sec) + Double(atto) * 1e-18
+        let (psec, patto) = earlyPolishTime.components
+        info.polishTimeDuringADMM = Double(psec) + Double(patto) * 1e-18
         hasStart = true
 
         var solution = Solution(x: [], y: [], info: info)

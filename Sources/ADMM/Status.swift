@@ -89,6 +89,9 @@ public struct Info: Sendable, Equatable {
     public var setupTime: Double = 0
     public var solveTime: Double = 0
     public var polishTime: Double = 0
+    /// Seconds of the polish tries during ADMM (part of `solveTime`): with `polishTime` and the
+    /// polish after the interior-point stage (part of `interiorPointTime`), all polishing.
+    public var polishTimeDuringADMM: Double = 0
     /// Seconds spent in the ADMM iterations themselves (KKT solve and vector updates; no residual
     /// checks, ρ updates or polishing): `iterationTime / iterations` is the cost of one iteration.
     public var iterationTime: Double = 0

@@ -176,6 +176,8 @@ struct Bench: ParsableCommand {
         var iterationTime = Double.nan
         /// The interior-point stage (0 when it did not run).
         var interiorPoint = 0.0
+        /// Polish tries during ADMM (part of `solve`).
+        var polishDuringADMM = 0.0
         var polishFactorizations = 0
         var rhoUpdatesDeferred = 0
         /// The convexity check (part of `setup`) and how it decided.
@@ -211,7 +213,8 @@ struct Bench: ParsableCommand {
                 ("polish", .string(polishStatus)), ("polish_factorizations", .integer(polishFactorizations)),
                 ("timings", .object([
                     ("generate", num(generate)), ("setup", num(setup)), ("solve", num(solve)), ("polish", num(polish)),
-                    ("interior_point", num(interiorPoint)), ("backward", backward.isNaN ? .null : num(backward)), ("total", num(total)),
+                    ("interior_point", num(interiorPoint)), ("polish_during_admm", num(polishDuringADMM)),
+                    ("backward", backward.isNaN ? .null : num(backward)), ("total", num(total)),
                     ("iterations", num(iterationTime)),
                     ("convexity_check", num(convexityTime)),
                 ])),
@@ -282,6 +285,7 @@ struct Bench: ParsableCommand {
         r.objective = info.objective
         r.setup = info.setupTime; r.solve = info.solveTime; r.polish = info.polishTime
         r.interiorPoint = info.interiorPointTime
+        r.polishDuringADMM = info.polishTimeDuringADMM
         r.polishFactorizations = info.polishFactorizations
         r.rhoUpdatesDeferred = info.rhoUpdatesDeferred
         r.convexityTime = info.convexityCheckTime; r.convexityMethod = info.convexityCheck?.rawValue
