@@ -45,7 +45,7 @@ let package = Package(
         .testTarget(name: "SparseTests", dependencies: ["Sparse", "TestSupport"]),
         .testTarget(name: "KKTTests", dependencies: ["Sparse", "KKT", "TestSupport"]),
         .testTarget(name: "QPTests", dependencies: ["Sparse", "QP", "TestSupport"]),
-        .testTarget(name: "ADMMTests", dependencies: ["Sparse", "QP", "KKT", "ADMM", "TestSupport"]),
+        .testTarget(name: "ADMMTests", dependencies: ["Sparse", "QP", "KKT", "ADMM", "Generators", "TestSupport"]),
         // Runs the built `sparseqp` executable (bench, generate → solve, sequence): no library dependency.
         .testTarget(name: "CLITests"),
         .testTarget(name: "ImplicitTests", dependencies: ["Sparse", "QP", "KKT", "ADMM", "Implicit", "TestSupport"]),

@@ -66,6 +66,14 @@ public final class ADMMSolver {
     /// Seconds spent in `init` (scaling, symbolic analysis, first numeric factorization).
     public internal(set) var setupTime: Double
     var rhoUpdatesSinceSetup = 0
+    /// ρ updates deferred by the cost rule since setup (see `adaptRho`).
+    var rhoUpdatesDeferredSinceSetup = 0
+    /// Predicted costs of the linear-system work (nil without a linear system).
+    var workModel: WorkModel?
+    /// The running (or last) `solve()`'s work: ADMM's and polishing's, for the polishing budget.
+    var work = WorkLedger()
+    /// Work of the ADMM iterations since the ADMM system was last factorized, for the ρ cost rule.
+    var workSinceFactorization = 0.0
     var hasStart = false
     /// The method `solve()` runs first, once chosen (see `methodChoice()`); reset when `update(settings:)`
     /// changes the method.
@@ -128,6 +136,7 @@ public final class ADMMSolver {
             default: throw .factorization(error)
             }
         }
+        workModel = kkt.map { WorkModel(profile: $0.profile, n: n, m: m, P: Ps, A: As) }
         setupTime = seconds(since: t0)
         if settings.verbose { logBanner() }
     }
@@ -153,6 +162,7 @@ public final class ADMMSolver {
         if let k = other.kkt {
             do { kkt = try k.makeCompanion() } catch { throw .factorization(error) }
         }
+        workModel = other.workModel
         x = Vector(count: n); z = Vector(count: m); y = Vector(count: m)
         xPrev = Vector(count: n); zPrev = Vector(count: m)
         xTilde = Vector(count: n); zTilde = Vector(count: m); nu = Vector(count: m)
@@ -219,6 +229,7 @@ public final class ADMMSolver {
 
     func refactorForRho() throws(SolverError) {
         guard let kkt else { return }
+        workSinceFactorization = 0
         do { try kkt.update(parameters: KKTParameters(sigma: settings.sigma, rho: rhoVector.array)) }
         catch { throw .factorization(error) }
     }
@@ -292,6 +303,7 @@ public final class ADMMSolver {
             fillRhoVector()
         }
         guard let kkt else { return }
+        workSinceFactorization = 0
         do {
             try kkt.update(PValues: PValues == nil ? nil : Ps.values, AValues: AValues == nil ? nil : As.values,
                            parameters: KKTParameters(sigma: settings.sigma, rho: rhoVector.array))

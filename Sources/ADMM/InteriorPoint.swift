@@ -456,6 +456,7 @@ extension ADMMSolver {
         ]
         var first: InteriorPointOutcome?
         var total = 0
+        let counted = InteriorPointWorkCounter(self)
         for attempt in attempts {
             // A point that meets the tolerances with the linear constraints accurate to rounding level is
             // not pursued further; one whose linear residual is still large is (it can meet the
@@ -471,6 +472,8 @@ extension ADMMSolver {
             if better { first = outcome }
         }
         first?.iterations = total
+        // Before the polish below, which may spend a fraction of it.
+        work.interiorPoint += counted.work(self)
         guard let outcome = first else {
             solution.info.interiorPoint = .failed
             return
@@ -514,5 +517,32 @@ extension ADMMSolver {
         solution.info.status = .solved
         solution.primalInfeasibilityCertificate = nil
         solution.dualInfeasibilityCertificate = nil
+    }
+}
+
+/// The work of the interior-point attempts in `WorkModel` units, from the profile counters of the
+/// system they factorize: a companion of the forward system (its counters are shared, and nothing
+/// else runs meanwhile) or the stage's own quasi-definite system (its own counters and cost model).
+struct InteriorPointWorkCounter {
+    private let factorizations: Int
+    private let solves: Int
+    private let separate: Bool
+
+    init(_ solver: ADMMSolver) {
+        separate = solver.kkt?.strategy != .quasiDefinite
+        let profile = separate ? solver.interiorPointSystem?.profile : solver.kkt?.profile
+        factorizations = profile?.numericFactorizations ?? 0
+        solves = profile?.solves ?? 0
+    }
+
+    func work(_ solver: ADMMSolver) -> Double {
+        guard let system = separate ? solver.interiorPointSystem : solver.kkt else { return 0 }
+        let profile = system.profile
+        let model = separate
+            ? WorkModel(profile: profile, n: solver.n, m: solver.m, P: solver.Ps, A: solver.As)
+            : solver.workModel
+        guard let model else { return 0 }
+        return Double(profile.numericFactorizations - factorizations) * model.factorization
+            + Double(profile.solves - solves) * model.solve
     }
 }

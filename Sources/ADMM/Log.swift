@@ -15,6 +15,9 @@ extension ADMMSolver {
         log.write("          max_iter = \(s.maxIterations), check_termination = \(s.checkTermination), scaling = \(s.scalingIterations), polish = \(s.polish)")
         if let p = kkt?.profile {
             log.write("linsys:   \(p.strategy.rawValue) (CHOLMOD \(p.strategy == .quasiDefinite ? "simplicial LDLᵀ" : "supernodal LLᵀ")), ordering \(p.ordering.rawValue), nnz(L) = \(p.nonzerosInL)")
+            if let w = workModel {
+                log.write("work:     factorization \(fmt(w.factorization)), iteration \(fmt(w.iteration)) predicted flops (= \(fmt(w.factorization / w.iteration)) iterations)")
+            }
         } else if let f = setupFailure {
             log.write("linsys:   factorization failed: \(f)")
         }

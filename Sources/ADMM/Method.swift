@@ -93,6 +93,7 @@ extension ADMMSolver {
         solution.info.iterations = 0
         solution.info.solveTime = max(0, seconds(since: t0) - solution.info.interiorPointTime)
         solution.info.factorization = kkt?.profile
+        solution.info.polishFactorizations = work.polishFactorizations
         if settings.verbose { logFooter(solution.info) }
         return solution
     }

@@ -11,7 +11,9 @@ extension ADMMSolver {
     /// analysis, no new one) and each solve is refined against the unregularized [P, A_actᵀ; A_act, 0]
     /// to 1e-12 relative. Beyond OSQP, up to `polishActiveSetRounds` rounds correct the guess: active
     /// rows whose multiplier has the wrong sign are released, inactive rows whose bound is violated
-    /// are added, and the system is re-solved (one numeric factorization per round).
+    /// are added, and the system is re-solved (one numeric factorization per round). All polishing of
+    /// a solve shares one cost budget, `SolverSettings.polishWorkFraction` of the work of ADMM and the
+    /// interior-point stage in predicted flops (`WorkModel`; see `polishCandidate`).
     ///
     /// Acceptance: the polished primal and dual residuals and gap are each ≤ max(ADMM's, 1e-10·(1 +
     /// scale)). If the ADMM status was not `.solved` and the polished point meets the requested
@@ -75,11 +77,52 @@ extension ADMMSolver {
     /// Relative refinement residual above which an in-loop polish treats its active set as inconsistent.
     static let inconsistentRefinement = 1e-8
 
+    /// A polish tried during ADMM (which continues if it fails) stops its active-set correction when
+    /// the number of corrected rows has not fallen below its smallest value for this many rounds: the
+    /// rounds are then cycling between sets, not converging. The final polish keeps correcting within
+    /// its budget (small sets often need a few non-monotone rounds).
+    static let polishStallRounds = 2
+    /// A round beyond the budget, or beyond the round limit (up to twice it), still runs when the last
+    /// round needed at most this fraction of the corrections of the round before: the set is
+    /// converging, so the next rounds are few and likely end the polish (which saves ADMM iterations).
+    static let polishConvergingRatio = 0.75
+    /// A round beyond the budget (within the round limit) also runs when the last round corrected at
+    /// most this fraction of the active rows (the set is nearly right), or, after the first round, at
+    /// most `polishFirstRoundFewCorrections` of them (one more round shows whether it converges).
+    static let polishFewCorrections = 0.01
+    static let polishFirstRoundFewCorrections = 0.1
+
+    /// Polishing's budget in the running solve: `polishWorkFraction` of the work of ADMM and of the
+    /// interior-point stage (`WorkModel` units).
+    var polishBudget: Double {
+        settings.polishWorkFraction.isInfinite ? .infinity : settings.polishWorkFraction * (work.admm + work.interiorPoint)
+    }
+
+    /// Whether polishing work of `cost` more still fits in the budget.
+    func polishFits(_ cost: Double) -> Bool { work.polish + cost <= polishBudget }
+
+    /// Records polishing work: numeric factorizations, and solves with their refinement steps.
+    func chargePolish(factorizations: Int = 0, solves: Int = 0, refinementSteps: Int = 0) {
+        guard let model = workModel else { return }
+        work.polish += Double(factorizations) * model.factorization + Double(solves) * model.solve
+            + Double(refinementSteps) * model.refinementStep
+        work.polishFactorizations += factorizations
+    }
+
     /// Solves the equality-constrained QP on the active set guessed from the current (z, y), with
-    /// active-set correction rounds; nil if the linear system fails. A round whose active rows are
-    /// already factorized on the polish companion (`polishFactoredActive`) reuses that factorization.
-    func polishCandidate(maxRounds: Int? = nil, augmentedLagrangian: Bool = true) -> PolishCandidate? {
-        guard let kkt else { return nil }
+    /// active-set correction rounds; nil if the linear system fails or the budget allows no round. A
+    /// round whose active rows are already factorized on the polish companion (`polishFactoredActive`)
+    /// reuses that factorization.
+    ///
+    /// Cost: every round (its factorization, the refined solve, and the retry with a smaller δ, which
+    /// belongs to the round) is charged to `polishBudget`. A round starts when its predicted cost fits;
+    /// beyond the budget only when it is likely to finish the polish (few corrections left, see
+    /// `polishFewCorrections`, or corrections shrinking, `polishConvergingRatio`); the first round
+    /// always when `firstRoundGuaranteed` (the final polish and the one after the interior-point
+    /// stage: one round is what makes an accurate point exact). Tries during ADMM also stop after
+    /// `polishStallRounds` rounds without fewer corrections than before.
+    func polishCandidate(maxRounds: Int? = nil, augmentedLagrangian: Bool = true, firstRoundGuaranteed: Bool = true) -> PolishCandidate? {
+        guard let kkt, let model = workModel else { return nil }
         if polishSystem == nil { polishSystem = try? kkt.makeCompanion(copyingFactor: false) }
         guard let ps = polishSystem else { return nil }
         let delta = settings.polishRegularization
@@ -104,8 +147,26 @@ extension ADMMSolver {
         var factoredRegularization = delta
         var rounds = 0
         var lastRefinement = Double.nan
-        for _ in 0..<(maxRounds ?? settings.polishActiveSetRounds) {
+        var fewestCorrections = Int.max
+        var correctionHistory: [Int] = []
+        var roundsWithoutProgress = 0
+        var budgetStop = false
+        let roundLimit = maxRounds ?? settings.polishActiveSetRounds
+        for round in 0..<(2 * roundLimit) {
             if stopRequested { break }
+            let guaranteed = round == 0 && firstRoundGuaranteed
+            let mask = side.map { $0 != 0 }
+            let predicted = (polishFactoredActive != mask ? model.factorization : 0) + model.solve
+            // Corrections shrinking geometrically: the set is converging and the next round likely ends it.
+            let converging = correctionHistory.count >= 2
+                && Double(correctionHistory[correctionHistory.count - 1]) <= Self.polishConvergingRatio * Double(correctionHistory[correctionHistory.count - 2])
+            // Few rows left to correct: the set is nearly right, the next round likely ends the polish
+            // (after the first round a looser bound: one more round shows whether the set converges).
+            let activeRows = Double(mask.lazy.filter { $0 }.count)
+            let fewLimit = correctionHistory.count == 1 ? Self.polishFirstRoundFewCorrections : Self.polishFewCorrections
+            let few = correctionHistory.last.map { Double($0) <= max(1, fewLimit * activeRows) } ?? false
+            guard round < roundLimit || converging else { break }
+            guard guaranteed || converging || few || polishFits(predicted) else { budgetStop = true; break }
             rounds += 1
             var regRho = [Double](repeating: 0, count: m)
             var exactRho = [Double](repeating: 0, count: m)
@@ -119,15 +180,16 @@ extension ADMMSolver {
                 }
             }
             do {
-                let mask = side.map { $0 != 0 }
                 if polishFactoredActive != mask {
                     polishFactoredActive = nil
+                    chargePolish(factorizations: 1)
                     try ps.update(parameters: KKTParameters(sigma: delta, rho: regRho))
                     polishFactoredActive = mask
                     polishFactoredRegularization = delta
                 }
                 let exact = KKTParameters(sigma: 0, rho: exactRho)
                 var result = try ps.solve(r1: rhs1, r2: rhs2, refiningAgainst: exact, settings: refinement)
+                chargePolish(solves: 1, refinementSteps: result.report.steps)
                 // Refinement contracts like δ/(λ + δ) on the small eigenvalues λ of the active-set
                 // matrix: with P nearly singular on the free directions (no row active) it stalls
                 // far from its tolerance. Retry once with a smaller δ (one more factorization); the
@@ -137,14 +199,17 @@ extension ADMMSolver {
                    polishFactoredRegularization > retryDelta {
                     polishFactoredActive = nil
                     do {
+                        chargePolish(factorizations: 1)
                         try ps.update(parameters: KKTParameters(sigma: retryDelta, rho: regRho.map { $0 == 0 ? 0 : 1 / retryDelta }))
                         polishFactoredActive = mask
                         polishFactoredRegularization = retryDelta
                         let retry = try ps.solve(r1: rhs1, r2: rhs2, refiningAgainst: exact, settings: refinement)
+                        chargePolish(solves: 1, refinementSteps: retry.report.steps)
                         if retry.report.residual < result.report.residual { result = retry }
                     } catch {
                         // The smaller δ broke the factorization (wrong inertia or a failed Cholesky):
                         // restore the nominal one, whose solve is kept.
+                        chargePolish(factorizations: 1)
                         try ps.update(parameters: KKTParameters(sigma: delta, rho: regRho))
                         polishFactoredActive = mask
                         polishFactoredRegularization = delta
@@ -169,24 +234,33 @@ extension ADMMSolver {
             var yScale = 1.0, axScale = 1.0
             for i in 0..<m { yScale = max(yScale, abs(yp[i])); axScale = max(axScale, abs(ax[i])) }
             let yTol = 1e-9 * yScale, pTol = 1e-9 * axScale
-            var changed = false
+            var corrections = 0
             for i in 0..<m where !equality[i] {
                 switch side[i] {
                 case 1 where yp[i] < -yTol, -1 where yp[i] > yTol:
-                    side[i] = 0; changed = true
+                    side[i] = 0; corrections += 1
                 case 0 where ax[i] > u[i] + pTol:
-                    side[i] = 1; changed = true
+                    side[i] = 1; corrections += 1
                 case 0 where ax[i] < l[i] - pTol:
-                    side[i] = -1; changed = true
+                    side[i] = -1; corrections += 1
                 default: break
                 }
             }
-            if !changed { break }
+            if settings.verbose { log.write("polish round \(round): \(corrections) corrections, \(side.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }) rows active next") }
+            if corrections == 0 { break }
+            correctionHistory.append(corrections)
+            if corrections < fewestCorrections {
+                fewestCorrections = corrections
+                roundsWithoutProgress = 0
+            } else {
+                roundsWithoutProgress += 1
+                if !firstRoundGuaranteed, roundsWithoutProgress >= Self.polishStallRounds { break }
+            }
         }
         guard solvedOnce else { return nil }
         if settings.verbose {
             let active = side.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
-            log.write("polish: \(rounds) active-set round(s), \(active) active rows, refinement residual \(fmt(lastRefinement))")
+            log.write("polish: \(rounds) active-set round(s)\(budgetStop ? " (budget reached)" : ""), \(active) active rows, refinement residual \(fmt(lastRefinement)); polish work \(fmt(work.polish / max(work.admm + work.interiorPoint, 1))) of ADMM's and the interior-point stage's")
         }
         // (z, y) in the normal cone: z = Π(Ax + y), y = Ax + y − z.
         var zp = [Double](repeating: 0, count: m)
@@ -225,7 +299,8 @@ extension ADMMSolver {
     /// updates y = ρ(w⁺ − Π(w⁺)). Inner semismooth-Newton steps use an exact line search on the convex
     /// piecewise-quadratic augmented Lagrangian (bisection on its monotone slope); ρ starts at 10³
     /// (scaled data) and grows ×10 when the primal residual stalls; δ = 10⁻². At most
-    /// `alFactorizationBudget` numeric factorizations. Returns the best point seen (by residual/tolerance).
+    /// `alFactorizationBudget` numeric factorizations, and only while they fit in `polishBudget`.
+    /// Returns the best point seen (by residual/tolerance).
     /// Initial penalty, proximal weight and numeric-factorization budget of the augmented-Lagrangian polish.
     static let alRho = 1e3
     static let alDelta = 1e-2
@@ -238,6 +313,7 @@ extension ADMMSolver {
         let delta = Self.alDelta
         var previousPrimal = Double.infinity
         let budget = alFactorizationBudget(ps)
+        let factorizationWork = (workModel?.factorization ?? 0) + (workModel?.solve ?? 0)
         let l = ls.buffer, u = us.buffer
         var xk = x.array, yk = y.array
         var xc = xk                       // proximal centre
@@ -260,15 +336,17 @@ extension ADMMSolver {
                 let xNewton: [Double]
                 do {
                     if newSide != side {
-                        guard refactorizations < budget else { break outer }
+                        guard refactorizations < budget, polishFits(factorizationWork) else { break outer }
                         side = newSide
                         polishFactoredActive = nil  // the augmented-Lagrangian matrix is not a polish matrix
+                        chargePolish(factorizations: 1)
                         try ps.update(parameters: KKTParameters(sigma: delta, rho: side.map { $0 != 0 ? rhoP : 0 }))
                         refactorizations += 1
                     }
                     for j in 0..<n { r1[j] = delta * xc[j] - qs.buffer[j] }
                     for i in 0..<m { r2[i] = side[i] == 0 ? 0 : (side[i] < 0 ? l[i] : u[i]) - yk[i] / rhoP }
                     xNewton = try ps.solve(r1: r1, r2: r2).x
+                    chargePolish(solves: 1)
                 } catch { break outer }
                 var dx = [Double](repeating: 0, count: n)
                 for j in 0..<n { dx[j] = xNewton[j] - xk[j] }

@@ -31,6 +31,14 @@ public struct SolverSettings: Sendable, Equatable {
     public var adaptiveRhoInterval: Int = 25
     /// A new ρ is applied (numeric refactorization) only when it differs by more than this factor. Default 5.
     public var adaptiveRhoTolerance: Double = 5
+    /// Cost rule of the ρ updates: a new ρ that passes the ratio test (`adaptiveRhoTolerance`) is
+    /// applied, after the first update of a solve (which corrects the initial guess and is never
+    /// deferred), only when the ADMM iterations since the last numeric factorization cost at least this
+    /// fraction of one factorization, so refactorizations cost at most 1/fraction times the
+    /// iterations between them. Costs are CHOLMOD's predicted flops (`WorkModel`), not measured time,
+    /// so the decision is deterministic. 0 gives the plain ratio test. Default 0.4 (OSQP's
+    /// `adaptive_rho_fraction`, which it applies to measured setup time instead).
+    public var adaptiveRhoCostFraction: Double = 0.4
     /// Polishing after ADMM. Default true (OSQP's default is false; our polish is cheap next to the
     /// ADMM iterations and is only accepted when it does not worsen the residuals).
     public var polish: Bool = true
@@ -38,8 +46,17 @@ public struct SolverSettings: Sendable, Equatable {
     public var polishRegularization: Double = 1e-6
     /// Maximum iterative-refinement steps per polishing solve. Default 25 (OSQP: 3).
     public var polishRefinementSteps: Int = 25
-    /// Maximum rounds of active-set correction in polishing (each is one numeric factorization). Default 10.
+    /// Rounds of active-set correction in polishing (each is one numeric factorization); rounds whose
+    /// corrections still shrink geometrically may continue up to twice this (see `polishWorkFraction`). Default 10.
     public var polishActiveSetRounds: Int = 10
+    /// Cost budget of polishing in one `solve()`, as a fraction of the work so far of ADMM (iterations
+    /// and the factorizations they ran on) and of the interior-point stage, in the predicted-flop
+    /// units of `WorkModel` (deterministic).
+    /// Polishing tried during ADMM runs a round only while it fits; the final polish and the polish
+    /// after the interior-point stage always get their first round (one factorization and refined
+    /// solve), further rounds and the augmented-Lagrangian continuation only within the budget.
+    /// `.infinity` removes the budget. Default 0.5 (polishing then takes at most about a third of ADMM plus polishing, less of a run with setup).
+    public var polishWorkFraction: Double = 0.5
     /// Run the interior-point stage (see `ADMMSolver.interiorPoint`) when ADMM and polishing end
     /// without meeting the tolerances (iteration limit, inaccurate status) or with an infeasibility
     /// verdict, which it then re-checks, or when ADMM hit its limit and the polish only just met the
@@ -104,6 +121,9 @@ public struct SolverSettings: Sendable, Equatable {
         try check(polishRegularization.isFinite && polishRegularization > 0, "polishRegularization must be > 0")
         try check(polishRefinementSteps >= 0, "polishRefinementSteps must be ≥ 0")
         try check(polishActiveSetRounds >= 1, "polishActiveSetRounds must be ≥ 1")
+        try check(polishWorkFraction >= 0, "polishWorkFraction must be ≥ 0 (got \(polishWorkFraction))")
+        try check(adaptiveRhoCostFraction.isFinite && adaptiveRhoCostFraction >= 0,
+                  "adaptiveRhoCostFraction must be finite and ≥ 0 (got \(adaptiveRhoCostFraction))")
         try check(interiorPointIterations >= 1, "interiorPointIterations must be ≥ 1")
         try check(timeLimit.isFinite && timeLimit >= 0, "timeLimit must be finite and ≥ 0 (0 = none)")
         try check(convexityTolerance.isFinite && convexityTolerance >= 0 && convexityTolerance < 1,

@@ -56,6 +56,10 @@ extension ADMMSolver {
             x.fill(0); z.fill(0); y.fill(0)
         }
         polishFactorization = nil
+        // The factorization ADMM starts on counts once in its work (the iterations run on it); an
+        // interior-point method run first adds its own (the polishing budget is a share of both).
+        work = WorkLedger()
+        work.admm = workModel?.factorization ?? 0
         let choice = methodChoice()
         info.method = choice.method
         info.methodReason = choice.reason
@@ -68,6 +72,8 @@ extension ADMMSolver {
         }
         let interiorPointFallback = settings.interiorPointFallback && !interiorPointTried
         let rhoUpdatesBefore = rhoUpdatesSinceSetup
+        let rhoDeferredBefore = rhoUpdatesDeferredSinceSetup
+        let iterationWork = workModel?.iteration ?? 0
         var status: Status?
         var residuals = Residuals()
         var iteration = 0
@@ -81,14 +87,22 @@ extension ADMMSolver {
         var nextPolishIteration = warm ? 1 : Self.firstPolishIteration
         var polishedEarly: PolishCandidate?
         var iterationTime: Duration = .zero
+        var earlyPolishTime: Duration = .zero
         // Worst residual/tolerance ratio at each termination check, for the stall test.
         var checkRatios: [(iteration: Int, ratio: Double)] = []
         checkRatios.reserveCapacity(settings.maxIterations / settings.checkTermination + 1)
         var nextStallTest = Self.stallTestStart
+        // The active set OSQP's rule guesses at each termination check: after a failed polish try, the
+        // next one waits until it has settled (`ActiveSetMonitor.isSettled`, `polishSettledFraction`).
+        var activeSet = ActiveSetMonitor(rowCount: m)
+        var earlyPolishFailed = false
+        if warm { activeSet.record(z: z.readOnly, y: y.readOnly, l: ls.readOnly, u: us.readOnly) }
         if settings.verbose { logHeader() }
         loop: while iteration < settings.maxIterations {
             iteration += 1
             let ts = ContinuousClock.now
+            work.admm += iterationWork
+            workSinceFactorization += iterationWork
             do { try step(kkt); iterationTime += ContinuousClock.now - ts } catch {
                 // A failed triangular solve (CHOLMOD out of memory or invalid state) ends the run.
                 status = .numericalError
@@ -102,6 +116,7 @@ extension ADMMSolver {
                 residuals = computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly)
             }
             if check {
+                activeSet.record(z: z.readOnly, y: y.readOnly, l: ls.readOnly, u: us.readOnly)
                 if settings.verbose { logIteration(iteration, residuals) }
                 if residuals.converged(checkGap: settings.checkDualityGap) { status = .solved; break }
                 let primalCandidate = infeasibility.confirmPrimal(primalInfeasibilityCertificate(epsilon: settings.epsPrimalInfeasible))
@@ -112,7 +127,10 @@ extension ADMMSolver {
                     // infeasible to ADMM for a while: before declaring infeasibility, let polishing try.
                     if settings.polish, iteration >= nextPolishIteration {
                         nextPolishIteration = 2 * iteration
-                        if let candidate = polishCandidate(augmentedLagrangian: false), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
+                        let tp = ContinuousClock.now
+                        let tried = polishCandidate(augmentedLagrangian: false, firstRoundGuaranteed: false)
+                        earlyPolishTime += ContinuousClock.now - tp
+                        if let candidate = tried, candidate.residuals.converged(checkGap: settings.checkDualityGap) {
                             polishedEarly = candidate
                             status = .solved
                             break
@@ -122,16 +140,21 @@ extension ADMMSolver {
                     if let c = dualCandidate { dualCertificate = c; status = .dualInfeasible; break }
                 }
                 if settings.polish, iteration >= nextPolishIteration,
+                   !earlyPolishFailed || activeSet.isSettled(fraction: Self.polishSettledFraction),
                    residuals.primal <= Self.earlyPolishFactor * residuals.primalTolerance,
                    residuals.dual <= Self.earlyPolishFactor * residuals.dualTolerance {
                     // After the try that follows a warm start, the cold schedule resumes (50, 100, …).
                     nextPolishIteration = iteration == 1 ? Self.firstPolishIteration : 2 * iteration
-                    if let candidate = polishCandidate(maxRounds: Self.earlyPolishRounds, augmentedLagrangian: false), candidate.residuals.converged(checkGap: settings.checkDualityGap) {
+                    let tp = ContinuousClock.now
+                    let tried = polishCandidate(maxRounds: Self.earlyPolishRounds, augmentedLagrangian: false, firstRoundGuaranteed: false)
+                    earlyPolishTime += ContinuousClock.now - tp
+                    if let candidate = tried, candidate.residuals.converged(checkGap: settings.checkDualityGap) {
                         polishedEarly = candidate
                         status = .solved
                         if settings.verbose { logIteration(iteration, candidate.residuals, note: "polished") }
                         break
                     }
+                    earlyPolishFailed = true
                 }
             }
             if check, interiorPointFallback {
@@ -168,11 +191,14 @@ extension ADMMSolver {
         info.status = status ?? .maxIterations
         info.iterations = iteration
         info.rhoUpdates = rhoUpdatesSinceSetup - rhoUpdatesBefore
+        info.rhoUpdatesDeferred = rhoUpdatesDeferredSinceSetup - rhoDeferredBefore
         info.rho = rho
         // A failed interior-point attempt before ADMM is counted in `interiorPointTime`, not here.
         info.solveTime = seconds(since: t0) - (interiorPointTried ? info.interiorPointTime : 0)
         let (sec, atto) = iterationTime.components
         info.iterationTime = Double(sec) + Double(atto) * 1e-18
+        let (psec, patto) = earlyPolishTime.components
+        info.polishTimeDuringADMM = Double(psec) + Double(patto) * 1e-18
         hasStart = true
 
         var solution = Solution(x: [], y: [], info: info)
@@ -214,6 +240,7 @@ extension ADMMSolver {
             else if let deadline, ContinuousClock.now >= deadline { solution.info.status = .timeLimit }
         }
         solution.info.factorization = kkt.profile
+        solution.info.polishFactorizations = work.polishFactorizations
         if settings.verbose { logFooter(solution.info) }
         return solution
     }
@@ -228,6 +255,10 @@ extension ADMMSolver {
     static let stallTestStart = 500
     static let stallProgress = 0.5
     static let earlyPolishFactor = 1e3
+    /// After a polish try during ADMM failed (see `firstPolishIteration`), the next one also waits
+    /// until at most this fraction of the guessed active rows changed side since the previous check:
+    /// polishing a set that is still moving fails again, and each try costs a factorization.
+    static let polishSettledFraction = 0.05
     /// Active-set rounds of a polish tried during ADMM (the final polish uses `polishActiveSetRounds`).
     static let earlyPolishRounds = 10
 
@@ -272,19 +303,31 @@ extension ADMMSolver {
     }
 
     /// ρ ← ρ·√(primal ratio / dual ratio) (scaled residuals), clipped to [1e-6, 1e6]; applied with a
-    /// numeric refactorization when it changes by more than `adaptiveRhoTolerance`.
+    /// numeric refactorization when it changes by more than `adaptiveRhoTolerance` (OSQP's ratio
+    /// test) and, except for the first update of a solve, the iterations since the last factorization
+    /// cost at least `adaptiveRhoCostFraction` of one factorization (predicted flops, `WorkModel`);
+    /// otherwise ρ is kept and the test is repeated at the next interval with the residuals then.
     func adaptRho(_ r: Residuals) {
         let estimate = rho * (r.scaledPrimalRatio / (r.scaledDualRatio + 1e-30)).squareRoot()
         guard estimate.isFinite, estimate > 0 else { return }
         let new = min(max(estimate, RhoLimits.minimum), RhoLimits.maximum)
         let tol = settings.adaptiveRhoTolerance
         guard new > rho * tol || new < rho / tol else { return }
+        let factorizationWork = workModel?.factorization ?? 0
+        // The first update of a solve corrects the initial guess (often by orders of magnitude) and is
+        // not deferred; later ones wait until the iterations have paid for a factorization.
+        guard work.rhoFactorizations == 0 || workSinceFactorization >= settings.adaptiveRhoCostFraction * factorizationWork else {
+            rhoUpdatesDeferredSinceSetup += 1
+            return
+        }
         let old = rho
         rho = new
         fillRhoVector()
         do {
             try refactorForRho()
             rhoUpdatesSinceSetup += 1
+            work.rhoFactorizations += 1
+            work.admm += factorizationWork
         } catch {
             rho = old
             fillRhoVector()

@@ -71,6 +71,12 @@ public struct Info: Sendable, Equatable {
     public var dualityGap: Double = .nan
     /// Numeric refactorizations caused by ρ updates.
     public var rhoUpdates: Int = 0
+    /// ρ updates the ratio test asked for but the cost rule (`SolverSettings.adaptiveRhoCostFraction`)
+    /// deferred because the iterations since the last factorization were too cheap.
+    public var rhoUpdatesDeferred: Int = 0
+    /// Numeric factorizations done by polishing (tries during ADMM, final polish, augmented-Lagrangian
+    /// continuation, polish after the interior-point stage), bounded by `SolverSettings.polishWorkFraction`.
+    public var polishFactorizations: Int = 0
     /// The last ρ (scalar) used.
     public var rho: Double = .nan
     public var polish: PolishStatus = .notRun
@@ -83,6 +89,9 @@ public struct Info: Sendable, Equatable {
     public var setupTime: Double = 0
     public var solveTime: Double = 0
     public var polishTime: Double = 0
+    /// Seconds of the polish tries during ADMM (part of `solveTime`): with `polishTime` and the
+    /// polish after the interior-point stage (part of `interiorPointTime`), all polishing.
+    public var polishTimeDuringADMM: Double = 0
     /// Seconds spent in the ADMM iterations themselves (KKT solve and vector updates; no residual
     /// checks, ρ updates or polishing): `iterationTime / iterations` is the cost of one iteration.
     public var iterationTime: Double = 0

@@ -174,6 +174,12 @@ struct Bench: ParsableCommand {
         var residuals: IndependentResiduals?
         var generate = Double.nan, setup = Double.nan, solve = Double.nan, polish = Double.nan
         var iterationTime = Double.nan
+        /// The interior-point stage (0 when it did not run).
+        var interiorPoint = 0.0
+        /// Polish tries during ADMM (part of `solve`).
+        var polishDuringADMM = 0.0
+        var polishFactorizations = 0
+        var rhoUpdatesDeferred = 0
         /// The convexity check (part of `setup`) and how it decided.
         var convexityTime = Double.nan
         var convexityMethod: String?
@@ -183,7 +189,6 @@ struct Bench: ParsableCommand {
         var profile: FactorizationProfile?
         var rhoUpdates = 0
         var polishStatus = "not_run"
-        var interiorPoint = 0.0
         var interiorPointStatus = "not_run"
         var method = "admm"
         var methodReason = ""
@@ -207,12 +212,13 @@ struct Bench: ParsableCommand {
                 ("objective", num(objective)), ("iterations", .integer(iterations)),
                 ("primal_residual", num(residuals?.primal ?? .nan)), ("dual_residual", num(residuals?.dual ?? .nan)),
                 ("rel_primal", num(residuals?.relPrimal ?? .nan)), ("rel_dual", num(residuals?.relDual ?? .nan)),
-                ("rho_updates", .integer(rhoUpdates)), ("polish", .string(polishStatus)),
+                ("rho_updates", .integer(rhoUpdates)), ("rho_updates_deferred", .integer(rhoUpdatesDeferred)),
+                ("polish", .string(polishStatus)), ("polish_factorizations", .integer(polishFactorizations)),
                 ("interior_point", .string(interiorPointStatus)),
                 ("method", .string(method)), ("method_reason", .string(methodReason)),
                 ("timings", .object([
                     ("generate", num(generate)), ("setup", num(setup)), ("solve", num(solve)), ("polish", num(polish)),
-                    ("interior_point", num(interiorPoint)),
+                    ("interior_point", num(interiorPoint)), ("polish_during_admm", num(polishDuringADMM)),
                     ("backward", backward.isNaN ? .null : num(backward)), ("total", num(total)),
                     ("iterations", num(iterationTime)),
                     ("convexity_check", num(convexityTime)),
@@ -283,11 +289,14 @@ struct Bench: ParsableCommand {
         r.iterations = info.iterations
         r.objective = info.objective
         r.setup = info.setupTime; r.solve = info.solveTime; r.polish = info.polishTime
+        r.interiorPoint = info.interiorPointTime
+        r.polishDuringADMM = info.polishTimeDuringADMM
+        r.polishFactorizations = info.polishFactorizations
+        r.rhoUpdatesDeferred = info.rhoUpdatesDeferred
         r.convexityTime = info.convexityCheckTime; r.convexityMethod = info.convexityCheck?.rawValue
         r.iterationTime = info.iterationTime
         r.rhoUpdates = info.rhoUpdates
         r.polishStatus = info.polish.rawValue
-        r.interiorPoint = info.interiorPointTime
         r.interiorPointStatus = info.interiorPoint.rawValue
         r.method = info.method.rawValue
         r.methodReason = info.methodReason

@@ -1,0 +1,106 @@
+import Sparse
+import KKT
+
+/// Deterministic cost model of the solver's linear-algebra work, in flop equivalents of one
+/// triangular solve (4·nnz(L) per solve), computed from CHOLMOD's predictions of the symbolic
+/// analysis (`FactorizationProfile.predictedFlops`, `predictedNonzerosInL`) and the problem's sizes —
+/// never from measured time, so that the polishing budget and the ρ-refactorization rule decide the
+/// same way on every machine.
+///
+/// - one numeric factorization: the predicted flops weighted by the kernel's speed relative to the
+///   solves (`simplicialFlopCost`, `supernodalFlopCost`), plus `factorizationCostPerEntry`·nnz(L)
+///   for the work proportional to the factor's size, plus for the reduced strategy the assembly of
+///   AᵀρA, Σ_k r_k(r_k + 1) over the row counts r_k of A;
+/// - one solve: forward and backward substitution, 4·nnz(L), plus 4·nnz(A) for the products with A
+///   and Aᵀ of the reduced strategy;
+/// - one ADMM iteration: one solve plus `vectorFlopsPerEntry`·(n + m) for the vector updates;
+/// - one refinement step (polishing): one solve plus the residual, 4·nnz(P) + 4·nnz(A).
+///
+/// The weights were fitted to the measured factorization/iteration time ratios of generated
+/// problems (ratios from 4 to 180) and predict them within about a factor of 2.
+struct WorkModel: Equatable {
+    var factorization: Double
+    var solve: Double
+    var iteration: Double
+    var refinementStep: Double
+
+    /// CHOLMOD's simplicial LDLᵀ (up-looking, indirect indexing, no BLAS) spends about three times
+    /// a solve's time per flop.
+    static let simplicialFlopCost = 3.0
+    /// The supernodal LLᵀ runs its flops in BLAS-3 at about twice the rate of the solves.
+    static let supernodalFlopCost = 0.5
+    /// Work per stored entry of L beyond the flops (writing the factor, assembling the matrix through
+    /// the index maps, the inertia scan, per-column bookkeeping): about three solves' worth of traffic.
+    static let factorizationCostPerEntry = 12.0
+    /// Flops per vector entry of one ADMM iteration (right-hand side, relaxation, projection, y update).
+    static let vectorFlopsPerEntry = 12.0
+
+    init(profile: FactorizationProfile, n: Int, m: Int, P: CSCMatrix, A: CSCMatrix) {
+        let reduced = profile.strategy == .reduced
+        let nnzA = Double(A.nonzeroCount), nnzP = Double(P.nonzeroCount)
+        var assembly = 0.0
+        if reduced {
+            var rowCounts = [Int](repeating: 0, count: A.rowCount)
+            for i in A.pattern.rowIndices { rowCounts[i] += 1 }
+            for r in rowCounts { assembly += Double(r) * Double(r + 1) }
+        }
+        factorization = max(profile.predictedFlops * (reduced ? Self.supernodalFlopCost : Self.simplicialFlopCost)
+                            + Self.factorizationCostPerEntry * profile.predictedNonzerosInL + assembly, 1)
+        solve = max(4 * profile.predictedNonzerosInL + (reduced ? 4 * nnzA : 0), 1)
+        iteration = solve + Self.vectorFlopsPerEntry * Double(n + m)
+        refinementStep = solve + 4 * nnzP + 4 * nnzA
+    }
+}
+
+/// The work of one `solve()` in `WorkModel` units: what ADMM did (iterations and the factorization
+/// they run on, including ρ refactorizations), what the interior-point stage did, and what polishing
+/// spent, so that polishing stays within `SolverSettings.polishWorkFraction` of the work of the
+/// stages it polishes (ADMM, and the interior-point stage once it ran).
+struct WorkLedger {
+    /// ADMM iterations and numeric factorizations of the ADMM system (the one current at the start
+    /// counts once: the iterations run on it).
+    var admm = 0.0
+    /// Factorizations and solves of the interior-point stage (see `InteriorPointWorkCounter`).
+    var interiorPoint = 0.0
+    /// Factorizations, solves and refinement steps of polishing (tries during ADMM, the final polish,
+    /// its augmented-Lagrangian continuation and the polish after the interior-point stage).
+    var polish = 0.0
+    /// ρ refactorizations of the ADMM system in this solve.
+    var rhoFactorizations = 0
+    /// Numeric factorizations done by polishing in this solve.
+    var polishFactorizations = 0
+}
+
+/// The active set guessed from (z, y) at successive termination checks (OSQP's polishing rule: row i
+/// lower-active when z_i − l_i < −y_i, upper-active when u_i − z_i < y_i) and how many rows changed
+/// side since the previous check. O(m) per check; its array is allocated once per solve.
+struct ActiveSetMonitor {
+    private var side: [Int8]
+    private(set) var changes = Int.max
+    private(set) var activeRows = 0
+    private(set) var checks = 0
+
+    init(rowCount: Int) { side = [Int8](repeating: 0, count: rowCount) }
+
+    mutating func record(z: UnsafeBufferPointer<Double>, y: UnsafeBufferPointer<Double>,
+                         l: UnsafeBufferPointer<Double>, u: UnsafeBufferPointer<Double>) {
+        var changed = 0, active = 0
+        side.withUnsafeMutableBufferPointer { s in
+            for i in 0..<s.count {
+                let new: Int8 = z[i] - l[i] < -y[i] ? -1 : (u[i] - z[i] < y[i] ? 1 : 0)
+                if new != s[i] { changed += 1 }
+                if new != 0 { active += 1 }
+                s[i] = new
+            }
+        }
+        changes = checks == 0 ? Int.max : changed
+        activeRows = active
+        checks += 1
+    }
+
+    /// At most `fraction` of the active rows (at least one row) changed side at the last record; false
+    /// before two records.
+    func isSettled(fraction: Double) -> Bool {
+        checks >= 2 && Double(changes) <= max(1, fraction * Double(activeRows))
+    }
+}
