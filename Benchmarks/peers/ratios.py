@@ -5,8 +5,9 @@ Usage: ratios.py SPARSEQP_BENCH.json PEERS.json [--markdown OUT.md]
 
 SPARSEQP_BENCH.json is `sparseqp bench --json-out`, PEERS.json is `suite.py --out` (with
 --flush-to-zero both the shimmed runs are the solvers named SOLVER+ftz). Problems are matched by
-file name. A ratio below 1 means the peer is faster. A problem counts only where both runs solved
-and verified; the others are listed with their statuses.
+file name. A ratio below 1 means the peer is faster. A problem counts only where SparseQP solved and
+verified and the peer's result verified (residuals recomputed by suite.py); the others are listed
+with their statuses.
 """
 import argparse, json, math, os, sys
 
@@ -39,13 +40,18 @@ def main():
                 cells += ["–", "–"]
                 continue
             pt = r.get("time")
-            pok = r.get("status") == "solved" and r.get("verified")
+            # Peers report their own status strings (Solved, PIQP_SOLVED, solved): "verified" decides.
+            pok = bool(r.get("verified"))
             if ok and pok and pt:
                 logs[s].append(math.log(pt / t))
                 cells += [f"{pt:.3g}", f"{pt / t:.2f}"]
             else:
                 cells += [f"{pt:.3g} ({r.get('status')}{', ' + r['error'] if r.get('error') else ''})" if pt else str(r.get("status")), "–"]
         lines.append("| " + " | ".join(cells) + " |")
+    lines.append("")
+    cpu = peers.get("machine", {}).get("cpu", "?")
+    eps = peers.get("settings", {}).get("eps_abs", "?")
+    lines.append(f"CPU: {cpu}; ε = {eps} (SparseQP, OSQP); Clarabel and PIQP at their own defaults (1e-8).")
     lines.append("")
     for s in solvers:
         if logs[s]:
