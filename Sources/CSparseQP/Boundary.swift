@@ -19,11 +19,16 @@ struct BoundaryError: Error {
 /// small enough that `count + 1` and products of two such numbers cannot overflow `Int`.
 let maximumLength: Int64 = 1 << 40
 
+/// Time limits at or above this many seconds (about 31 years) mean no limit.
+let noTimeLimitAbove = 1e9
+
 /// What every handle has: the message of its last failed call, as a C string it owns.
 class HandleBase {
     private(set) var message: UnsafeMutablePointer<CChar>
-    /// Element of a batch that the last failure concerned (-1: none).
+    /// Element of a batch that the last failure concerned (-1: none), and its status when the
+    /// failure is that the element was not solved (-1: none).
     var failedElement: Int64 = -1
+    var failedStatus: Int32 = -1
 
     init() { message = strdupOrEmpty("") }
     deinit { message.deallocate() }
@@ -36,6 +41,7 @@ class HandleBase {
     /// Runs `body`, turning every thrown error into its code and message; nothing escapes.
     func run(_ body: () throws(BoundaryError) -> Void) -> sqp_error {
         failedElement = -1
+        failedStatus = -1
         do {
             try body()
             setMessage("")
@@ -194,7 +200,9 @@ func readSettings(_ p: UnsafePointer<sqp_settings>?) throws(BoundaryError) -> Bo
     s.solver.interiorPointFallback = c.interior_point != 0
     s.solver.warmStart = c.warm_starting != 0
     s.solver.verbose = c.verbose != 0
-    s.solver.timeLimit = c.time_limit
+    // OSQP's default is 1e10 s; ADMM turns the limit into Int64 nanoseconds, so limits that long
+    // (more than 30 years) mean "none" here rather than an overflow.
+    s.solver.timeLimit = c.time_limit >= noTimeLimitAbove ? 0 : c.time_limit
     switch c.strategy {
     case 0: s.solver.kkt.strategy = .automatic
     case 1: s.solver.kkt.strategy = .quasiDefinite
@@ -286,6 +294,19 @@ public func sqp_status_name(_ status: Int32) -> UnsafePointer<CChar> {
 var nullHandleMessage: UnsafePointer<CChar> {
     let text: StaticString = "the handle is NULL"
     return UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
+}
+
+@_cdecl("sqp_struct_size")
+public func sqp_struct_size(_ name: UnsafePointer<CChar>?) -> Int64 {
+    guard let name else { return -1 }
+    switch String(cString: name) {
+    case "sqp_settings": return Int64(MemoryLayout<sqp_settings>.size)
+    case "sqp_info": return Int64(MemoryLayout<sqp_info>.size)
+    case "sqp_profile": return Int64(MemoryLayout<sqp_profile>.size)
+    case "sqp_backward_info": return Int64(MemoryLayout<sqp_backward_info>.size)
+    case "sqp_csc": return Int64(MemoryLayout<sqp_csc>.size)
+    default: return -1
+    }
 }
 
 @_cdecl("sqp_version")

@@ -39,6 +39,11 @@ public func sqp_layer_failed_element(_ p: OpaquePointer?) -> Int64 {
     object(p, as: LayerHandle.self)?.failedElement ?? -1
 }
 
+@_cdecl("sqp_layer_failed_status")
+public func sqp_layer_failed_status(_ p: OpaquePointer?) -> Int32 {
+    object(p, as: LayerHandle.self)?.failedStatus ?? -1
+}
+
 @_cdecl("sqp_layer_symbolic_analyses")
 public func sqp_layer_symbolic_analyses(_ p: OpaquePointer?) -> Int64 {
     object(p, as: LayerHandle.self)?.symbolicAnalyses ?? 0
@@ -103,6 +108,7 @@ func boundaryError(_ e: QPLayerError, handle: LayerHandle) -> BoundaryError {
         return BoundaryError(code, "batch element \(item): \(message)")
     case .derivative(let item, let error):
         handle.failedElement = Int64(item)
+        if case .notSolved(let status) = error { handle.failedStatus = statusCode(status) }
         let inner = boundaryError(error)
         return BoundaryError(inner.code, "batch element \(item): \(inner.message)")
     case .batchMismatch(let message):

@@ -73,6 +73,7 @@ static double fd(double *entry) {
 
 static void testKnownOptimum(void) {
     sqp_settings s = tight();
+    s.time_limit = 1e10; /* OSQP's default: no limit in practice */
     sqp_csc P = {2, 2, 3, demoPp, demoPi, demoPx}, A = {3, 2, 4, demoAp, demoAi, demoAx};
     sqp_solver *solver = sqp_solver_new();
     CHECK(sqp_solver_setup(solver, &s, &P, demoQ, 2, &A, demoL, 3, demoU, 3) == SQP_OK, "demo setup: %s",
@@ -186,6 +187,7 @@ static void testLayer(void) {
     for (int k = 1; k < M; k++) bu[1 * M + k] = 0.2;
     CHECK(sqp_layer_forward(layer, B, bP, bq, bA, bl, bu, bx, by, NULL) == SQP_ERR_NOT_SOLVED, "infeasible element");
     CHECK(sqp_layer_failed_element(layer) == 1, "failed element %lld", (long long)sqp_layer_failed_element(layer));
+    CHECK(sqp_layer_failed_status(layer) == SQP_PRIMAL_INFEASIBLE, "failed status %d", sqp_layer_failed_status(layer));
     CHECK(strstr(sqp_layer_error_message(layer), "batch element 1") && strstr(sqp_layer_error_message(layer), "primal_infeasible"),
           "message: %s", sqp_layer_error_message(layer));
     CHECK(sqp_layer_backward(layer, B, bdx, NULL, gP, gq, gA, gl, gu, NULL) == SQP_ERR_STATE, "backward after failed forward");
@@ -243,6 +245,8 @@ static void testErrors(void) {
     CHECK(sqp_solver_solve(NULL, x, NULL, NULL) == SQP_ERR_NULL_POINTER, "NULL handle");
     CHECK(strcmp(sqp_solver_error_message(NULL), "the handle is NULL") == 0, "NULL handle message");
     CHECK(strcmp(sqp_status_name(99), "unknown") == 0, "unknown status name");
+    CHECK(sqp_struct_size("sqp_settings") == (int64_t)sizeof(sqp_settings) && sqp_struct_size("sqp_backward_info") == (int64_t)sizeof(sqp_backward_info)
+          && sqp_struct_size("nothing") == -1 && sqp_struct_size(NULL) == -1, "struct sizes");
     sqp_solver_free(solver);
     sqp_solver_free(NULL);
 }

@@ -18,7 +18,7 @@
  *   sqp_status_name). Derivatives at a point that is not solved are an error (SQP_ERR_NOT_SOLVED).
  *
  * Thread safety
- * - sqp_settings_default, sqp_status_name, sqp_version: thread-safe.
+ * - sqp_settings_default, sqp_status_name, sqp_version, sqp_struct_size: thread-safe.
  * - A handle (sqp_solver, sqp_layer) is not thread-safe: calls on one handle must not overlap.
  *   Different handles are independent and may be used from different threads at the same time.
  * - sqp_layer_forward / sqp_layer_backward use up to sqp_settings.workers threads internally; they
@@ -68,6 +68,9 @@ typedef enum {
 const char *sqp_status_name(int32_t status);
 /* Library version string ("0.1.0"). */
 const char *sqp_version(void);
+/* sizeof the library's struct named "sqp_settings", "sqp_info", "sqp_profile",
+ * "sqp_backward_info" or "sqp_csc" (-1 for another name or NULL): lets a binding check its layout. */
+int64_t sqp_struct_size(const char *name);
 
 /* A CSC matrix (0-based). For a pattern only, values may be NULL where a function says so. */
 typedef struct {
@@ -100,7 +103,7 @@ typedef struct {
     int32_t warm_starting;       /* 1 */
     int32_t verbose;             /* 0: 1 writes the iteration log to stderr */
     int32_t strategy;            /* 0 auto, 1 quasi-definite KKT, 2 reduced (setup only) */
-    double time_limit;           /* seconds, 0 = none */
+    double time_limit;           /* seconds, 0 = none; ≥ 1e9 (OSQP's 1e10 default) also none */
     /* derivatives */
     int32_t rule;                /* 0 kkt (implicit KKT), 1 fixed_point (ADMM fixed point) */
     int32_t allow_inaccurate;    /* 0: derivatives only at status solved */
@@ -265,6 +268,8 @@ void sqp_layer_free(sqp_layer *layer);
 const char *sqp_layer_error_message(const sqp_layer *layer);
 /* After a failed forward/backward that concerned one batch element: its index; -1 otherwise. */
 int64_t sqp_layer_failed_element(const sqp_layer *layer);
+/* After SQP_ERR_NOT_SOLVED from sqp_layer_forward: the element's sqp_status; -1 otherwise. */
+int32_t sqp_layer_failed_status(const sqp_layer *layer);
 
 /* Fixes the sparsity patterns (P: n×n upper triangle, A: m×n; their values are ignored and may be
  * NULL) and the settings. */
