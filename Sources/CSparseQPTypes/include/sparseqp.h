@@ -64,12 +64,14 @@ typedef enum {
     SQP_NUMERICAL_ERROR = 10
 } sqp_status;
 
-/* "solved", "solved_inaccurate", "primal_infeasible", ..., "numerical_error"; "unknown" otherwise. */
+/* "solved", "solved_inaccurate", "primal_infeasible", ..., "numerical_error"; "unknown" otherwise.
+ * Static strings. Thread-safe. */
 const char *sqp_status_name(int32_t status);
-/* Library version string ("0.1.0"). */
+/* Library version string ("0.1.0"). Thread-safe. */
 const char *sqp_version(void);
 /* sizeof the library's struct named "sqp_settings", "sqp_info", "sqp_profile",
- * "sqp_backward_info" or "sqp_csc" (-1 for another name or NULL): lets a binding check its layout. */
+ * "sqp_backward_info" or "sqp_csc" (-1 for another name or NULL): lets a binding check its layout.
+ * Thread-safe. */
 int64_t sqp_struct_size(const char *name);
 
 /* A CSC matrix (0-based). For a pattern only, values may be NULL where a function says so. */
@@ -114,6 +116,7 @@ typedef struct {
     int64_t workers;             /* 0 = all cores */
 } sqp_settings;
 
+/* Fills *settings with the defaults (NULL is ignored). Thread-safe. */
 void sqp_settings_default(sqp_settings *settings);
 
 typedef struct {
@@ -197,13 +200,17 @@ typedef struct {
     double time;
 } sqp_backward_info;
 
-/* ---------------------------------------------------------------- solver */
+/* ---------------------------------------------------------------- solver
+ * Every sqp_solver_* function below taking a handle: safe to call from any thread, but not
+ * concurrently with another call on the same handle (no internal lock); calls on different
+ * handles run concurrently. */
 
 typedef struct sqp_solver sqp_solver;
 
-/* A new, empty handle (NULL only when memory is exhausted). Free with sqp_solver_free. */
+/* A new, empty handle (NULL only when memory is exhausted). Free with sqp_solver_free. Thread-safe. */
 sqp_solver *sqp_solver_new(void);
-/* Frees the handle and everything it owns. NULL is accepted. */
+/* Frees the handle and everything it owns. NULL is accepted. Not concurrently with any other call
+ * on this handle; thread-safe otherwise. */
 void sqp_solver_free(sqp_solver *solver);
 /* The message of the last failed call on this handle ("" after a success). Never NULL for a
  * non-NULL handle. */
@@ -259,7 +266,10 @@ sqp_error sqp_solver_jvp(sqp_solver *solver, const double *dP, int64_t dP_len,
                          const double *dl, int64_t dl_len, const double *du, int64_t du_len,
                          double *dx_out, double *dy_out, sqp_backward_info *info);
 
-/* ---------------------------------------------------------------- batched layer */
+/* ---------------------------------------------------------------- batched layer
+ * Every sqp_layer_* function taking a handle: not concurrently with another call on the same
+ * handle; different handles run concurrently. sqp_layer_new is thread-safe. forward/backward use
+ * up to settings.workers threads of their own (0 = all cores) and return when they are done. */
 
 typedef struct sqp_layer sqp_layer;
 
@@ -281,7 +291,9 @@ sqp_error sqp_layer_setup(sqp_layer *layer, const sqp_settings *settings,
  * (the Ruiz scaling of element 0 is used for every element), elements spread over the workers.
  * Writes x (batch×n, required), y (batch×m, may be NULL), info (batch entries, may be NULL).
  * Every element must reach status solved (or a point with allow_inaccurate): otherwise
- * SQP_ERR_NOT_SOLVED, sqp_layer_failed_element gives the element and the message its status. */
+ * SQP_ERR_NOT_SOLVED, sqp_layer_failed_element gives the element (the first in index order),
+ * sqp_layer_failed_status its status, and the message both. On any failure the outputs are not
+ * written and the layer holds no batch to differentiate. */
 sqp_error sqp_layer_forward(sqp_layer *layer, int64_t batch,
                             const double *P_values, const double *q, const double *A_values,
                             const double *l, const double *u,
