@@ -7,7 +7,7 @@ problem at a time). Peers that are not installed are reported as such.
 Workload: minimize ½xᵀPx + qᵀx s.t. l ≤ Ax ≤ u, loss = Σ x*, gradients w.r.t. q, l, u (every
 layer) and the values of P and A (SparseQP, qpth). Batch: 128 QPs with n = 500, m = 250, in a
 dense-ish class (density 0.05 in P's factor and A) and a sparse class (density 0.002); single QPs
-at n = 10³, 10⁴, 10⁵ (sparse class). All solvers at eps 1e-6 (qpth: its own stopping rule). A peer
+at n = 10³, 10⁴, 10⁵, m = n/2, banded (P = MᵀM + 0.1I and A with entries within 20 of the diagonal). All solvers at eps 1e-6 (qpth: its own stopping rule). A peer
 is not run at a size where its dense matrices alone would need more than --dense-limit-gb.
 """
 import argparse
@@ -19,11 +19,25 @@ import scipy.sparse as sp
 import torch
 
 
-def problem(n, m, density, seed):
+def banded(rows, cols, per_row, width, rng):
+    """Random entries near the diagonal (|j − i·cols/rows| ≤ width): sparse factors stay sparse."""
+    i = np.repeat(np.arange(rows), per_row)
+    j = np.clip((i * cols) // rows + rng.integers(-width, width + 1, i.size), 0, cols - 1)
+    return sp.csc_matrix((rng.standard_normal(i.size), (i, j)), shape=(rows, cols))
+
+
+def problem(n, m, density, seed, structured=False):
+    """Random QP. `structured`: banded P and A (the large single problems; random sparse P = MᵀM and
+    random A fill their factors almost densely, which measures fill-in rather than the layers)."""
     rng = np.random.default_rng(seed)
-    M = sp.random(n, n, density=density, random_state=rng)
+    if structured:
+        M = banded(n, n, 3, 20, rng)
+        A0 = banded(m, n, 4, 20, rng)
+    else:
+        M = sp.random(n, n, density=density, random_state=rng)
+        A0 = sp.random(m, n, density=density, random_state=rng)
     P = sp.triu(M.T @ M + 0.1 * sp.eye(n), format="csc")
-    A = sp.csc_matrix(sp.random(m, n, density=density, random_state=rng) + sp.eye(m, n))
+    A = sp.csc_matrix(A0 + sp.eye(m, n))
     x0 = rng.standard_normal(n)
     l = A @ x0 - rng.uniform(0.1, 1, m)
     u = A @ x0 + rng.uniform(0.1, 1, m)
@@ -99,14 +113,16 @@ def main():
     ap.add_argument("--markdown")
     ap.add_argument("--dense-limit-gb", type=float, default=4.0)
     ap.add_argument("--timeout-s", type=float, default=300.0, help="a peer slower than this at a size is not run above it")
+    ap.add_argument("--cases", choices=["all", "batch", "single"], default="all")
     args = ap.parse_args()
     torch.set_num_threads(2)
     eps = 1e-6
     cases = [("batch 128, n = 500, dense-ish", 500, 250, 0.05, 128), ("batch 128, n = 500, sparse", 500, 250, 0.002, 128)]
     sizes = [1000, 10_000, 100_000] if not args.quick else [1000]
-    cases += [(f"single, n = {n:,}", n, n // 2, 5.0 / n, 1) for n in sizes]
+    singles = [(f"single, n = {n:,}", n, n // 2, 0.0, 1) for n in sizes]
+    cases = {"all": cases + singles, "batch": cases, "single": singles}[args.cases]
     if args.quick:
-        cases = [(name, n // 5 if n >= 500 else n, m // 5, d, min(b, 8)) for name, n, m, d, b in cases]
+        cases = [(name, n // 5, m // 5, d, min(b, 8)) for name, n, m, d, b in cases]
     available = {}
     for name in PEERS:
         try:
@@ -117,7 +133,7 @@ def main():
     print(f"machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, threads 2")
     rows, too_slow = [], set()
     for label, n, m, density, batch in cases:
-        P, A, l, u, qs = problem(n, m, density, seed=n)
+        P, A, l, u, qs = problem(n, m, density, seed=n, structured=label.startswith("single"))
         qs = qs[:batch]
         row = {"case": label}
         for name, fn in PEERS.items():
