@@ -114,11 +114,14 @@ def main():
     ap.add_argument("--dense-limit-gb", type=float, default=4.0)
     ap.add_argument("--timeout-s", type=float, default=300.0, help="a peer slower than this at a size is not run above it")
     ap.add_argument("--cases", choices=["all", "batch", "single"], default="all")
+    ap.add_argument("--peers", default=",".join(PEERS), help="comma-separated subset of " + ",".join(PEERS))
+    ap.add_argument("--sizes", default="1000,10000,100000", help="n of the single QPs")
     args = ap.parse_args()
     torch.set_num_threads(2)
     eps = 1e-6
     cases = [("batch 128, n = 500, dense-ish", 500, 250, 0.05, 128), ("batch 128, n = 500, sparse", 500, 250, 0.002, 128)]
-    sizes = [1000, 10_000, 100_000] if not args.quick else [1000]
+    sizes = [int(v) for v in args.sizes.split(",")] if not args.quick else [1000]
+    selected = args.peers.split(",")
     singles = [(f"single, n = {n:,}", n, n // 2, 0.0, 1) for n in sizes]
     cases = {"all": cases + singles, "batch": cases, "single": singles}[args.cases]
     if args.quick:
@@ -138,7 +141,9 @@ def main():
         row = {"case": label}
         for name, fn in PEERS.items():
             dense_gb = batch * (n * n + 2 * m * n) * 8 / 1e9 if name == "qpth" else 0
-            if not available[name]:
+            if name not in selected:
+                row[name] = "not selected"
+            elif not available[name]:
                 row[name] = "not installed"
             elif name in too_slow:
                 row[name] = "not run (slower than the cap at a smaller size)"
