@@ -11,6 +11,8 @@ let package = Package(
         .library(name: "Implicit", targets: ["Implicit"]),
         .library(name: "Generators", targets: ["Generators"]),
         .executable(name: "sparseqp", targets: ["sparseqp"]),
+        // The C API (header: Sources/CSparseQPTypes/include/sparseqp.h) as libsparseqp_c.so (the executable product already has the name sparseqp).
+        .library(name: "sparseqp_c", type: .dynamic, targets: ["CSparseQP"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -27,6 +29,9 @@ let package = Package(
         .target(name: "ADMM", dependencies: ["Sparse", "QP", "KKT"]),
         .target(name: "Implicit", dependencies: ["Sparse", "QP", "KKT", "ADMM"]),
         .target(name: "Generators", dependencies: ["Sparse", "QP"]),
+        // The C API: the header's types (a C target) and the @_cdecl functions behind them.
+        .target(name: "CSparseQPTypes", path: "Sources/CSparseQPTypes"),
+        .target(name: "CSparseQP", dependencies: ["CSparseQPTypes", "Sparse", "QP", "KKT", "ADMM", "Implicit"]),
         .executableTarget(
             name: "sparseqp",
             dependencies: [
@@ -49,6 +54,8 @@ let package = Package(
         // Runs the built `sparseqp` executable (bench, generate → solve, sequence): no library dependency.
         .testTarget(name: "CLITests"),
         .testTarget(name: "ImplicitTests", dependencies: ["Sparse", "QP", "KKT", "ADMM", "Implicit", "TestSupport"]),
+        // Compiles Tests/CAPITests/capi_test.c with cc against the built libsparseqp.so and runs it.
+        .testTarget(name: "CAPITests", exclude: ["capi_test.c"]),
         .testTarget(name: "GeneratorsTests", dependencies: ["Sparse", "QP", "Generators", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
