@@ -66,7 +66,7 @@ public struct SolverSettings: Sendable, Equatable {
     /// Iteration limit of each interior-point attempt (standard, then proximal when the first does not
     /// converge; each iteration is one numeric factorization and two refined solves). Default 100.
     public var interiorPointIterations: Int = 100
-    /// Wall-clock limit for `solve()` in seconds (setup excluded); 0 means none. ADMM, polishing and
+    /// Wall-clock limit for `solve()` in seconds (setup excluded); 0, or 1e9 and more, means none. ADMM, polishing and
     /// the interior-point stage check it (and `ADMMSolver.cancellation`) between iterations and
     /// factorizations, so the overshoot is at most one numeric factorization or solve; a solve it
     /// cuts short ends with `.timeLimit` (`.cancelled`) and the best point reached, unless that point

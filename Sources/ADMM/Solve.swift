@@ -49,7 +49,10 @@ extension ADMMSolver {
             return Solution(x: [], y: [], info: info)
         }
         guard let kkt else { info.status = linearSystemFailure; return Solution(x: [], y: [], info: info) }
-        deadline = settings.timeLimit > 0 ? t0 + .nanoseconds(Int64(settings.timeLimit * 1e9)) : nil
+        // A limit beyond `unboundedTimeLimit` (OSQP's "none" is 1e10 s) is no limit: its nanoseconds
+        // would not fit in Int64.
+        deadline = settings.timeLimit > 0 && settings.timeLimit < Self.unboundedTimeLimit
+            ? t0 + .nanoseconds(Int64(settings.timeLimit * 1e9)) : nil
         defer { deadline = nil }
         let warm = settings.warmStart && hasStart
         if !warm {
@@ -253,6 +256,8 @@ extension ADMMSolver {
     /// it stops when its worst residual/tolerance ratio is above `stallProgress` times the best one
     /// seen at half the iterations. The stop is iteration-based, so runs stay deterministic.
     static let stallTestStart = 500
+    /// Time limits from this many seconds (~32 years) on mean none.
+    static let unboundedTimeLimit = 1e9
     static let stallProgress = 0.5
     static let earlyPolishFactor = 1e3
     /// After a polish try during ADMM failed (see `firstPolishIteration`), the next one also waits

@@ -257,7 +257,7 @@ func boundaryError(_ e: DerivativeError) -> BoundaryError {
     case .dimensionMismatch: return BoundaryError(SQP_ERR_INVALID_ARGUMENT, e.description)
     case .invalidSettings: return BoundaryError(SQP_ERR_INVALID_SETTINGS, e.description)
     case .factorization: return BoundaryError(SQP_ERR_FACTORIZATION, e.description)
-    case .noLinearSystem, .ambiguousActiveSet: return BoundaryError(SQP_ERR_DERIVATIVE, e.description)
+    case .noLinearSystem, .ambiguousActiveSet, .ruleNotApplicable: return BoundaryError(SQP_ERR_DERIVATIVE, e.description)
     }
 }
 

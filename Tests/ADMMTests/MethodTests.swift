@@ -65,3 +65,14 @@ func automaticMethodChoice() throws {
     #expect(c.status == .solved && c.info.method == .interiorPoint && c.info.iterations == 0)
     #expect(c.info.methodReason.contains("100 %"), "\(c.info.methodReason)")
 }
+
+@Test("a time limit of 1e10 s (OSQP's 'none') is no limit, not a trap")
+func hugeTimeLimitIsNoLimit() throws {
+    let qp = try randomQP(n: 30, m: 20, seed: 5)
+    var s = SolverSettings()
+    s.timeLimit = 1e10
+    let solution = try ADMMSolver(problem: qp, settings: s).solve()
+    #expect(solution.status == .solved)
+    s.timeLimit = .greatestFiniteMagnitude
+    #expect(try ADMMSolver(problem: qp, settings: s).solve().status == .solved)
+}
