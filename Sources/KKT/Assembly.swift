@@ -15,45 +15,31 @@ extension KKTSystem {
         return total
     }
 
-    /// Lower triangle of K = [P+σI, Aᵀ; A, −diag(1/ρ)] (stored lower: one permuted transpose per
-    /// numeric factorization instead of two, see `CholmodFactorization`): column j < n holds row j
-    /// of P's upper triangle (rows ≥ j, the diagonal first) and column j of A (rows n + i, the A
-    /// block); column n + i holds only the diagonal −1/ρ_i.
-    static func analyseQuasiDefinite(P: CSCMatrix, A: CSCMatrix, ordering: OrderingChoice) throws(FactorizationError) -> (CholmodFactorization, Maps) {
+    /// Upper triangle of K = [P+σI, Aᵀ; A, −diag(1/ρ)]: columns 0..<n hold P's upper triangle and a
+    /// diagonal entry; column n+i holds row i of A (the Aᵀ block) and the diagonal −1/ρ_i.
+    static func analyseQuasiDefinite(P: CSCMatrix, A: CSCMatrix, At: CSCMatrix, aToAt: [Int],
+                                     parameters: KKTParameters, ordering: OrderingChoice) throws(FactorizationError) -> (CholmodFactorization, Maps) {
         let n = P.columnCount, m = A.rowCount, dim = n + m
-        let (pt, pToPt) = P.transposedWithMap()
         var cp = [Int](repeating: 0, count: dim + 1)
         var ri = [Int](); ri.reserveCapacity(P.nonzeroCount + A.nonzeroCount + dim)
-        var ptToK = [Int](repeating: 0, count: pt.nonzeroCount)
+        var pToK = [Int](repeating: 0, count: P.nonzeroCount)
         var aToK = [Int](repeating: 0, count: A.nonzeroCount)
+        var atToK = [Int](repeating: 0, count: At.nonzeroCount)
         var diagonal = [Int](repeating: 0, count: dim)
-        for j in 0..<n {
-            let row = pt.pattern.range(ofColumn: j)
-            if row.isEmpty || pt.rowIndices[row.lowerBound] != j {
-                diagonal[j] = ri.count
-                ri.append(j)
-            }
-            for q in row {
-                let i = pt.rowIndices[q]
-                if i == j { diagonal[j] = ri.count }
-                ptToK[q] = ri.count
-                ri.append(i)
-            }
-            for p in A.pattern.range(ofColumn: j) {
-                aToK[p] = ri.count
-                ri.append(n + A.rowIndices[p])
-            }
-            cp[j + 1] = ri.count
-        }
+        appendColumnsWithDiagonal(of: P, rowIndices: &ri, columnPointers: &cp, positions: &pToK, diagonal: &diagonal)
         for i in 0..<m {
+            for q in At.pattern.range(ofColumn: i) {
+                atToK[q] = ri.count
+                ri.append(At.rowIndices[q])
+            }
             diagonal[n + i] = ri.count
             ri.append(n + i)
             cp[n + i + 1] = ri.count
         }
-        let pToK = pToPt.map { ptToK[$0] }
+        for p in 0..<A.nonzeroCount { aToK[p] = atToK[aToAt[p]] }
         let pattern = SparsityPattern(uncheckedRowCount: dim, columnCount: dim, columnPointers: cp, rowIndices: ri)
         let k = CSCMatrix(uncheckedPattern: pattern, values: [Double](repeating: 0, count: ri.count))
-        let fact = try CholmodFactorization(triangle: k, isLower: true, kind: .simplicialLDLT, ordering: ordering)
+        let fact = try CholmodFactorization(upper: k, kind: .simplicialLDLT, ordering: ordering)
         return (fact, .quasiDefinite(pToK: pToK, aToK: aToK, diagonal: diagonal))
     }
 
@@ -96,5 +82,23 @@ extension KKTSystem {
         let mat = CSCMatrix(uncheckedPattern: pattern, values: [Double](repeating: 0, count: ri.count))
         let fact = try CholmodFactorization(upper: mat, kind: .supernodalLLT, ordering: ordering)
         return (fact, .reduced(pToM: pToM, diagonal: diagonal, pattern: pattern))
+    }
+}
+
+/// Appends the n columns of P (upper triangle) to a CSC pattern under construction whose first n
+/// columns they become, inserting every missing diagonal entry: `positions[p]` receives the slot of
+/// P's entry p, `diagonal[j]` the slot of (j, j), `columnPointers[j + 1]` the end of column j.
+func appendColumnsWithDiagonal(of P: CSCMatrix, rowIndices ri: inout [Int], columnPointers cp: inout [Int],
+                               positions: inout [Int], diagonal: inout [Int]) {
+    for j in 0..<P.columnCount {
+        var hasDiagonal = false
+        for p in P.pattern.range(ofColumn: j) {
+            let i = P.rowIndices[p]
+            if i == j { hasDiagonal = true; diagonal[j] = ri.count }
+            positions[p] = ri.count
+            ri.append(i)
+        }
+        if !hasDiagonal { diagonal[j] = ri.count; ri.append(j) }
+        cp[j + 1] = ri.count
     }
 }

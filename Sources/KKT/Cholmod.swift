@@ -46,7 +46,7 @@ struct AnalysisStatistics {
     var ordering: OrderingChoice
 }
 
-/// A symmetric matrix (one triangle, fixed pattern) together with its CHOLMOD factor.
+/// A symmetric matrix (upper triangle, fixed pattern) together with its CHOLMOD factor.
 /// The symbolic analysis happens once, in `init`; `factorize()` recomputes the numeric factor from
 /// the current `values`; `solve` uses preallocated dense workspaces (no allocation per solve
 /// after the first).
@@ -68,19 +68,9 @@ final class CholmodFactorization {
 
     /// Analyses the pattern (symbolic factorization with the requested ordering).
     /// - Parameter upper: the upper triangle of the symmetric matrix (values are copied).
-    convenience init(upper: CSCMatrix, kind: CholmodKind, ordering: OrderingChoice) throws(FactorizationError) {
-        try self.init(triangle: upper, isLower: false, kind: kind, ordering: ordering)
-    }
-
-    /// Analyses the pattern of a symmetric matrix given by one triangle (values are copied).
-    ///
-    /// Which triangle is stored decides how many permuted transposes every numeric factorization
-    /// makes: CHOLMOD's simplicial factorization needs triu(A(p,p)) by columns, one transpose of a
-    /// stored lower triangle but two of an upper one; its supernodal factorization is the other way
-    /// round. The analysis (ordering, etree, column counts) is the same either way.
-    init(triangle: CSCMatrix, isLower: Bool, kind: CholmodKind, ordering: OrderingChoice) throws(FactorizationError) {
-        let n = triangle.rowCount
-        guard triangle.columnCount == n else { throw .dimensionMismatch("matrix is \(triangle.rowCount)×\(triangle.columnCount), expected square") }
+    init(upper: CSCMatrix, kind: CholmodKind, ordering: OrderingChoice) throws(FactorizationError) {
+        let n = upper.rowCount
+        guard upper.columnCount == n else { throw .dimensionMismatch("matrix is \(upper.rowCount)×\(upper.columnCount), expected square") }
         let common = try CholmodCommon()
         let c = common.pointer
         switch kind {
@@ -103,17 +93,17 @@ final class CholmodFactorization {
             c.pointee.method.0.ordering = CHOLMOD_METIS
             c.pointee.postorder = 1
         }
-        let nnz = triangle.nonzeroCount
-        guard let a = cholmod_l_allocate_sparse(n, n, nnz, 1, 1, isLower ? -1 : 1, CHOLMOD_REAL, c) else {
+        let nnz = upper.nonzeroCount
+        guard let a = cholmod_l_allocate_sparse(n, n, nnz, 1, 1, 1, CHOLMOD_REAL, c) else {
             throw common.failure("cholmod_l_allocate_sparse")
         }
         // Copy the pattern and values in.
         let ap = a.pointee.p.assumingMemoryBound(to: Int.self)
         let ai = a.pointee.i.assumingMemoryBound(to: Int.self)
         let ax = a.pointee.x.assumingMemoryBound(to: Double.self)
-        triangle.columnPointers.withUnsafeBufferPointer { for k in 0...n { ap[k] = $0[k] } }
-        triangle.rowIndices.withUnsafeBufferPointer { for k in 0..<nnz { ai[k] = $0[k] } }
-        triangle.values.withUnsafeBufferPointer { for k in 0..<nnz { ax[k] = $0[k] } }
+        upper.columnPointers.withUnsafeBufferPointer { for k in 0...n { ap[k] = $0[k] } }
+        upper.rowIndices.withUnsafeBufferPointer { for k in 0..<nnz { ai[k] = $0[k] } }
+        upper.values.withUnsafeBufferPointer { for k in 0..<nnz { ax[k] = $0[k] } }
         var aHandle: UnsafeMutablePointer<cholmod_sparse>? = a
         guard let l = cholmod_l_analyze(a, c) else {
             let error = common.failure("cholmod_l_analyze")
@@ -219,7 +209,7 @@ final class CholmodFactorization {
         cholmod_l_free_dense(&workE, c)
     }
 
-    /// The values of the stored triangle, in the pattern order given at `init`. Writing them
+    /// The values of the stored upper triangle, in the pattern order given at `init`. Writing them
     /// and calling `factorize()` is a numeric refactorization.
     var values: UnsafeMutableBufferPointer<Double> {
         let nnz = matrix.pointee.p.assumingMemoryBound(to: Int.self)[dimension]

@@ -86,7 +86,7 @@ public final class KKTSystem {
         case .reduced: chosen = .reduced
         case .automatic:
             let t0 = ContinuousClock.now
-            let (kFact, kMaps) = try Self.analyseQuasiDefinite(P: P, A: A, ordering: options.ordering)
+            let (kFact, kMaps) = try Self.analyseQuasiDefinite(P: P, A: A, At: at, aToAt: map, parameters: parameters, ordering: options.ordering)
             let kTime = seconds(since: t0)
             let model = StrategyCost(solvesPerFactorization: options.expectedSolvesPerFactorization)
             let k = kFact.statistics
@@ -116,7 +116,7 @@ public final class KKTSystem {
             let t0 = ContinuousClock.now
             switch chosen {
             case .quasiDefinite:
-                let (f, mp) = try Self.analyseQuasiDefinite(P: P, A: A, ordering: options.ordering)
+                let (f, mp) = try Self.analyseQuasiDefinite(P: P, A: A, At: at, aToAt: map, parameters: parameters, ordering: options.ordering)
                 prepared = (f, mp, seconds(since: t0))
             case .reduced:
                 let (f, mp) = try Self.analyseReduced(P: P, A: A, At: at, ordering: options.ordering)
