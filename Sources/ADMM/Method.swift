@@ -23,15 +23,10 @@ public struct MethodChoice: Sendable, Equatable {
 /// `interiorPointInequalityShare` of the constrained rows (not free) are inequalities, else ADMM.
 ///
 /// Why row kinds: ADMM treats equality rows with a 10³× larger ρ and settles them in few
-/// iterations, while inequality rows make it search for the active set, which costs it hundreds of
-/// iterations where the interior-point method needs ~25 factorizations whatever the active set. On
-/// 28 benchmark problems at ε = 1e-3 and 1e-6 (README "Method choice"), the interior-point method
-/// was faster on every class with no equality rows (random, svm, random-sparse: 0.09–0.55× ADMM's
-/// time), ADMM on the classes with a third or more equality rows (control, lasso-/huber-sparse:
-/// the interior-point method 1.4–3.2× slower). A flop model from the symbolic analysis (factorization
-/// flops, nnz(L), ε) chose worse (62 % of runs within 10 % of the faster method against 80 % for this
-/// rule): ADMM's iteration count, which decides, follows the row kinds rather than the fill.
-/// Deterministic; chosen once per solver.
+/// iterations, while inequality rows make it search for the active set, which can cost it hundreds
+/// of iterations where the interior-point method needs ~25 factorizations whatever the active set.
+/// The calibration (and why a flop model from the symbolic analysis was dropped) is in the README's
+/// "Method choice". Deterministic; chosen once per solver.
 public enum MethodCostModel {
     /// The inequality share from which the interior-point method runs first (any value in 0.7–0.99
     /// gives the same choices on the calibration set).
