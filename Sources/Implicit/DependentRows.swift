@@ -44,6 +44,19 @@ extension Differentiator {
         var enforced: Int
     }
 
+    /// The multipliers of the tight rows at the point, with wrong-sign rounding noise on inequality
+    /// rows set to 0 (so that they lie in the multiplier set), and max(1, ‖y_T‖∞).
+    func tightMultipliers(_ tight: [(row: Int, side: Int8, equality: Bool)]) -> (y: [Double], scale: Double) {
+        var y0 = [Double](repeating: 0, count: tight.count)
+        var scale = 1.0
+        for (t, r) in tight.enumerated() {
+            let v = y[r.row]
+            y0[t] = r.equality || Double(r.side) * v > 0 ? v : 0
+            scale = max(scale, abs(v))
+        }
+        return (y0, scale)
+    }
+
     /// The tight rows T (side +1 at u, −1 at l; equality rows by their side) in row order.
     func tightRows() -> [(row: Int, side: Int8, equality: Bool)] {
         var rows: [(row: Int, side: Int8, equality: Bool)] = []
@@ -81,12 +94,11 @@ extension Differentiator {
         let k = rows.count
         // b_k and the first-order multiplier at the point (wrong-sign rounding noise clamped to 0, so
         // that the first-order LP is exactly bounded).
-        var b = [Double](repeating: 0, count: k), y0 = [Double](repeating: 0, count: k)
+        let y0 = tightMultipliers(tight).y
+        var b = [Double](repeating: 0, count: k)
         for (t, r) in tight.enumerated() {
             let db = r.side > 0 ? du[r.row] : dl[r.row]
             b[t] = db.isFinite ? db - e[r.row] : -e[r.row]
-            let v = y[r.row]
-            y0[t] = r.equality || Double(r.side) * v > 0 ? v : 0
         }
         let g = At.transposeMultiply(y0).map { -$0 }
         var lo = [Double](repeating: -.infinity, count: k), hi = [Double](repeating: .infinity, count: k)

@@ -164,13 +164,7 @@ extension Differentiator {
         // Rows whose multiplier is not unique (a nonzero entry in some null vector).
         let free = (0..<k).map { t in basis.contains { abs($0[t]) > Self.dependentRowsTolerance * nullScale } }
         if tight.indices.contains(where: { free[$0] && tight[$0].equality }) { return nil }
-        var y0 = [Double](repeating: 0, count: k)
-        var yScale = 1.0
-        for (t, r) in tight.enumerated() {
-            let v = y[r.row]
-            y0[t] = r.equality || Double(r.side) * v > 0 ? v : 0
-            yScale = max(yScale, abs(v))
-        }
+        let (y0, yScale) = tightMultipliers(tight)
         // The core: equality rows, unique nonzero multipliers, and free rows bounded away from 0 on Λ.
         var core = [Bool](repeating: false, count: k)
         let freeRows = (0..<k).filter { free[$0] }

@@ -173,12 +173,7 @@ func oneSidedJVPRandomDirections() throws {
         d.dl = [0, 0, g.nextUniform(-1, 1)]
         d.du = randomVector(count: 3, using: &g)
         for sign in [1.0, -1.0] {
-            var s = d
-            s.dP.values = d.dP.values.map { sign * $0 }
-            s.dq = d.dq.map { sign * $0 }
-            s.dA.values = d.dA.values.map { sign * $0 }
-            s.dl = d.dl.map { sign * $0 }
-            s.du = d.du.map { sign * $0 }
+            let s = scaled(d, sign)
             let (dx, dy, info) = try diff.jvp(s)
             #expect(info.oneSided && info.converged)
             enforcedSeen.insert(info.enforcedWeaklyActive)
