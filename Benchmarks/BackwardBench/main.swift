@@ -208,7 +208,7 @@ func measure(_ qp: QuadraticProgram, eps: Double) -> Run {
     if let p = solver.profile {
         r.profileSymbolic = p.symbolicAnalyses
         r.profileNumeric = p.numericFactorizations
-        r.nnzL = p.nonzerosInL
+        r.nnzL = p.direct?.nonzerosInL ?? 0
     }
     return r
 }

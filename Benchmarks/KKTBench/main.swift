@@ -226,19 +226,19 @@ func runSingle(n: Int, strategy: StrategyChoice, ordering: OrderingChoice) -> Me
     r.generateSeconds = seconds(since: t0)
     r.rssBeforeFactorizationBytes = peakRSSBytes()
     do {
-        let system = try KKTSystem(P: problem.P, A: problem.A, parameters: KKTParameters(sigma: problem.sigma, rho: problem.rho),
+        let system = try LinearSystemFactory.make(P: problem.P, A: problem.A, parameters: KKTParameters(sigma: problem.sigma, rho: problem.rho),
                                    options: KKTOptions(strategy: strategy, ordering: ordering))
         let first = system.profile
         r.strategy = first.strategy.rawValue
-        r.ordering = first.ordering.rawValue
+        r.ordering = first.direct.map { $0.ordering.rawValue } ?? "none"
         r.factorizedDimension = first.dimension
         r.factorizedNonzeros = first.matrixNonzeros
         r.symbolicSeconds = first.symbolicTime
         r.selectionSeconds = first.selectionTime
         r.numericSeconds = first.numericTime
-        r.nnzL = first.nonzerosInL
-        r.predictedNnzL = first.predictedNonzerosInL
-        r.predictedFlops = first.predictedFlops
+        r.nnzL = (first.direct?.nonzerosInL ?? 0)
+        r.predictedNnzL = (first.direct?.predictedNonzerosInL ?? 0)
+        r.predictedFlops = (first.direct?.predictedFlops ?? 0)
         r.cholmodPeakBytes = first.peakMemoryBytes
         // A partial result, so that a configuration stopped later still reports its analysis.
         var partial = r
@@ -282,9 +282,9 @@ func runSingle(n: Int, strategy: StrategyChoice, ordering: OrderingChoice) -> Me
         r.relativeResidual = relativeResidual(problem, x: x, nu: nu, r1: r1, r2: r2)
 
         let last = system.profile
-        r.nnzL = last.nonzerosInL
-        r.predictedNnzL = last.predictedNonzerosInL
-        r.predictedFlops = last.predictedFlops
+        r.nnzL = (last.direct?.nonzerosInL ?? 0)
+        r.predictedNnzL = (last.direct?.predictedNonzerosInL ?? 0)
+        r.predictedFlops = (last.direct?.predictedFlops ?? 0)
         r.cholmodPeakBytes = last.peakMemoryBytes
     } catch {
         r.status = "error"

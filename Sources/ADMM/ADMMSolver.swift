@@ -3,7 +3,7 @@ import KKT
 import QP
 
 /// The OSQP algorithm (ADMM with Ruiz scaling, adaptive ρ, relaxation, infeasibility detection and
-/// polishing) on a `KKTSystem`.
+/// polishing) on a `LinearSystem`.
 ///
 /// Set up once per problem (scaling, KKT assembly, one symbolic analysis, one numeric factorization),
 /// then `solve()` as often as needed; between solves `warmStart`, `update(q:l:u:)` (no refactorization
@@ -38,13 +38,13 @@ public final class ADMMSolver {
     var rhoInverse: Vector
     var rowKind: [RowKind]
     // Linear system; nil when P is not convex (then every solve returns `.nonConvex`).
-    var kkt: KKTSystem?
+    var kkt: (any LinearSystem)?
     var setupFailure: FactorizationError?
     /// The convexity check of P (`settings.checkConvexity`), kept for later value updates, and its
     /// last verdict.
     var semidefiniteness: SemidefinitenessTest?
     var convexity: SemidefinitenessVerdict?
-    var polishSystem: KKTSystem? { didSet { polishFactoredActive = nil } }
+    var polishSystem: (any LinearSystem)? { didSet { polishFactoredActive = nil } }
     /// The active rows whose regularized KKT matrix (δ = `polishFactoredRegularization`) is
     /// factorized on `polishSystem` right now; a polish with the same rows reuses that factorization
     /// (a parametric sequence whose updates keep the active set pays no polish factorization).
@@ -53,7 +53,7 @@ public final class ADMMSolver {
     /// refinement stalled with the nominal one (see `polishCandidate`).
     var polishFactoredRegularization = 0.0
     /// The quasi-definite system of the interior-point stage (created on first use).
-    var interiorPointSystem: KKTSystem?
+    var interiorPointSystem: (any LinearSystem)?
     /// Set when the last `solve()` accepted a polish whose factorization is still on `polishSystem`.
     public internal(set) var polishFactorization: PolishFactorization?
     // Iterates (scaled) and work vectors.
@@ -128,7 +128,7 @@ public final class ADMMSolver {
         fillRhoVector()
         try checkConvexity()
         do {
-            kkt = try KKTSystem(P: Ps, A: As, parameters: KKTParameters(sigma: settings.sigma, rho: rhoVector.array),
+            kkt = try LinearSystemFactory.make(P: Ps, A: As, parameters: KKTParameters(sigma: settings.sigma, rho: rhoVector.array),
                                 options: settings.kkt)
         } catch {
             switch error {
@@ -188,7 +188,7 @@ public final class ADMMSolver {
     public var profile: FactorizationProfile? { kkt?.profile }
 
     /// Access to the KKT system for modules built on top (the backward pass reuses its analysis).
-    public var linearSystem: KKTSystem? { kkt }
+    public var linearSystem: (any LinearSystem)? { kkt }
 
     // MARK: Bounds and ρ
 

@@ -47,10 +47,10 @@ extension ADMMSolver {
 /// The factorization the accepted polish left on the polish companion: the regularized active-set
 /// KKT matrix [P̄ + δI, Ā_actᵀ; Ā_act, −δI] (scaled data, inactive rows decoupled) — exactly the
 /// matrix a KKT-rule backward pass needs when its active set is the same. Valid until the solver's
-/// next `solve()` or update; copy it (`KKTSystem.makeCompanion()`, no factorization) to keep it, or
+/// next `solve()` or update; copy it (`LinearSystem.makeCompanion()`, no factorization) to keep it, or
 /// take it over with `ADMMSolver.takePolishFactorization()` (no copy).
 public struct PolishFactorization {
-    public let system: KKTSystem
+    public let system: any LinearSystem
     /// Rows active in the factorized matrix (ρ_i = 1/δ); the others are decoupled.
     public let active: [Bool]
     public let regularization: Double

@@ -88,18 +88,27 @@ extension ADMMSolver {
         var bestLinearAccurate: Bool
     }
 
-    /// The quasi-definite system the interior-point stage factorizes (created on first use).
-    func interiorPointLinearSystem(initial: KKTParameters) -> KKTSystem? {
+    /// What the interior-point stage needs of its linear system: weights 1/ρ over many orders of
+    /// magnitude with equality rows near ρ = ∞, and an inertia check that guards its regularization.
+    static let interiorPointCapabilities: LinearSystemCapabilities = [.reportsInertia, .acceptsHardEqualityRows]
+
+    /// The system the interior-point stage factorizes (created on first use): a companion of the
+    /// forward system when that backend has `interiorPointCapabilities`, else a system of its own.
+    func interiorPointLinearSystem(initial: KKTParameters) -> (any LinearSystem)? {
         if let s = interiorPointSystem { return s }
         guard let kkt else { return nil }
-        if kkt.strategy == .quasiDefinite {
+        if sharesForwardSystemForInteriorPoint {
             interiorPointSystem = try? kkt.makeCompanion(copyingFactor: false)
         } else {
-            var options = settings.kkt
-            options.strategy = .quasiDefinite
-            interiorPointSystem = try? KKTSystem(P: Ps, A: As, parameters: initial, options: options)
+            interiorPointSystem = try? LinearSystemFactory.make(P: Ps, A: As, parameters: initial, options: settings.kkt,
+                                                                requiring: Self.interiorPointCapabilities)
         }
         return interiorPointSystem
+    }
+
+    /// Whether the interior-point stage runs on a companion of the forward system.
+    var sharesForwardSystemForInteriorPoint: Bool {
+        kkt?.capabilities.isSuperset(of: Self.interiorPointCapabilities) ?? false
     }
 
     func interiorPoint(proximal: Bool) -> InteriorPointOutcome? {
@@ -158,7 +167,7 @@ extension ADMMSolver {
             guard factorize({ d in
                 (0..<self.m).map { i in isEquality[i] ? 1 / d : (hasL[i] || hasU[i] ? 1 / (1 / w[i] + d) : 0) }
             }) else { break }
-            // The factorized matrix holds −1/max(ρ, 10⁻¹²) (KKTSystem's floor for decoupled rows): the
+            // The factorized matrix holds −1/max(ρ, 10⁻¹²) (any LinearSystem's floor for decoupled rows): the
             // exact operator uses the same floor, or refinement diverges on rows with W < 10⁻¹².
             let exact = proximal ? factored : KKTParameters(sigma: 0, rho: (0..<m).map {
                 isEquality[$0] ? .infinity : (hasL[$0] || hasU[$0] ? max(w[$0], Self.interiorPointWeightFloor) : 0)
@@ -264,7 +273,7 @@ extension ADMMSolver {
     /// multipliers their negatives (the system's ν), both shifted uniformly into the interior (the
     /// symmetric-cone rule of CVXOPT and Clarabel).
     func interiorPointStart(rows: InteriorPointRows, l: [Double], u: [Double], q: [Double], equalityRegularization: Double)
-        -> (system: KKTSystem, x: [Double], sl: [Double], su: [Double], zl: [Double], zu: [Double])? {
+        -> (system: any LinearSystem, x: [Double], sl: [Double], su: [Double], zl: [Double], zu: [Double])? {
         let isEquality = rows.isEquality, hasL = rows.hasL, hasU = rows.hasU
         var rhoStart = [Double](repeating: 0, count: m)
         var target = [Double](repeating: 0, count: m)
@@ -529,7 +538,7 @@ struct InteriorPointWorkCounter {
     private let separate: Bool
 
     init(_ solver: ADMMSolver) {
-        separate = solver.kkt?.strategy != .quasiDefinite
+        separate = !solver.sharesForwardSystemForInteriorPoint
         let profile = separate ? solver.interiorPointSystem?.profile : solver.kkt?.profile
         factorizations = profile?.numericFactorizations ?? 0
         solves = profile?.solves ?? 0

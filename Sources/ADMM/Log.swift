@@ -13,8 +13,9 @@ extension ADMMSolver {
         log.write("settings: eps_abs = \(fmt(s.epsAbs)), eps_rel = \(fmt(s.epsRel)), eps_prim_inf = \(fmt(s.epsPrimalInfeasible)), eps_dual_inf = \(fmt(s.epsDualInfeasible))")
         log.write("          rho = \(fmt(s.rho)) (adaptive: \(s.adaptiveRho ? "every \(s.adaptiveRhoInterval) it." : "off")), sigma = \(fmt(s.sigma)), alpha = \(s.alpha)")
         log.write("          max_iter = \(s.maxIterations), check_termination = \(s.checkTermination), scaling = \(s.scalingIterations), polish = \(s.polish)")
-        if let p = kkt?.profile {
-            log.write("linsys:   \(p.strategy.rawValue) (CHOLMOD \(p.strategy == .quasiDefinite ? "simplicial LDLᵀ" : "supernodal LLᵀ")), ordering \(p.ordering.rawValue), nnz(L) = \(p.nonzerosInL)")
+        if let kkt {
+            let p = kkt.profile
+            log.write("linsys:   \(p.strategy.rawValue) (\(kkt.kind))" + (p.direct.map { ", ordering \($0.ordering.rawValue), nnz(L) = \($0.nonzerosInL)" } ?? ""))
             if let w = workModel {
                 log.write("work:     factorization \(fmt(w.factorization)), iteration \(fmt(w.iteration)) predicted flops (= \(fmt(w.factorization / w.iteration)) iterations)")
             }

@@ -304,11 +304,11 @@ extension ADMMSolver {
     /// Initial penalty, proximal weight and numeric-factorization budget of the augmented-Lagrangian polish.
     static let alRho = 1e3
     static let alDelta = 1e-2
-    /// 100 numeric factorizations, or 20 when nnz(L) ≥ 10⁶ (deterministic, so results do not depend
-    /// on the machine's speed).
-    func alFactorizationBudget(_ ps: KKTSystem) -> Int { ps.profile.nonzerosInL < 1_000_000 ? 100 : 20 }
+    /// 100 numeric factorizations, or 20 when a solve reads ≥ 10⁶ entries (nnz(L) of a direct
+    /// factorization; deterministic, so results do not depend on the machine's speed).
+    func alFactorizationBudget(_ ps: any LinearSystem) -> Int { ps.profile.entriesPerSolve < 1_000_000 ? 100 : 20 }
 
-    func augmentedLagrangianCandidate(system ps: KKTSystem, iterations: Int) -> PolishCandidate? {
+    func augmentedLagrangianCandidate(system ps: any LinearSystem, iterations: Int) -> PolishCandidate? {
         var rhoP = Self.alRho
         let delta = Self.alDelta
         var previousPrimal = Double.infinity

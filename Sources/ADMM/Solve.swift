@@ -276,7 +276,7 @@ extension ADMMSolver {
 
     /// One ADMM iteration. No allocation.
     @inline(__always)
-    func step(_ kkt: KKTSystem) throws(FactorizationError) {
+    func step(_ kkt: any LinearSystem) throws(FactorizationError) {
         swap(&x, &xPrev)
         swap(&z, &zPrev)
         let sigma = settings.sigma, alpha = settings.alpha

@@ -3,7 +3,7 @@ import KKT
 
 /// Deterministic cost model of the solver's linear-algebra work, in flop equivalents of one
 /// triangular solve (4·nnz(L) per solve), computed from CHOLMOD's predictions of the symbolic
-/// analysis (`FactorizationProfile.predictedFlops`, `predictedNonzerosInL`) and the problem's sizes —
+/// analysis (`DirectFactorizationProfile.predictedFlops`, `predictedNonzerosInL`) and the problem's sizes —
 /// never from measured time, so that the polishing budget and the ρ-refactorization rule decide the
 /// same way on every machine.
 ///
@@ -44,9 +44,12 @@ struct WorkModel: Equatable {
             for i in A.pattern.rowIndices { rowCounts[i] += 1 }
             for r in rowCounts { assembly += Double(r) * Double(r + 1) }
         }
-        factorization = max(profile.predictedFlops * (reduced ? Self.supernodalFlopCost : Self.simplicialFlopCost)
-                            + Self.factorizationCostPerEntry * profile.predictedNonzerosInL + assembly, 1)
-        solve = max(4 * profile.predictedNonzerosInL + (reduced ? 4 * nnzA : 0), 1)
+        // Without a direct factorization's prediction, the stored entries stand for both.
+        let flops = profile.direct?.predictedFlops ?? Double(profile.matrixNonzeros)
+        let entries = profile.direct?.predictedNonzerosInL ?? Double(profile.matrixNonzeros)
+        factorization = max(flops * (reduced ? Self.supernodalFlopCost : Self.simplicialFlopCost)
+                            + Self.factorizationCostPerEntry * entries + assembly, 1)
+        solve = max(4 * entries + (reduced ? 4 * nnzA : 0), 1)
         iteration = solve + Self.vectorFlopsPerEntry * Double(n + m)
         refinementStep = solve + 4 * nnzP + 4 * nnzA
     }

@@ -354,8 +354,9 @@ func writePoint(_ values: [Double], count: Int, to p: UnsafeMutablePointer<Doubl
 }
 
 func makeProfile(_ f: FactorizationProfile) -> sqp_profile {
-    let ordering: Int32 = switch f.ordering {
-    case .automatic: 0
+    // 0 also when the backend has no ordering (no direct factorization).
+    let ordering: Int32 = switch f.direct?.ordering {
+    case .automatic, nil: 0
     case .amd: 1
     case .metis: 2
     }
@@ -365,8 +366,8 @@ func makeProfile(_ f: FactorizationProfile) -> sqp_profile {
         symbolic_time: f.symbolicTime, selection_analyses: Int64(f.selectionAnalyses),
         selection_time: f.selectionTime, numeric_factorizations: Int64(f.numericFactorizations),
         numeric_time: f.numericTime, solves: Int64(f.solves), solve_time: f.solveTime,
-        refinement_steps: Int64(f.refinementSteps), nonzeros_in_L: Int64(f.nonzerosInL),
-        predicted_nonzeros_in_L: f.predictedNonzerosInL, predicted_flops: f.predictedFlops,
+        refinement_steps: Int64(f.refinementSteps), nonzeros_in_L: Int64(f.direct?.nonzerosInL ?? 0),
+        predicted_nonzeros_in_L: f.direct?.predictedNonzerosInL ?? 0, predicted_flops: f.direct?.predictedFlops ?? 0,
         peak_memory_bytes: Int64(f.peakMemoryBytes))
 }
 

@@ -43,7 +43,7 @@ struct ActiveSetIdentification {
     /// ‖x_crossover − x_returned‖∞ (0 without crossover).
     var distance: Double
     /// A companion holding the factorization of the regularized active-set matrix for `factoredMask`.
-    var system: KKTSystem?
+    var system: (any LinearSystem)?
     var factoredMask: [Bool]?
     var factoredRegularization: Double
     /// The crossover needed the warm-started tight re-solve.
@@ -68,7 +68,7 @@ extension Differentiator {
     static let resolveTolerance = 1e-9
 
     /// The `.kkt` row classification and the point to differentiate at (see `ActiveSetIdentification`).
-    static func identifyActiveSet(solver: ADMMSolver, solution: Solution, state: ADMMState, system: KKTSystem,
+    static func identifyActiveSet(solver: ADMMSolver, solution: Solution, state: ADMMState, system: any LinearSystem,
                                   settings: DifferentiationSettings) -> ActiveSetIdentification {
         let p = solver.problem
         let n = solver.n
@@ -169,9 +169,9 @@ extension Differentiator {
     /// `system` (created as a companion of `forward` if nil, same symbolic analysis); refactorized
     /// only when `factored` (the rows it holds) differs from `rows`. Returns it and whether it was
     /// factorized now.
-    static func activeSetMatrix(_ system: inout KKTSystem?, factored: inout [Bool]?, rows: [Bool], delta: Double,
-                                forward: KKTSystem) throws(FactorizationError) -> (KKTSystem, Bool) {
-        let s: KKTSystem
+    static func activeSetMatrix(_ system: inout (any LinearSystem)?, factored: inout [Bool]?, rows: [Bool], delta: Double,
+                                forward: any LinearSystem) throws(FactorizationError) -> (any LinearSystem, Bool) {
+        let s: any LinearSystem
         if let existing = system { s = existing } else { s = try forward.makeCompanion(copyingFactor: false); system = s }
         guard factored != rows else { return (s, false) }
         factored = nil
@@ -183,11 +183,11 @@ extension Differentiator {
     /// A companion of the forward KKT system holding the regularized matrix of one row pattern at a
     /// time (refactorized when the pattern changes), with the exact parameters to refine against.
     struct PatternMatrix {
-        var system: KKTSystem?
+        var system: (any LinearSystem)?
         var factored: [Bool]?
         var factorizations = 0
 
-        mutating func matrix(rows: [Bool], delta: Double, forward: KKTSystem) throws(FactorizationError) -> (system: KKTSystem, exact: KKTParameters) {
+        mutating func matrix(rows: [Bool], delta: Double, forward: any LinearSystem) throws(FactorizationError) -> (system: any LinearSystem, exact: KKTParameters) {
             let (s, factorized) = try Differentiator.activeSetMatrix(&system, factored: &factored, rows: rows, delta: delta, forward: forward)
             if factorized { factorizations += 1 }
             return (s, KKTParameters(sigma: 0, rho: rows.map { $0 ? .infinity : 0 }))
@@ -221,7 +221,7 @@ extension Differentiator {
     /// The primal–dual active-set iteration (scaled data) from the complementarity guess at the
     /// returned iterate; nil when it does not converge within `crossoverMaxRounds`, when an active-set
     /// system is inconsistent, or when a factorization fails.
-    static func crossover(solver: ADMMSolver, state: ADMMState, system forward: KKTSystem,
+    static func crossover(solver: ADMMSolver, state: ADMMState, system forward: any LinearSystem,
                           settings: DifferentiationSettings) -> ActiveSetIdentification? {
         let p = solver.problem
         let n = solver.n, m = solver.m
@@ -233,7 +233,7 @@ extension Differentiator {
             if equality[i] { side[i] = yi >= 0 ? 1 : -1 }
             else if z - l[i] < -yi { side[i] = -1 } else if u[i] - z < yi { side[i] = 1 }
         }
-        var system: KKTSystem?
+        var system: (any LinearSystem)?
         var mask: [Bool]?
         var delta = settings.regularization
         let initialMask = side.map { $0 != 0 }

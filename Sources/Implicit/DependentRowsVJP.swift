@@ -211,7 +211,7 @@ extension Differentiator {
         let factorizations = fresh ? a.factorizations : 0
         let tight = a.tight, basis = a.basis, dims = basis.count
         // One solve on all tight rows: consistent iff a_iᵀr = −dy_i can hold on T.
-        let k2: (system: KKTSystem, exact: KKTParameters)
+        let k2: (system: any LinearSystem, exact: KKTParameters)
         do { k2 = try a.matrix.matrix(rows: a.sides.map { $0 != 0 }, delta: settings.regularization, forward: forwardSystem) }
         catch { throw .factorization(error) }
         let solved = try solveDerivative(r1: dx.map { -$0 }, r2: dy.map { -$0 }, rows: (a.sides, k2.system, k2.exact))

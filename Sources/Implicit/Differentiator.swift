@@ -49,7 +49,7 @@ import ADMM
 /// 4. *Tolerance*: forward eps and residuals, backward residual and steps in `BackwardInfo`.
 ///
 /// The `.kkt` derivative system is [P, A_actᵀ; A_act, 0], solved in the solver's scaled variables
-/// (K̄ = S K S with S = diag(√c·D, E/√c)) through a companion of the forward `KKTSystem`
+/// (K̄ = S K S with S = diag(√c·D, E/√c)) through a companion of the forward `LinearSystem`
 /// factorized as [P̄ + δI, Āᵀ; Ā, −δI] on active rows, inactive rows decoupled (ρ_i = 0).
 ///
 /// Not thread-safe (one instance per thread); create a new one after every `solve()`.
@@ -57,7 +57,7 @@ public final class Differentiator {
     public let settings: DifferentiationSettings
     public let problem: QuadraticProgram
     public let solution: Solution
-    let forwardSystem: KKTSystem
+    let forwardSystem: any LinearSystem
     let state: ADMMState
     let forwardSettings: SolverSettings
     let n: Int
@@ -75,10 +75,10 @@ public final class Differentiator {
     let identification: (certified: Bool, rounds: Int, factorizations: Int, ambiguous: Int, distance: Double, resolved: Bool,
                          time: Double)
     /// Lazily factorized derivative matrix (`.kkt`).
-    var derivativeSystem: KKTSystem?
+    var derivativeSystem: (any LinearSystem)?
     /// The forward polish's factorization when its active rows are exactly this instance's `.kkt`
     /// active rows: the derivative matrix is then already factorized (see `derivativeMatrix()`).
-    let reusablePolish: (system: KKTSystem, regularization: Double)?
+    let reusablePolish: (system: any LinearSystem, regularization: Double)?
     /// δ of the factorization the `.kkt` solves use (the polish's when it is reused).
     var derivativeRegularization: Double
     /// CGLS iterations of the last `.kkt` solve's least-squares fallback (0 if not needed).
@@ -97,7 +97,7 @@ public final class Differentiator {
     var dependentAnalysis: DependentRowsAnalysis?
     var dependentAnalysisDone = false
     /// `.fixedPoint` after `prepare()`: a private copy of the forward factor (no factorization).
-    var forwardCopy: KKTSystem?
+    var forwardCopy: (any LinearSystem)?
     let exactParameters: KKTParameters
     /// `.fixedPoint`: +1 / −1 the last projection clamps the row at u / l (or the row is an equality
     /// row), 0 the row is free in the projection.

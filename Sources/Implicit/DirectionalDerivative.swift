@@ -37,7 +37,7 @@ extension Differentiator {
             if enforced.allSatisfy({ $0 == 0 }) {
                 solved = try solveDerivative(r1: r1, r2: r2)
             } else {
-                let k: (system: KKTSystem, exact: KKTParameters)
+                let k: (system: any LinearSystem, exact: KKTParameters)
                 do { k = try augmented.matrix(rows: sides.map { $0 != 0 }, delta: settings.regularization, forward: forwardSystem) }
                 catch { throw .factorization(error) }
                 solved = try solveDerivative(r1: r1, r2: r2, rows: (sides, k.system, k.exact))

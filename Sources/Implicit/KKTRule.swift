@@ -15,9 +15,9 @@ extension Differentiator {
     /// active-set matrix with exactly these active rows, that factorization is used (taken over from
     /// the solver at `init`; 0 factorizations; the refinement against the exact matrix is the same,
     /// only δ is the polish's).
-    func derivativeMatrix() throws(DerivativeError) -> (KKTSystem, Int) {
+    func derivativeMatrix() throws(DerivativeError) -> (any LinearSystem, Int) {
         if let s = derivativeSystem { return (s, 0) }
-        let result: (KKTSystem, Int)
+        let result: (any LinearSystem, Int)
         if let pf = reusablePolish {
             // Owned by this differentiator since `init` (taken over from the solver or the crossover).
             derivativeSystem = pf.system
@@ -42,7 +42,7 @@ extension Differentiator {
     /// the active rows is consistent iff b has no component in null(Ā_actᵀ); when the rows are
     /// dependent a generic b has one, and refinement against the exact matrix stalls (the same
     /// inconsistency test as the least-squares fallback). nil if the probe solve fails.
-    func probeMultiplierUniqueness(_ system: KKTSystem) -> Bool? {
+    func probeMultiplierUniqueness(_ system: any LinearSystem) -> Bool? {
         let active = side.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
         if active == 0 { return true }
         if active > n { return false }
@@ -63,8 +63,8 @@ extension Differentiator {
     /// `rows`: another active-row pattern (the directional-derivative QP's), with its factorized
     /// matrix and exact parameters; the least-squares fallback is then not used.
     func solveDerivative(r1: [Double], r2: [Double],
-                         rows: (sides: [Int8], system: KKTSystem, exact: KKTParameters)? = nil) throws(DerivativeError) -> (wx: [Double], wy: [Double], report: RefinementReport, factorizations: Int) {
-        let (system, factorizations): (KKTSystem, Int)
+                         rows: (sides: [Int8], system: any LinearSystem, exact: KKTParameters)? = nil) throws(DerivativeError) -> (wx: [Double], wy: [Double], report: RefinementReport, factorizations: Int) {
+        let (system, factorizations): (any LinearSystem, Int)
         if let rows { (system, factorizations) = (rows.system, 0) } else { (system, factorizations) = try derivativeMatrix() }
         let side = rows?.sides ?? self.side
         let sc = state.c.squareRoot()

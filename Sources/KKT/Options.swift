@@ -1,4 +1,4 @@
-/// How the ADMM linear system is factorized.
+/// The form of the linear system a backend factorizes.
 public enum FactorizationStrategy: String, Sendable, CaseIterable, Codable {
     /// The quasi-definite KKT matrix K = [P+σI, Aᵀ; A, −diag(1/ρ)] with CHOLMOD's simplicial LDLᵀ.
     case quasiDefinite = "kkt"
@@ -6,11 +6,31 @@ public enum FactorizationStrategy: String, Sendable, CaseIterable, Codable {
     case reduced = "reduced"
 }
 
-/// The user's choice of strategy: a fixed one, or automatic (see `KKTSystem` for the rule).
-public enum StrategyChoice: String, Sendable, CaseIterable, Codable {
-    case automatic = "auto"
-    case quasiDefinite = "kkt"
-    case reduced = "reduced"
+/// The user's choice of form: a fixed one, or automatic (see `LinearSystemFactory` for the rule).
+/// Raw values (CLI, JSON): "auto", and the forms' own ("kkt", "reduced").
+public enum StrategyChoice: Sendable, Hashable {
+    case automatic
+    case fixed(FactorizationStrategy)
+
+    public static let quasiDefinite = StrategyChoice.fixed(.quasiDefinite)
+    public static let reduced = StrategyChoice.fixed(.reduced)
+}
+
+extension StrategyChoice: RawRepresentable, CaseIterable, Codable {
+    public init?(rawValue: String) {
+        if rawValue == "auto" { self = .automatic; return }
+        guard let form = FactorizationStrategy(rawValue: rawValue) else { return nil }
+        self = .fixed(form)
+    }
+
+    public var rawValue: String {
+        switch self {
+        case .automatic: return "auto"
+        case .fixed(let form): return form.rawValue
+        }
+    }
+
+    public static var allCases: [StrategyChoice] { [.automatic] + FactorizationStrategy.allCases.map { .fixed($0) } }
 }
 
 /// Fill-reducing ordering for the symbolic analysis.
@@ -23,7 +43,7 @@ public enum OrderingChoice: String, Sendable, CaseIterable, Codable {
     case metis = "metis"
 }
 
-/// Settings of a `KKTSystem`. All of them matter at set-up only: changing them requires a new system.
+/// Settings of a linear system (`LinearSystemFactory.make`). All of them matter at set-up only: changing them requires a new system.
 public struct KKTOptions: Sendable, Equatable {
     /// Which matrix is factorized. Default `.automatic`.
     public var strategy: StrategyChoice = .automatic

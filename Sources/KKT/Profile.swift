@@ -1,21 +1,22 @@
 import Synchronization
 
-/// What a factorization did and what it cost. Times are wall-clock seconds.
+/// What a linear system did and what it cost, for every backend. Times are wall-clock seconds.
 ///
 /// `symbolicAnalyses` counts analyses of the pattern that is actually factorized (1 for the life of
-/// a system and of all its companions); the automatic strategy choice analyses candidate matrices
-/// too, counted apart in `selectionAnalyses`.
+/// a system and of all its companions); the automatic choice analyses candidate matrices too,
+/// counted apart in `selectionAnalyses`. A direct factorization adds its statistics in `direct`.
 public struct FactorizationProfile: Sendable, Equatable, Codable {
+    /// The engine (`LinearSystemKind.backend`).
+    public var backend: LinearSystemBackend
+    /// The form of the factorized matrix (`LinearSystemKind.form`).
     public var strategy: FactorizationStrategy
-    /// The ordering CHOLMOD used (with `.automatic`, the one it selected).
-    public var ordering: OrderingChoice
     /// Dimension of the factorized matrix (n + m for `.quasiDefinite`, n for `.reduced`).
     public var dimension: Int
     /// Entries of the factorized matrix' stored upper triangle.
     public var matrixNonzeros: Int
     public var symbolicAnalyses: Int
     public var symbolicTime: Double
-    /// Analyses of candidate strategies done only to choose one (`.automatic`), and the time of the
+    /// Analyses of candidate forms done only to choose one (`.automatic`), and the time of the
     /// choice beyond the chosen analysis (those analyses and the pattern-only bound on M's cost).
     public var selectionAnalyses: Int
     public var selectionTime: Double
@@ -24,15 +25,28 @@ public struct FactorizationProfile: Sendable, Equatable, Codable {
     public var solves: Int
     public var solveTime: Double
     public var refinementSteps: Int
-    /// nnz(L) as stored by CHOLMOD after the last numeric factorization (supernodal: including
-    /// the explicit zeros of supernodal amalgamation).
-    public var nonzerosInL: Int
-    /// CHOLMOD's prediction from the analysis: nnz(L) and the flop count of one factorization.
-    public var predictedNonzerosInL: Double
-    public var predictedFlops: Double
-    /// Peak memory allocated through CHOLMOD (bytes), over the system and its companions' maximum.
+    /// Peak memory allocated by the engine (bytes), over the system and its companions' maximum.
     /// Memory of SparseQP's own arrays is not included.
     public var peakMemoryBytes: Int
+    /// The statistics of a direct factorization (nil for a backend without a factor).
+    public var direct: DirectFactorizationProfile?
+
+    public var kind: LinearSystemKind { LinearSystemKind(backend: backend, form: strategy) }
+
+    /// Entries a solve reads: nnz(L) of a direct factorization, else the stored entries of the matrix.
+    public var entriesPerSolve: Int { direct?.nonzerosInL ?? matrixNonzeros }
+}
+
+/// Statistics of a direct (LDLᵀ or LLᵀ) factorization.
+public struct DirectFactorizationProfile: Sendable, Equatable, Codable {
+    /// The fill-reducing ordering used (with `.automatic`, the one the engine selected).
+    public var ordering: OrderingChoice
+    /// nnz(L) as stored after the last numeric factorization (supernodal: including the explicit
+    /// zeros of supernodal amalgamation).
+    public var nonzerosInL: Int
+    /// The analysis' prediction: nnz(L) and the flop count of one factorization.
+    public var predictedNonzerosInL: Double
+    public var predictedFlops: Double
 }
 
 /// Counters shared by a system and its companions (thread-safe).
@@ -47,4 +61,3 @@ final class ProfileRecorder: Sendable {
 
     var snapshot: FactorizationProfile { state.withLock { $0 } }
 }
-

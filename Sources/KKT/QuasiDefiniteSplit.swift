@@ -1,13 +1,14 @@
 import Sparse
 
-extension KKTSystem {
+/// The split of a quasi-definite matrix into the data of the linear system (`LinearSystemFactory.splitQuasiDefinite`).
+enum QuasiDefiniteSplit {
     /// Splits the upper triangle of a symmetric quasi-definite matrix
     ///
     ///     K = [H   Bᵀ       ]   (H n×n, B m×n, c > 0)
     ///         [B  −diag(c)  ]
     ///
     /// into the data of the ADMM system: P = upper(H), A = B, ρ = 1/c. Then
-    /// `KKTSystem(P: P, A: A, parameters: KKTParameters(sigma: 0, rho: rho))` factorizes exactly K
+    /// `LinearSystemFactory.make(P: P, A: A, parameters: KKTParameters(sigma: 0, rho: rho))` factorizes exactly K
     /// (with either strategy: `.quasiDefinite` assembles K itself, `.reduced` factorizes
     /// H + Bᵀdiag(1/c)B).
     ///
@@ -30,7 +31,7 @@ extension KKTSystem {
     /// `.inertia` (kkt) or `.notPositiveDefinite` (reduced).
     ///
     /// Cost: O(nnz + n + m) time, plus one transpose of B; allocates the three results only.
-    public static func splitQuasiDefinite(_ upper: CSCMatrix) throws(FactorizationError) -> (P: CSCMatrix, A: CSCMatrix, rho: [Double]) {
+    static func split(_ upper: CSCMatrix) throws(FactorizationError) -> (P: CSCMatrix, A: CSCMatrix, rho: [Double]) {
         let dim = upper.columnCount
         guard upper.rowCount == dim else {
             throw .dimensionMismatch("matrix is \(upper.rowCount)×\(upper.columnCount), expected square")

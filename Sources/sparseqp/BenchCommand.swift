@@ -345,7 +345,7 @@ struct Bench: ParsableCommand {
             let ratio = r.backward.isNaN ? "–" : String(format: "%.2f", r.backward / (r.setup + r.solve + r.polish))
             let bw = r.bandwidthFraction.isNaN ? "–" : String(format: "%.0f %%", 100 * r.bandwidthFraction)
             let status = r.error.map { "error: \($0.prefix(60))" } ?? r.status
-            s += "| \(r.job.label) | \(r.n) | \(r.m) | \(r.nnzP + r.nnzA) | \(status) | \(r.verified ? "yes" : "no") | \(r.iterations) | \(formatSeconds(r.setup)) | \(formatSeconds(r.solve)) | \(formatSeconds(r.polish)) | \(formatSeconds(r.backward)) | \(ratio) | \(p?.strategy.rawValue ?? "–") | \(p.map { "\($0.symbolicAnalyses)/\($0.numericFactorizations)" } ?? "–") | \(p.map { String($0.nonzerosInL) } ?? "–") | \(r.peakRSS.isNaN ? "–" : String(format: "%.0f MiB", r.peakRSS)) | \(bw) |\n"
+            s += "| \(r.job.label) | \(r.n) | \(r.m) | \(r.nnzP + r.nnzA) | \(status) | \(r.verified ? "yes" : "no") | \(r.iterations) | \(formatSeconds(r.setup)) | \(formatSeconds(r.solve)) | \(formatSeconds(r.polish)) | \(formatSeconds(r.backward)) | \(ratio) | \(p?.strategy.rawValue ?? "–") | \(p.map { "\($0.symbolicAnalyses)/\($0.numericFactorizations)" } ?? "–") | \(p.map { String($0.direct?.nonzerosInL ?? 0) } ?? "–") | \(r.peakRSS.isNaN ? "–" : String(format: "%.0f MiB", r.peakRSS)) | \(bw) |\n"
         }
         s += "\nbwd/solve = backward time / (setup + solve + polish). bandwidth = modelled bytes per ADMM iteration / (time per iteration) / best triad bandwidth (model: `bytesPerIteration` in Sources/sparseqp/BenchSupport.swift).\n"
         return s

@@ -117,7 +117,7 @@ enum StreamTriad {
 ///   (about 4 passes over n + m for CHOLMOD's solve, 2 for ours), 8 bytes each.
 func bytesPerIteration(profile: FactorizationProfile, n: Int, m: Int, nnzA: Int) -> Double {
     let reduced = profile.strategy == .reduced
-    let lBytes = Double(profile.nonzerosInL) * (reduced ? 8 : 16)
+    let lBytes = Double(profile.direct?.nonzerosInL ?? 0) * (reduced ? 8 : 16)
     let spmv = reduced ? 2 * 16 * Double(nnzA) : 0
     let solveVectors = 6.0 * Double(reduced ? n : n + m)
     let vectors = 11.0 * Double(n) + 19.0 * Double(m) + solveVectors + (reduced ? 6.0 * Double(m) : 0)

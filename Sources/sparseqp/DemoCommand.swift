@@ -121,7 +121,7 @@ struct Demo: ParsableCommand {
 
         if let p = solver.profile {
             Console.output("\n== factorization profile (forward, polish, backward and the two re-solves)")
-            Console.output("   strategy \(p.strategy.rawValue), ordering \(p.ordering.rawValue), dimension \(p.dimension), nnz(L) \(p.nonzerosInL), predicted flops \(String(format: "%.3g", p.predictedFlops))")
+            Console.output("   strategy \(p.strategy.rawValue), ordering \(p.direct.map { $0.ordering.rawValue } ?? "none"), dimension \(p.dimension), nnz(L) \(p.direct?.nonzerosInL ?? 0), predicted flops \(String(format: "%.3g", (p.direct?.predictedFlops ?? 0)))")
             Console.output("   \(p.symbolicAnalyses) symbolic analysis (\(formatSeconds(p.symbolicTime))), \(p.numericFactorizations) numeric factorizations (\(formatSeconds(p.numericTime))), \(p.solves) solves (\(formatSeconds(p.solveTime))), CHOLMOD peak \(String(format: "%.0f", Double(p.peakMemoryBytes) / 1048576)) MiB")
         }
         Console.output("\n   total \(formatSeconds(seconds(since: tStart))), peak RSS \(String(format: "%.0f", MemoryProbe.peakMiB())) MiB")

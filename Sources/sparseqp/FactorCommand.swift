@@ -12,7 +12,7 @@ struct Factor: ParsableCommand {
         discussion: """
             The file holds a symmetric matrix K = [H, Bᵀ; B, −diag(c)] with c > 0 (symmetric or symmetric \
             general Matrix Market). The trailing block is detected as the longest suffix of columns with a \
-            negative diagonal and no other entries in its rows. K is factorized through KKTSystem with \
+            negative diagonal and no other entries in its rows. K is factorized through the linear-system factory with \
             P = upper(H), A = B, σ = 0, ρ = 1/c, then solved against a right-hand side of all ones.
 
             Exit status: 0 on success, 1 for an unreadable or malformed file or a matrix not of the \
@@ -46,14 +46,14 @@ struct Factor: ParsableCommand {
         let readTime = seconds(since: t0)
 
         let split: (P: CSCMatrix, A: CSCMatrix, rho: [Double])
-        do { split = try KKTSystem.splitQuasiDefinite(upper) } catch {
+        do { split = try LinearSystemFactory.splitQuasiDefinite(upper) } catch {
             throw Self.failure("\(matrix): \(error)", code: 1)
         }
         let n = split.P.columnCount, m = split.A.rowCount
-        let system: KKTSystem
+        let system: any LinearSystem
         let x: [Double], nu: [Double]
         do {
-            system = try KKTSystem(P: split.P, A: split.A, parameters: KKTParameters(sigma: 0, rho: split.rho),
+            system = try LinearSystemFactory.make(P: split.P, A: split.A, parameters: KKTParameters(sigma: 0, rho: split.rho),
                                    options: KKTOptions(strategy: strategy, ordering: ordering))
             (x, nu) = try system.solve(r1: [Double](repeating: 1, count: n), r2: [Double](repeating: 1, count: m))
         } catch {
@@ -70,14 +70,15 @@ struct Factor: ParsableCommand {
                 ("m", .integer(m)),
                 ("nnz", .integer(upper.nonzeroCount)),
                 ("strategy", .string(profile.strategy.rawValue)),
-                ("ordering", .string(profile.ordering.rawValue)),
+                ("backend", .string(profile.backend.rawValue)),
+                ("ordering", .string(profile.direct.map { $0.ordering.rawValue } ?? "none")),
                 ("symbolic_analyses", .integer(profile.symbolicAnalyses)),
                 ("selection_analyses", .integer(profile.selectionAnalyses)),
                 ("numeric_factorizations", .integer(profile.numericFactorizations)),
                 ("solves", .integer(profile.solves)),
-                ("nnz_l", .integer(profile.nonzerosInL)),
-                ("predicted_nnz_l", .number(profile.predictedNonzerosInL)),
-                ("predicted_flops", .number(profile.predictedFlops)),
+                ("nnz_l", .integer(profile.direct?.nonzerosInL ?? 0)),
+                ("predicted_nnz_l", .number(profile.direct?.predictedNonzerosInL ?? 0)),
+                ("predicted_flops", .number(profile.direct?.predictedFlops ?? 0)),
                 ("peak_memory_bytes", .integer(profile.peakMemoryBytes)),
                 ("times", .object([
                     ("symbolic", .number(profile.symbolicTime)),
@@ -93,12 +94,12 @@ struct Factor: ParsableCommand {
                 ("dimension", "\(n + m)  (n = \(n), m = \(m))"),
                 ("stored nonzeros", "\(upper.nonzeroCount)  (upper triangle)"),
                 ("strategy", "\(profile.strategy.rawValue)  (requested \(strategy.rawValue); factorized dimension \(profile.dimension), \(profile.matrixNonzeros) stored entries)"),
-                ("ordering", "\(profile.ordering.rawValue)  (requested \(ordering.rawValue))"),
+                ("ordering", "\(profile.direct.map { $0.ordering.rawValue } ?? "none")  (requested \(ordering.rawValue))"),
                 ("symbolic analyses", "\(profile.symbolicAnalyses)  (+ \(profile.selectionAnalyses) for the strategy choice)"),
                 ("numeric factorizations", "\(profile.numericFactorizations)"),
                 ("solves", "\(profile.solves)"),
-                ("nnz(L)", "\(profile.nonzerosInL)  (predicted \(Self.format(profile.predictedNonzerosInL)))"),
-                ("predicted flops", Self.format(profile.predictedFlops)),
+                ("nnz(L)", "\(profile.direct?.nonzerosInL ?? 0)  (predicted \(Self.format(profile.direct?.predictedNonzerosInL ?? 0)))"),
+                ("predicted flops", Self.format(profile.direct?.predictedFlops ?? 0)),
                 ("CHOLMOD peak memory", "\(profile.peakMemoryBytes) bytes  (\(String(format: "%.1f", Double(profile.peakMemoryBytes) / 1_048_576)) MiB)"),
                 ("time read", Self.time(readTime)),
                 ("time symbolic", Self.time(profile.symbolicTime)

@@ -69,7 +69,7 @@ struct MarosMeszaros: ParsableCommand {
                 fields.append(("run_time", .number(info.runTime)))
                 if let p = info.factorization {
                     fields.append(("strategy", .string(p.strategy.rawValue)))
-                    fields.append(("nnz_l", .integer(p.nonzerosInL)))
+                    fields.append(("nnz_l", .integer(p.direct?.nonzerosInL ?? 0)))
                 }
                 if let reference = references[name], !solution.x.isEmpty {
                     let f = model.fileObjective(at: solution.x)

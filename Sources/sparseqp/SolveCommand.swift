@@ -100,13 +100,14 @@ func profileJSON(_ p: FactorizationProfile?) -> JSON {
     guard let p else { return .null }
     return .object([
         ("strategy", .string(p.strategy.rawValue)),
-        ("ordering", .string(p.ordering.rawValue)),
+        ("backend", .string(p.backend.rawValue)),
+        ("ordering", .string(p.direct.map { $0.ordering.rawValue } ?? "none")),
         ("symbolic_analyses", .integer(p.symbolicAnalyses)),
         ("numeric_factorizations", .integer(p.numericFactorizations)),
         ("solves", .integer(p.solves)),
-        ("nnz_l", .integer(p.nonzerosInL)),
-        ("predicted_nnz_l", .number(p.predictedNonzerosInL)),
-        ("predicted_flops", .number(p.predictedFlops)),
+        ("nnz_l", .integer(p.direct?.nonzerosInL ?? 0)),
+        ("predicted_nnz_l", .number(p.direct?.predictedNonzerosInL ?? 0)),
+        ("predicted_flops", .number(p.direct?.predictedFlops ?? 0)),
         ("symbolic_time", .number(p.symbolicTime)),
         ("selection_analyses", .integer(p.selectionAnalyses)),
         ("selection_time", .number(p.selectionTime)),
@@ -178,7 +179,7 @@ struct Solve: ParsableCommand {
             Console.output("residuals:  primal \(info.primalResidual), dual \(info.dualResidual), gap \(info.dualityGap)")
             Console.output("time:       setup \(info.setupTime)s, solve \(info.solveTime)s, polish \(info.polishTime)s, interior point \(info.interiorPointTime)s, total \(info.runTime)s")
             if let p = info.factorization {
-                Console.output("linsys:     \(p.strategy.rawValue), ordering \(p.ordering.rawValue), nnz(L) \(p.nonzerosInL), \(p.symbolicAnalyses) symbolic / \(p.numericFactorizations) numeric factorizations, \(p.solves) solves")
+                Console.output("linsys:     \(p.strategy.rawValue), ordering \(p.direct.map { $0.ordering.rawValue } ?? "none"), nnz(L) \(p.direct?.nonzerosInL ?? 0), \(p.symbolicAnalyses) symbolic / \(p.numericFactorizations) numeric factorizations, \(p.solves) solves")
             }
         }
         try exitForStatus(info.status)

@@ -56,39 +56,49 @@ struct RandomKKT {
 
 let shapes: [(Int, Int)] = [(1, 1), (5, 0), (20, 10), (40, 80), (120, 60), (300, 150)]
 
-@Test("both strategies solve random quasi-definite systems to 1e-10 relative residual",
-      arguments: FactorizationStrategy.allCases)
-func strategiesSolve(strategy: FactorizationStrategy) throws {
+/// The system of backend `kind` (options select its form; every backend of this build is CHOLMOD).
+func makeSystem(_ kind: LinearSystemKind, P: CSCMatrix, A: CSCMatrix, parameters: KKTParameters,
+                ordering: OrderingChoice = .automatic) throws -> any LinearSystem {
+    let choice = StrategyChoice.fixed(kind.form)
+    let sys = try LinearSystemFactory.make(P: P, A: A, parameters: parameters, options: KKTOptions(strategy: choice, ordering: ordering))
+    #expect(sys.kind == kind)
+    #expect(sys.profile.kind == kind)
+    return sys
+}
+
+@Test("every backend solves random quasi-definite systems to 1e-10 relative residual",
+      arguments: LinearSystemFactory.kinds)
+func backendsSolve(kind: LinearSystemKind) throws {
     for (s, (n, m)) in shapes.enumerated() {
         let t = RandomKKT(n: n, m: m, seed: UInt64(100 + s))
-        let choice: StrategyChoice = strategy == .quasiDefinite ? .quasiDefinite : .reduced
-        let sys = try KKTSystem(P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho),
-                                options: KKTOptions(strategy: choice))
-        #expect(sys.strategy == strategy)
+        let sys = try makeSystem(kind, P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho))
         let (x, nu) = try sys.solve(r1: t.r1, r2: t.r2)
         let k = denseKKT(P: t.P, A: t.A, sigma: 1e-6, rho: t.rho)
         let res = relativeResidual(k, x + nu, t.r1 + t.r2)
-        #expect(res <= 1e-10, "n=\(n) m=\(m) \(strategy): residual \(res)")
+        #expect(res <= 1e-10, "n=\(n) m=\(m) \(kind): residual \(res)")
     }
 }
 
-@Test func strategiesAgree() throws {
+@Test func backendsAgree() throws {
     for (s, (n, m)) in shapes.enumerated() {
         let t = RandomKKT(n: n, m: m, seed: UInt64(200 + s))
         let params = KKTParameters(sigma: 1e-6, rho: t.rho)
-        let a = try KKTSystem(P: t.P, A: t.A, parameters: params, options: KKTOptions(strategy: .quasiDefinite)).solve(r1: t.r1, r2: t.r2)
-        let b = try KKTSystem(P: t.P, A: t.A, parameters: params, options: KKTOptions(strategy: .reduced)).solve(r1: t.r1, r2: t.r2)
-        let scale = max(1, (a.x + a.nu).map(abs).max() ?? 0)
-        let diff = zip(a.x + a.nu, b.x + b.nu).map { abs($0 - $1) }.max() ?? 0
-        #expect(diff <= 1e-8 * scale, "n=\(n) m=\(m): strategies differ by \(diff)")
+        let solutions = try LinearSystemFactory.kinds.map { kind in
+            let z = try makeSystem(kind, P: t.P, A: t.A, parameters: params).solve(r1: t.r1, r2: t.r2)
+            return z.x + z.nu
+        }
+        let scale = max(1, solutions[0].map(abs).max() ?? 0)
+        for other in solutions.dropFirst() {
+            let diff = zip(solutions[0], other).map { abs($0 - $1) }.max() ?? 0
+            #expect(diff <= 1e-8 * scale, "n=\(n) m=\(m): backends differ by \(diff)")
+        }
     }
 }
 
-@Test("ten ρ updates refactorize numerically and never re-analyse", arguments: FactorizationStrategy.allCases)
-func rhoUpdatesReuseSymbolic(strategy: FactorizationStrategy) throws {
+@Test("ten ρ updates refactorize numerically and never re-analyse", arguments: LinearSystemFactory.kinds)
+func rhoUpdatesReuseSymbolic(kind: LinearSystemKind) throws {
     let t = RandomKKT(n: 150, m: 90, seed: 7)
-    let choice: StrategyChoice = strategy == .quasiDefinite ? .quasiDefinite : .reduced
-    let sys = try KKTSystem(P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho), options: KKTOptions(strategy: choice))
+    let sys = try makeSystem(kind, P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho))
     var g = SeededGenerator(seed: 8)
     for _ in 0..<10 {
         let rho = (0..<90).map { _ in Double.random(in: 1e-3...1e3, using: &g) }
@@ -103,11 +113,10 @@ func rhoUpdatesReuseSymbolic(strategy: FactorizationStrategy) throws {
     #expect(profile.solves == 10)
 }
 
-@Test("value updates of P and A refactorize on the same analysis", arguments: FactorizationStrategy.allCases)
-func valueUpdates(strategy: FactorizationStrategy) throws {
+@Test("value updates of P and A refactorize on the same analysis", arguments: LinearSystemFactory.kinds)
+func valueUpdates(kind: LinearSystemKind) throws {
     let t = RandomKKT(n: 60, m: 40, seed: 9)
-    let choice: StrategyChoice = strategy == .quasiDefinite ? .quasiDefinite : .reduced
-    let sys = try KKTSystem(P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho), options: KKTOptions(strategy: choice))
+    let sys = try makeSystem(kind, P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho))
     var P2 = t.P, A2 = t.A
     P2.values = P2.values.map { $0 * 2 }
     A2.values = A2.values.map { -0.5 * $0 }
@@ -121,10 +130,9 @@ func valueUpdates(strategy: FactorizationStrategy) throws {
 @Test("AMD and METIS orderings", arguments: [OrderingChoice.amd, .metis])
 func orderings(ordering: OrderingChoice) throws {
     let t = RandomKKT(n: 400, m: 200, seed: 11)
-    for choice in [StrategyChoice.quasiDefinite, .reduced] {
-        let sys = try KKTSystem(P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho),
-                                options: KKTOptions(strategy: choice, ordering: ordering))
-        #expect(sys.profile.ordering == ordering)
+    for kind in LinearSystemFactory.kinds {
+        let sys = try makeSystem(kind, P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho), ordering: ordering)
+        #expect(sys.profile.direct?.ordering == ordering)
         let (x, nu) = try sys.solve(r1: t.r1, r2: t.r2)
         #expect(relativeResidual(denseKKT(P: t.P, A: t.A, sigma: 1e-6, rho: t.rho), x + nu, t.r1 + t.r2) <= 1e-10)
     }
@@ -140,20 +148,20 @@ func orderings(ordering: OrderingChoice) throws {
     let A = try b.build()
     var options = KKTOptions()
     options.reducedEntryLimit = 10_000
-    let sys = try KKTSystem(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: [0.1]), options: options)
-    #expect(sys.strategy == .quasiDefinite)
+    let sys = try LinearSystemFactory.make(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: [0.1]), options: options)
+    #expect(sys.kind.form == .quasiDefinite)
     #expect(sys.profile.selectionAnalyses == 0)
     // Diagonal P with few constraints: the reduced matrix is tiny and wins.
     let D = CSCMatrix.identity(n)
     let A2 = randomSparse(rows: 5, columns: n, density: 0.002, using: &g)
-    let sys2 = try KKTSystem(P: D, A: A2, parameters: KKTParameters(sigma: 1e-6, rho: [Double](repeating: 0.1, count: 5)))
-    #expect(sys2.strategy == .reduced)
+    let sys2 = try LinearSystemFactory.make(P: D, A: A2, parameters: KKTParameters(sigma: 1e-6, rho: [Double](repeating: 0.1, count: 5)))
+    #expect(sys2.kind.form == .reduced)
     #expect(sys2.profile.symbolicAnalyses == 1)
     #expect(sys2.profile.selectionAnalyses == 1)
 }
 
-@Test("refinement against the unregularized system reaches its tolerance", arguments: FactorizationStrategy.allCases)
-func refinement(strategy: FactorizationStrategy) throws {
+@Test("refinement against the unregularized system reaches its tolerance", arguments: LinearSystemFactory.kinds)
+func refinement(kind: LinearSystemKind) throws {
     // Polishing-style system: exact [P, Aᵀ_act; A_act, 0] with inactive rows decoupled, factorized
     // with δ-regularization.
     let t = RandomKKT(n: 80, m: 30, seed: 13)
@@ -162,8 +170,7 @@ func refinement(strategy: FactorizationStrategy) throws {
     let rowCounts = t.A.transposed().columnPointers
     let exactRho = (0..<30).map { i in i % 3 == 0 || rowCounts[i + 1] == rowCounts[i] ? 0.0 : Double.infinity }
     let regRho = exactRho.map { $0 == 0 ? 0.0 : 1 / delta }
-    let choice: StrategyChoice = strategy == .quasiDefinite ? .quasiDefinite : .reduced
-    let sys = try KKTSystem(P: t.P, A: t.A, parameters: KKTParameters(sigma: delta, rho: regRho), options: KKTOptions(strategy: choice))
+    let sys = try makeSystem(kind, P: t.P, A: t.A, parameters: KKTParameters(sigma: delta, rho: regRho))
     let (x, nu, report) = try sys.solve(r1: t.r1, r2: t.r2, refiningAgainst: KKTParameters(sigma: 0, rho: exactRho),
                                         settings: RefinementSettings(tolerance: 1e-12, maxSteps: 20))
     #expect(report.converged, "residual \(report.residual) after \(report.steps) steps")
@@ -182,10 +189,12 @@ func refinement(strategy: FactorizationStrategy) throws {
     }
 }
 
-@Test func companionSharesAnalysis() throws {
+@Test("a companion shares the analysis and the counters, not the numeric state", arguments: LinearSystemFactory.kinds)
+func companionSharesAnalysis(kind: LinearSystemKind) throws {
     let t = RandomKKT(n: 100, m: 50, seed: 14)
-    let sys = try KKTSystem(P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho), options: KKTOptions(strategy: .quasiDefinite))
+    let sys = try makeSystem(kind, P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho))
     let companion = try sys.makeCompanion()
+    #expect(companion.kind == kind)
     let rho2 = t.rho.map { $0 * 100 }
     try companion.update(parameters: KKTParameters(sigma: 1e-3, rho: rho2))
     let (x1, n1) = try sys.solve(r1: t.r1, r2: t.r2)
@@ -203,7 +212,7 @@ func refinement(strategy: FactorizationStrategy) throws {
     let P = try CSCMatrix(rowCount: 2, columnCount: 2, columnPointers: [0, 1, 2], rowIndices: [0, 1], values: [1, -1])
     let A = try CSCMatrix(rowCount: 1, columnCount: 2, columnPointers: [0, 1, 2], rowIndices: [0, 0], values: [1, 1])
     #expect {
-        _ = try KKTSystem(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: [0.1]), options: KKTOptions(strategy: .quasiDefinite))
+        _ = try LinearSystemFactory.make(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: [0.1]), options: KKTOptions(strategy: .quasiDefinite))
     } throws: { error in
         guard case .inertia(let pos, let neg, _, 2, 1)? = error as? FactorizationError else { return false }
         return pos == 1 && neg == 2
@@ -214,7 +223,7 @@ func refinement(strategy: FactorizationStrategy) throws {
     let P = try CSCMatrix(rowCount: 2, columnCount: 2, columnPointers: [0, 1, 2], rowIndices: [0, 1], values: [1, -1])
     let A = CSCMatrix.zeros(rowCount: 0, columnCount: 2)
     #expect {
-        _ = try KKTSystem(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: []), options: KKTOptions(strategy: .reduced))
+        _ = try LinearSystemFactory.make(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: []), options: KKTOptions(strategy: .reduced))
     } throws: { error in
         if case .notPositiveDefinite? = error as? FactorizationError { return true }
         return false
@@ -225,12 +234,12 @@ func refinement(strategy: FactorizationStrategy) throws {
     let P = CSCMatrix.identity(3)
     let A = CSCMatrix.zeros(rowCount: 2, columnCount: 4)
     #expect {
-        _ = try KKTSystem(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: [1, 1]))
+        _ = try LinearSystemFactory.make(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: [1, 1]))
     } throws: { error in
         if case .dimensionMismatch? = error as? FactorizationError { return true }
         return false
     }
-    let sys = try KKTSystem(P: P, A: CSCMatrix.zeros(rowCount: 2, columnCount: 3), parameters: KKTParameters(sigma: 1e-6, rho: [1, 1]))
+    let sys = try LinearSystemFactory.make(P: P, A: CSCMatrix.zeros(rowCount: 2, columnCount: 3), parameters: KKTParameters(sigma: 1e-6, rho: [1, 1]))
     #expect(throws: FactorizationError.self) { _ = try sys.solve(r1: [1, 2], r2: [0, 0]) }
     #expect(throws: FactorizationError.self) { try sys.update(PValues: [1, 2]) }
 }
@@ -242,7 +251,7 @@ func refinement(strategy: FactorizationStrategy) throws {
                    KKTParameters(sigma: 1e-6, rho: [-1, 1]), KKTParameters(sigma: 1e-6, rho: [.infinity, 1]),
                    KKTParameters(sigma: 1e-6, rho: [.nan, 1])] {
         #expect {
-            _ = try KKTSystem(P: P, A: A, parameters: params)
+            _ = try LinearSystemFactory.make(P: P, A: A, parameters: params)
         } throws: { error in
             if case .invalidParameter? = error as? FactorizationError { return true }
             return false
@@ -253,9 +262,48 @@ func refinement(strategy: FactorizationStrategy) throws {
 @Test func lowerTriangularPIsRejected() throws {
     let P = try CSCMatrix(rowCount: 2, columnCount: 2, columnPointers: [0, 2, 3], rowIndices: [0, 1, 1], values: [2, 1, 2])
     #expect {
-        _ = try KKTSystem(P: P, A: CSCMatrix.zeros(rowCount: 0, columnCount: 2), parameters: KKTParameters(sigma: 0, rho: []))
+        _ = try LinearSystemFactory.make(P: P, A: CSCMatrix.zeros(rowCount: 0, columnCount: 2), parameters: KKTParameters(sigma: 0, rho: []))
     } throws: { error in
         if case .invalidParameter? = error as? FactorizationError { return true }
         return false
     }
+}
+
+// MARK: The factory's rule
+
+@Test("a required capability wins over the requested form, and the backend delivers it")
+func requiredCapabilitiesWin() throws {
+    let t = RandomKKT(n: 60, m: 30, seed: 15)
+    let params = KKTParameters(sigma: 1e-6, rho: t.rho)
+    for kind in LinearSystemFactory.kinds {
+        let caps = LinearSystemFactory.capabilities(of: kind)
+        let choice = StrategyChoice.fixed(kind.form)
+        let sys = try LinearSystemFactory.make(P: t.P, A: t.A, parameters: params, options: KKTOptions(strategy: choice),
+                                               requiring: [.reportsInertia, .acceptsHardEqualityRows])
+        #expect(sys.capabilities.isSuperset(of: [.reportsInertia, .acceptsHardEqualityRows]))
+        // The requested form is kept when it has the capabilities.
+        #expect((sys.kind == kind) == caps.isSuperset(of: [.reportsInertia, .acceptsHardEqualityRows]))
+    }
+    // `.reportsInertia` is a promise: an indefinite (1,1) block must throw `.inertia`.
+    let P = try CSCMatrix(rowCount: 2, columnCount: 2, columnPointers: [0, 1, 2], rowIndices: [0, 1], values: [1, -1])
+    let A = try CSCMatrix(rowCount: 1, columnCount: 2, columnPointers: [0, 1, 1], rowIndices: [0], values: [1])
+    #expect {
+        _ = try LinearSystemFactory.make(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: [1]), options: KKTOptions(strategy: .reduced),
+                                         requiring: .reportsInertia)
+    } throws: { error in
+        if case .inertia? = error as? FactorizationError { return true }
+        return false
+    }
+}
+
+@Test("hard equality rows (ρ = 10¹⁰) are solved accurately by the backends that accept them", arguments: LinearSystemFactory.kinds)
+func hardEqualityRows(kind: LinearSystemKind) throws {
+    guard LinearSystemFactory.capabilities(of: kind).contains(.acceptsHardEqualityRows) else { return }
+    let t = RandomKKT(n: 50, m: 20, seed: 16)
+    let rowCounts = t.A.transposed().columnPointers
+    let exactRho = (0..<20).map { i in rowCounts[i + 1] == rowCounts[i] ? 0.0 : Double.infinity }
+    let sys = try makeSystem(kind, P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-9, rho: exactRho.map { $0 == 0 ? 0 : 1e10 }))
+    let (_, _, report) = try sys.solve(r1: t.r1, r2: t.r2, refiningAgainst: KKTParameters(sigma: 0, rho: exactRho))
+    #expect(report.converged, "residual \(report.residual) after \(report.steps) steps")
+    #expect(report.steps <= 3)
 }

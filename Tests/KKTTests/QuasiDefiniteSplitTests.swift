@@ -25,7 +25,7 @@ private func upperFromDense(_ d: [[Double]]) throws -> CSCMatrix {
 /// The `.strategyUnavailable` message of the split, or nil if it did not throw that.
 private func splitFailure(_ upper: CSCMatrix) -> String? {
     do {
-        _ = try KKTSystem.splitQuasiDefinite(upper)
+        _ = try LinearSystemFactory.splitQuasiDefinite(upper)
         return nil
     } catch {
         if case .strategyUnavailable(let message) = error { return message }
@@ -43,15 +43,15 @@ func splitRoundTrip(strategy: FactorizationStrategy) throws {
     let c = (0..<m).map { _ in g.nextUniform(0.01, 5) }
     let K = try assembleQuasiDefinite(H: H, B: B, c: c)
 
-    let (P, A, rho) = try KKTSystem.splitQuasiDefinite(K)
+    let (P, A, rho) = try LinearSystemFactory.splitQuasiDefinite(K)
     #expect(P == H)
     #expect(A == B)
     #expect(rho.count == m)
     #expect(maxAbsDifference(rho, c.map { 1 / $0 }) == 0)
 
-    let system = try KKTSystem(P: P, A: A, parameters: KKTParameters(sigma: 0, rho: rho),
+    let system = try LinearSystemFactory.make(P: P, A: A, parameters: KKTParameters(sigma: 0, rho: rho),
                                options: KKTOptions(strategy: strategy == .quasiDefinite ? .quasiDefinite : .reduced))
-    #expect(system.strategy == strategy)
+    #expect(system.kind.form == strategy)
     let b = randomVector(count: n + m, using: &g)
     let (x, nu) = try system.solve(r1: Array(b[0..<n]), r2: Array(b[n...]))
     let dense = denseSymmetric(fromUpper: K)
@@ -65,13 +65,13 @@ func splitRoundTrip(strategy: FactorizationStrategy) throws {
 @Test("a matrix with positive diagonal only splits with m = 0; a single column trailing block with n = 0")
 func splitDegenerateShapes() throws {
     let spd = try upperFromDense([[4, 1, 0], [1, 4, 1], [0, 1, 4]])
-    let (P, A, rho) = try KKTSystem.splitQuasiDefinite(spd)
+    let (P, A, rho) = try LinearSystemFactory.splitQuasiDefinite(spd)
     #expect(P == spd)
     #expect(A.rowCount == 0 && A.columnCount == 3)
     #expect(rho.isEmpty)
 
     let negative = try upperFromDense([[-2]])
-    let (P0, A0, rho0) = try KKTSystem.splitQuasiDefinite(negative)
+    let (P0, A0, rho0) = try LinearSystemFactory.splitQuasiDefinite(negative)
     #expect(P0.columnCount == 0 && A0.rowCount == 1 && A0.columnCount == 0)
     #expect(rho0 == [0.5])
 }
@@ -84,7 +84,7 @@ func splitDetectsN() throws {
                       (2, 3, 0), (3, 3, -2), (1, 4, 2), (4, 4, -4)] {
         t.append(row: i, column: j, value: v)
     }
-    let (P, A, rho) = try KKTSystem.splitQuasiDefinite(try t.build())
+    let (P, A, rho) = try LinearSystemFactory.splitQuasiDefinite(try t.build())
     #expect(P.dense() == [[2, 1], [0, 3]])
     #expect(A.dense() == [[1, 0], [1, 1], [0, 2]])
     #expect(A.nonzeroCount == 4)
@@ -131,11 +131,11 @@ func splitRejectsCouplingInTrailingBlock() throws {
 @Test("input that is not a stored upper triangle of a finite square matrix is rejected")
 func splitRejectsMalformedInput() throws {
     let rect = CSCMatrix.zeros(rowCount: 3, columnCount: 2)
-    #expect(throws: FactorizationError.self) { try KKTSystem.splitQuasiDefinite(rect) }
+    #expect(throws: FactorizationError.self) { try LinearSystemFactory.splitQuasiDefinite(rect) }
     var t = TripletBuilder(rowCount: 2, columnCount: 2)
     t.append(row: 0, column: 0, value: 1); t.append(row: 1, column: 0, value: 1); t.append(row: 1, column: 1, value: -1)
     let lower = try t.build()
-    let error = #expect(throws: FactorizationError.self) { try KKTSystem.splitQuasiDefinite(lower) }
+    let error = #expect(throws: FactorizationError.self) { try LinearSystemFactory.splitQuasiDefinite(lower) }
     if case .invalidParameter(let message)? = error { #expect(message.contains("below the diagonal")) } else {
         Issue.record("expected .invalidParameter, got \(String(describing: error))")
     }
@@ -148,8 +148,8 @@ func splitRejectsMalformedInput() throws {
 func splitThenIndefiniteH() throws {
     // H = [1 2; 2 1] has positive diagonal but is indefinite.
     let k = try upperFromDense([[1, 2, 1], [2, 1, 0], [1, 0, -1]])
-    let (P, A, rho) = try KKTSystem.splitQuasiDefinite(k)
+    let (P, A, rho) = try LinearSystemFactory.splitQuasiDefinite(k)
     #expect(throws: FactorizationError.self) {
-        _ = try KKTSystem(P: P, A: A, parameters: KKTParameters(sigma: 0, rho: rho), options: KKTOptions(strategy: .quasiDefinite))
+        _ = try LinearSystemFactory.make(P: P, A: A, parameters: KKTParameters(sigma: 0, rho: rho), options: KKTOptions(strategy: .quasiDefinite))
     }
 }

@@ -11,10 +11,10 @@ import TestSupport
     func costs(P: CSCMatrix, A: CSCMatrix, rho: [Double]) throws -> (k: Double, r: Double, model: StrategyCost) {
         let model = StrategyCost(solvesPerFactorization: KKTOptions().expectedSolvesPerFactorization)
         let parameters = KKTParameters(sigma: 1e-6, rho: rho)
-        let k = try KKTSystem(P: P, A: A, parameters: parameters, options: KKTOptions(strategy: .quasiDefinite)).profile
-        let r = try KKTSystem(P: P, A: A, parameters: parameters, options: KKTOptions(strategy: .reduced)).profile
-        return (model.quasiDefinite(flops: k.predictedFlops, nonzerosInL: k.predictedNonzerosInL),
-                model.reduced(flops: r.predictedFlops, nonzerosInL: r.predictedNonzerosInL, nonzerosInA: A.nonzeroCount), model)
+        let k = try LinearSystemFactory.make(P: P, A: A, parameters: parameters, options: KKTOptions(strategy: .quasiDefinite)).profile
+        let r = try LinearSystemFactory.make(P: P, A: A, parameters: parameters, options: KKTOptions(strategy: .reduced)).profile
+        return (model.quasiDefinite(flops: (k.direct?.predictedFlops ?? 0), nonzerosInL: (k.direct?.predictedNonzerosInL ?? 0)),
+                model.reduced(flops: (r.direct?.predictedFlops ?? 0), nonzerosInL: (r.direct?.predictedNonzerosInL ?? 0), nonzerosInA: A.nonzeroCount), model)
     }
 
     /// A with one dense row over all n columns (a budget constraint) and a few sparse rows.
@@ -31,8 +31,8 @@ import TestSupport
 
     @Test func denseRowDecidesForKWithoutAnalysingM() throws {
         let t = try denseRowProblem(n: 400, seed: 3)
-        let sys = try KKTSystem(P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho))
-        #expect(sys.strategy == .quasiDefinite)
+        let sys = try LinearSystemFactory.make(P: t.P, A: t.A, parameters: KKTParameters(sigma: 1e-6, rho: t.rho))
+        #expect(sys.kind.form == .quasiDefinite)
         #expect(sys.profile.selectionAnalyses == 0)
         #expect(sys.profile.symbolicAnalyses == 1)
         // The skipped analysis would have lost: the choice is the one the full comparison makes.
@@ -46,8 +46,8 @@ import TestSupport
         let n = 300
         let A = randomSparse(rows: 5, columns: n, density: 0.002, using: &g)
         let rho = [Double](repeating: 0.1, count: 5)
-        let sys = try KKTSystem(P: CSCMatrix.identity(n), A: A, parameters: KKTParameters(sigma: 1e-6, rho: rho))
-        #expect(sys.strategy == .reduced)
+        let sys = try LinearSystemFactory.make(P: CSCMatrix.identity(n), A: A, parameters: KKTParameters(sigma: 1e-6, rho: rho))
+        #expect(sys.kind.form == .reduced)
         #expect(sys.profile.selectionAnalyses == 1)
         let c = try costs(P: CSCMatrix.identity(n), A: A, rho: rho)
         #expect(c.r < c.k)
@@ -70,10 +70,10 @@ import TestSupport
             let early = c.model.reducedLowerBound(P: P, A: A, At: A.transposed(), sufficient: c.k)
             #expect(early <= bound && (early < c.k) == (bound < c.k), "seed \(seed)")
             #expect(StrategyCost.reducedUpperEntries(P: P, A: A, At: A.transposed())
-                    == (try KKTSystem(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: rho),
+                    == (try LinearSystemFactory.make(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: rho),
                                       options: KKTOptions(strategy: .reduced)).profile.matrixNonzeros))
-            let sys = try KKTSystem(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: rho))
-            #expect(sys.strategy == (c.r < c.k ? .reduced : .quasiDefinite), "seed \(seed)")
+            let sys = try LinearSystemFactory.make(P: P, A: A, parameters: KKTParameters(sigma: 1e-6, rho: rho))
+            #expect(sys.kind.form == (c.r < c.k ? .reduced : .quasiDefinite), "seed \(seed)")
             #expect(sys.profile.selectionAnalyses == (bound < c.k ? 1 : 0), "seed \(seed)")
         }
     }

@@ -1,6 +1,6 @@
 import Sparse
 
-/// The cost model of the automatic strategy rule (see `KKTSystem`): one numeric factorization plus
+/// The cost model of the automatic form rule (see `LinearSystemFactory`): one numeric factorization plus
 /// S = `expectedSolvesPerFactorization` solves, in flops, crediting supernodal BLAS-3 with
 /// `supernodalSpeedup` times the flop rate of the simplicial kernel.
 ///
