@@ -26,7 +26,9 @@ let package = Package(
         .target(name: "CAllocator", path: "Sources/CAllocator"),
         .target(name: "QP", dependencies: ["Sparse"]),
         .target(name: "KKT", dependencies: ["Sparse", "CSuiteSparse"]),
-        .target(name: "ADMM", dependencies: ["Sparse", "QP", "KKT"]),
+        // Polishing and the interior-point method on the scaled problem, behind the KKT protocol.
+        .target(name: "Stages", dependencies: ["Sparse", "KKT"]),
+        .target(name: "ADMM", dependencies: ["Sparse", "QP", "KKT", "Stages"]),
         .target(name: "Implicit", dependencies: ["Sparse", "QP", "KKT", "ADMM"]),
         .target(name: "Generators", dependencies: ["Sparse", "QP"]),
         // The C API: the header's types (a C target) and the @_cdecl functions behind them.
@@ -50,7 +52,7 @@ let package = Package(
         .testTarget(name: "SparseTests", dependencies: ["Sparse", "TestSupport"]),
         .testTarget(name: "KKTTests", dependencies: ["Sparse", "KKT", "TestSupport"]),
         .testTarget(name: "QPTests", dependencies: ["Sparse", "QP", "TestSupport"]),
-        .testTarget(name: "ADMMTests", dependencies: ["Sparse", "QP", "KKT", "ADMM", "Generators", "TestSupport"]),
+        .testTarget(name: "ADMMTests", dependencies: ["Sparse", "QP", "KKT", "Stages", "ADMM", "Generators", "TestSupport"]),
         // Runs the built `sparseqp` executable (bench, generate → solve, sequence): no library dependency.
         .testTarget(name: "CLITests"),
         .testTarget(name: "ImplicitTests", dependencies: ["Sparse", "QP", "KKT", "ADMM", "Implicit", "TestSupport"]),

@@ -1,6 +1,7 @@
 import Sparse
 import KKT
 import QP
+import Stages
 
 /// The OSQP algorithm (ADMM with Ruiz scaling, adaptive ρ, relaxation, infeasibility detection and
 /// polishing) on a `LinearSystem`.
@@ -25,13 +26,25 @@ public final class ADMMSolver {
     /// Cancel a running `solve()` from another thread.
     public let cancellation = CancellationToken()
 
-    // Scaled data.
-    var scaling: Scaling
-    var Ps: CSCMatrix
-    var As: CSCMatrix
-    var qs: Vector
-    var ls: Vector
-    var us: Vector
+    /// The scaled problem (shared with the stages).
+    let scaled: ScaledProblem
+    var scaling: Scaling {
+        get { scaled.scaling }
+        set { scaled.scaling = newValue }
+    }
+    var Ps: CSCMatrix {
+        get { scaled.P }
+        set { scaled.P = newValue }
+    }
+    var As: CSCMatrix {
+        get { scaled.A }
+        set { scaled.A = newValue }
+    }
+    var qs: Vector { scaled.q }
+    var ls: Vector { scaled.l }
+    var us: Vector { scaled.u }
+    /// The termination test on the scaled problem (ADMM's and the stages').
+    let termination: Termination
     // ρ.
     var rho: Double
     var rhoVector: Vector
@@ -44,17 +57,11 @@ public final class ADMMSolver {
     /// last verdict.
     var semidefiniteness: SemidefinitenessTest?
     var convexity: SemidefinitenessVerdict?
-    var polishSystem: (any LinearSystem)? { didSet { polishFactoredActive = nil } }
-    /// The active rows whose regularized KKT matrix (δ = `polishFactoredRegularization`) is
-    /// factorized on `polishSystem` right now; a polish with the same rows reuses that factorization
-    /// (a parametric sequence whose updates keep the active set pays no polish factorization).
-    var polishFactoredActive: [Bool]?
-    /// The δ of that factorization: `settings.polishRegularization`, or the smaller retry δ when
-    /// refinement stalled with the nominal one (see `polishCandidate`).
-    var polishFactoredRegularization = 0.0
-    /// The quasi-definite system of the interior-point stage (created on first use).
-    var interiorPointSystem: (any LinearSystem)?
-    /// Set when the last `solve()` accepted a polish whose factorization is still on `polishSystem`.
+    /// Polishing with its companion system and the active set factorized on it (`Stages`).
+    let polisher: Polisher
+    /// The interior-point method with its linear system (`Stages`).
+    let interiorPoint: InteriorPointMethod
+    /// Set when the last `solve()` accepted a polish whose factorization is still on the polisher's system.
     public internal(set) var polishFactorization: PolishFactorization?
     // Iterates (scaled) and work vectors.
     var x: Vector, z: Vector, y: Vector
@@ -71,7 +78,7 @@ public final class ADMMSolver {
     /// Predicted costs of the linear-system work (nil without a linear system).
     var workModel: WorkModel?
     /// The running (or last) `solve()`'s work: ADMM's and polishing's, for the polishing budget.
-    var work = WorkLedger()
+    let work = WorkLedger()
     /// Work of the ADMM iterations since the ADMM system was last factorized, for the ρ cost rule.
     var workSinceFactorization = 0.0
     var hasStart = false
@@ -85,6 +92,18 @@ public final class ADMMSolver {
     /// polishing, the interior-point method) checks it between factorizations.
     var stopRequested: Bool {
         cancellation.isCancelled || deadline.map { ContinuousClock.now >= $0 } ?? false
+    }
+
+    /// What the stages get for one call (see `StageContext`).
+    var stageContext: StageContext {
+        let sink = log
+        return StageContext(termination: termination, shouldStop: { [unowned self] in self.stopRequested },
+                            log: settings.verbose ? { sink.write($0) } : nil, work: work, workModel: workModel)
+    }
+
+    /// The residuals at the scaled point (x, z, y) (see `Termination`).
+    func computeResiduals(x: UnsafeBufferPointer<Double>, z: UnsafeBufferPointer<Double>, y: UnsafeBufferPointer<Double>) -> Residuals {
+        termination.residuals(x: x, z: z, y: y)
     }
 
     enum RowKind: Equatable { case free, inequality, equality }
@@ -104,14 +123,13 @@ public final class ADMMSolver {
         n = problem.n
         m = problem.m
         var P = problem.P, A = problem.A, q = problem.q
-        scaling = settings.scalingIterations > 0
+        let scaling = settings.scalingIterations > 0
             ? Scaling.equilibrate(P: &P, q: &q, A: &A, passes: settings.scalingIterations)
             : Scaling.identity(n: n, m: m)
-        Ps = P
-        As = A
-        qs = Vector(q)
-        ls = Vector(count: m)
-        us = Vector(count: m)
+        scaled = ScaledProblem(P: P, A: A, q: q, scaling: scaling, objectiveConstant: problem.objectiveConstant)
+        termination = Termination(problem: scaled, tolerances: settings.tolerances)
+        polisher = Polisher(settings: settings.polishSettings)
+        interiorPoint = InteriorPointMethod(settings: settings.interiorPointSettings)
         rho = settings.rho
         rhoVector = Vector(count: m)
         rhoInverse = Vector(count: m)
@@ -152,8 +170,10 @@ public final class ADMMSolver {
     private init(companionOf other: ADMMSolver) throws(SolverError) {
         n = other.n; m = other.m
         problem = other.problem; settings = other.settings; log = other.log
-        scaling = other.scaling; Ps = other.Ps; As = other.As
-        qs = Vector(other.qs.array); ls = Vector(other.ls.array); us = Vector(other.us.array)
+        scaled = ScaledProblem(copying: other.scaled)
+        termination = Termination(problem: scaled, tolerances: settings.tolerances)
+        polisher = Polisher(settings: settings.polishSettings)
+        interiorPoint = InteriorPointMethod(settings: settings.interiorPointSettings)
         rho = other.rho
         rhoVector = Vector(other.rhoVector.array); rhoInverse = Vector(other.rhoInverse.array)
         rowKind = other.rowKind
@@ -314,8 +334,8 @@ public final class ADMMSolver {
             default: throw .factorization(error)
             }
         }
-        polishSystem = nil
-        interiorPointSystem = nil
+        polisher.discardSystem()
+        interiorPoint.discardSystem()
         polishFactorization = nil
     }
 
@@ -332,9 +352,12 @@ public final class ADMMSolver {
         if new.checkConvexity != settings.checkConvexity { throw .settingNotUpdatable("checkConvexity") }
         if new.convexityTolerance != settings.convexityTolerance { throw .settingNotUpdatable("convexityTolerance") }
         let rhoChanged = new.rho != settings.rho
-        if new.polishRegularization != settings.polishRegularization { polishFactoredActive = nil }
+        if new.polishRegularization != settings.polishRegularization { polisher.forgetFactorization() }
         if new.method != settings.method { chosenMethod = nil }
         settings = new
+        termination.tolerances = new.tolerances
+        polisher.settings = new.polishSettings
+        interiorPoint.settings = new.interiorPointSettings
         if rhoChanged {
             rho = new.rho
             fillRhoVector()

@@ -1,5 +1,6 @@
 import Sparse
 import KKT
+import Stages
 
 /// The internal state of a solver after `solve()`, exposed read-only for modules that differentiate
 /// through the solve (the `.fixedPoint` derivative rule needs the scaled iterates, the scaling and
@@ -32,7 +33,7 @@ extension ADMMSolver {
     public func takePolishFactorization() -> PolishFactorization? {
         guard let pf = polishFactorization else { return nil }
         polishFactorization = nil
-        polishSystem = nil
+        polisher.discardSystem()
         return pf
     }
 

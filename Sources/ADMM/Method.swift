@@ -1,5 +1,6 @@
 import Sparse
 import KKT
+import Stages
 
 /// Which algorithm `solve()` runs first (`SolverSettings.method`).
 public enum SolverMethod: String, Sendable, Equatable, CaseIterable {

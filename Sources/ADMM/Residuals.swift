@@ -1,88 +1,8 @@
 import Sparse
-
-/// Residuals of the unscaled problem at the current scaled iterate, and their tolerances.
-struct Residuals {
-    var primal = 0.0
-    var dual = 0.0
-    var gap = 0.0
-    var primalTolerance = 0.0
-    var dualTolerance = 0.0
-    var gapTolerance = 0.0
-    /// max(‖Ax‖∞, ‖z‖∞) and max(‖Px‖∞, ‖Aᵀy‖∞, ‖q‖∞), unscaled: the scales of the two residuals.
-    var primalScale = 0.0
-    var dualScale = 0.0
-    /// Scaled-space relative residuals used by the ρ estimate.
-    var scaledPrimalRatio = 0.0
-    var scaledDualRatio = 0.0
-    /// Objective (unscaled, with constant).
-    var objective = 0.0
-
-    /// The largest residual/tolerance ratio (≤ 1 means converged).
-    var worstRatio: Double {
-        let p = primal / max(primalTolerance, 1e-300), d = dual / max(dualTolerance, 1e-300)
-        let g = gap / max(gapTolerance, 1e-300)
-        let w = max(p, d, g)
-        return w.isNaN ? .infinity : w
-    }
-
-    func converged(checkGap: Bool, factor: Double = 1) -> Bool {
-        primal <= factor * primalTolerance && dual <= factor * dualTolerance
-            && (!checkGap || gap <= factor * gapTolerance)
-    }
-}
+import Stages
 
 extension ADMMSolver {
     /// Computes the residuals at (x, z, y) (scaled iterates). Uses workM (Ax), workN (Px), workN2 (Aᵀy).
-    func computeResiduals(x: UnsafeBufferPointer<Double>, z: UnsafeBufferPointer<Double>, y: UnsafeBufferPointer<Double>) -> Residuals {
-        let Ax = workM.buffer, Px = workN.buffer, Aty = workN2.buffer
-        As.multiply(x, into: Ax)
-        Ps.symmetricUpperMultiply(x, into: Px)
-        As.transposeMultiply(y, into: Aty)
-        let E = scaling.E, Einv = scaling.Einv, Dinv = scaling.Dinv, cinv = scaling.cinv
-        let q = qs.buffer, l = ls.buffer, u = us.buffer
-        var r = Residuals()
-        // Primal: E⁻¹(Ax − z), scaled ratio for ρ.
-        var pr = 0.0, axN = 0.0, zN = 0.0, prS = 0.0, axS = 0.0, zS = 0.0
-        for i in 0..<m {
-            let d = Ax[i] - z[i]
-            prS = max(prS, abs(d)); axS = max(axS, abs(Ax[i])); zS = max(zS, abs(z[i]))
-            pr = max(pr, abs(d * Einv[i])); axN = max(axN, abs(Ax[i] * Einv[i])); zN = max(zN, abs(z[i] * Einv[i]))
-        }
-        _ = E
-        // Dual: c⁻¹D⁻¹(Px + q + Aᵀy).
-        var du = 0.0, pxN = 0.0, atyN = 0.0, qN = 0.0, duS = 0.0, pxS = 0.0, atyS = 0.0, qS = 0.0
-        var xPx = 0.0, qx = 0.0
-        for j in 0..<n {
-            let s = Px[j] + q[j] + Aty[j]
-            duS = max(duS, abs(s)); pxS = max(pxS, abs(Px[j])); atyS = max(atyS, abs(Aty[j])); qS = max(qS, abs(q[j]))
-            let f = cinv * Dinv[j]
-            du = max(du, abs(s * f)); pxN = max(pxN, abs(Px[j] * f)); atyN = max(atyN, abs(Aty[j] * f)); qN = max(qN, abs(q[j] * f))
-            xPx += x[j] * Px[j]
-            qx += q[j] * x[j]
-        }
-        // Support term uᵀy₊ + lᵀy₋ (terms with y_i = 0 contribute 0 even at infinite bounds).
-        var support = 0.0
-        for i in 0..<m {
-            let yi = y[i]
-            if yi > 0 { support += u[i] * yi } else if yi < 0 { support += l[i] * yi }
-        }
-        let eps = (settings.epsAbs, settings.epsRel)
-        r.primal = pr
-        r.primalScale = max(axN, zN)
-        r.dualScale = max(pxN, atyN, qN)
-        r.primalTolerance = eps.0 + eps.1 * max(axN, zN)
-        r.dual = du
-        r.dualTolerance = eps.0 + eps.1 * max(pxN, atyN, qN)
-        r.gap = abs(xPx + qx + support) * cinv
-        r.gapTolerance = eps.0 + eps.1 * max(abs(xPx), abs(qx), abs(support)) * cinv
-        if !r.gap.isFinite { r.gap = .infinity }
-        let tiny = 1e-30
-        r.scaledPrimalRatio = prS / (max(axS, zS) + tiny)
-        r.scaledDualRatio = duS / (max(pxS, atyS, qS) + tiny)
-        r.objective = (0.5 * xPx + qx) * cinv + problem.objectiveConstant
-        return r
-    }
-
     /// An infeasibility certificate must exclude feasible points (primal) or optimal pairs (dual) up
     /// to this many times the current iterates' size (scaled, ∞-norm, at least 1).
     static let certificateRadiusFactor = 10.0

@@ -1,4 +1,5 @@
 import KKT
+import Stages
 
 /// Settings of the ADMM solver. Every field has one documented default (OSQP's unless noted) and
 /// `validate()` checks the ranges. Fields marked *setup* only take effect when a solver is created;
@@ -140,4 +141,16 @@ enum RhoLimits {
     static let equalityTolerance = 1e-4
     /// Equality rows get this multiple of ρ.
     static let equalityScale = 1e3
+}
+
+extension SolverSettings {
+    /// The termination test's tolerances (ADMM and every stage).
+    var tolerances: Tolerances { Tolerances(epsAbs: epsAbs, epsRel: epsRel, checkGap: checkDualityGap) }
+
+    var polishSettings: PolishSettings {
+        PolishSettings(regularization: polishRegularization, refinementSteps: polishRefinementSteps,
+                       activeSetRounds: polishActiveSetRounds, workFraction: polishWorkFraction)
+    }
+
+    var interiorPointSettings: InteriorPointSettings { InteriorPointSettings(iterations: interiorPointIterations) }
 }

@@ -1,6 +1,7 @@
 import Sparse
 import KKT
 import QP
+import Stages
 
 extension ADMMSolver {
     /// Runs ADMM (and polishing) from the current start and returns the solution.
@@ -61,7 +62,7 @@ extension ADMMSolver {
         polishFactorization = nil
         // The factorization ADMM starts on counts once in its work (the iterations run on it); an
         // interior-point method run first adds its own (the polishing budget is a share of both).
-        work = WorkLedger()
+        work.reset()
         work.admm = workModel?.factorization ?? 0
         let choice = methodChoice()
         info.method = choice.method
@@ -88,7 +89,7 @@ extension ADMMSolver {
         // polishing tried, after the first iteration already: when the update leaves the active set
         // unchanged, that polish solves the new problem at once.
         var nextPolishIteration = warm ? 1 : Self.firstPolishIteration
-        var polishedEarly: PolishCandidate?
+        var polishedEarly: StagePoint?
         var iterationTime: Duration = .zero
         var earlyPolishTime: Duration = .zero
         // Worst residual/tolerance ratio at each termination check, for the stall test.
@@ -216,8 +217,8 @@ extension ADMMSolver {
             break
         default:
             applyResiduals(residuals, to: &solution.info)
-            solution.x = (0..<n).map { x.buffer[$0] * scaling.D[$0] }
-            solution.y = (0..<m).map { y.buffer[$0] * scaling.E[$0] * scaling.cinv }
+            solution.x = scaled.unscaledX(x.array)
+            solution.y = scaled.unscaledY(y.array)
             if let candidate = polishedEarly {
                 apply(candidate, to: &solution)
             } else if settings.polish, [.solved, .solvedInaccurate, .maxIterations].contains(info.status) {
@@ -230,7 +231,7 @@ extension ADMMSolver {
             if Self.interiorPointApplies(to: solution.info.status) {
                 interiorPointStage(into: &solution)
             } else if solution.info.status == .solved, polishedEarly == nil, Self.interiorPointApplies(to: info.status),
-                      computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly).worstRatio > Self.interiorPointTargetFactor {
+                      computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly).worstRatio > InteriorPointMethod.targetFactor {
                 // ADMM itself did not converge and the polish only just met the tolerances (its objective
                 // can still be off): the stage is run to improve the point, kept only if more accurate.
                 interiorPointStage(into: &solution, improving: true)

@@ -1,6 +1,7 @@
 import Testing
 import Sparse
 @testable import ADMM
+@testable import Stages
 import TestSupport
 
 /// Ruiz equilibration with fused sweeps gives bit for bit what the textbook passes give (every norm

@@ -1,7 +1,7 @@
 import Sparse
 import KKT
 
-/// The third attempt of the interior-point stage: a proximal interior-point method (the proximal
+/// The third attempt of the interior-point method (`InteriorPointAttempt.proximalMultipliers`): a proximal interior-point method (the proximal
 /// method of multipliers with interior-point inner steps, in the form of Schwan, Jiang, Kuhn and
 /// Jones, "PIQP", 2023), for problems whose constraint matrices are too ill-conditioned for the
 /// unregularized Newton system (chains of difference operators whose optimal multipliers are so
@@ -24,7 +24,7 @@ import KKT
 /// need feasibility near 10⁻¹⁵, which a floor of 5·10⁻¹³ approaches too slowly. A
 /// factorization with the wrong inertia multiplies ρ and δ by 100. The start point and the stopping
 /// test are the first attempt's.
-extension ADMMSolver {
+extension InteriorPointMethod {
     /// Initial ρ (primal proximal weight) and δ (dual): large enough that the first Newton matrices
     /// are well conditioned whatever P's and A's rank; they shrink with μ.
     static let proximalInitialPrimalRegularization = 1e-6
@@ -40,51 +40,39 @@ extension ADMMSolver {
     /// Its residual ratio can rise for a while after ρ and δ reach their last floor before it halves
     /// again, so its stall limit is longer than the other attempts'.
     static let proximalStallIterations = 60
+    /// A block whose centre did not move shrinks its regularization by this fraction of μ's relative
+    /// decrease only (a moved centre shrinks it by the full decrease).
+    static let proximalStalledShrink = 0.666
+    /// Iterations at a floor without a centre move after which the last floor applies.
+    static let proximalIterationsAtFloor = 5
 
-    func proximalInteriorPoint() -> InteriorPointOutcome? {
-        let l = ls.array, u = us.array, q = qs.array
-        let rows = interiorPointRows(l: l, u: u)
+
+    func proximalMultipliers(_ data: InteriorPointData, start: (system: any LinearSystem, iterate: InteriorPointIterate),
+                             context: StageContext) -> InteriorPointOutcome? {
+        let n = data.n, m = data.m, rows = data.rows, As = data.A
         let isEquality = rows.isEquality, hasL = rows.hasL, hasU = rows.hasU, sides = rows.sides
-        guard let start = interiorPointStart(rows: rows, l: l, u: u, q: q,
-                                             equalityRegularization: Self.interiorPointRegularization * Self.interiorPointDualRegularizationRatio) else { return nil }
         let system = start.system
-        var x = start.x, sl = start.sl, su = start.su, zl = start.zl, zu = start.zu
-        var yEq = [Double](repeating: 0, count: m)
-        var ax = As.multiply(x)
+        var it = start.iterate
         // Proximal centres and regularization.
-        var cx = x, cyEq = yEq, czl = zl, czu = zu
+        var cx = it.x, cyEq = it.yEq, czl = it.zl, czu = it.zu
         var rhoP = Self.proximalInitialPrimalRegularization, delta = Self.proximalInitialDualRegularization
         var floor = Self.proximalRegularizationFloor
         var noPrimalUpdate = 0, noDualUpdate = 0
 
-        var best: PolishCandidate?
-        var reachedTarget = false, bestLinearAccurate = true
-        var sinceProgress = 0, progressMark = Double.infinity
+        var progress = InteriorPointProgress(stallLimit: Self.proximalStallIterations)
         var iterations = 0
-        var y = [Double](repeating: 0, count: m)
-        var rd = [Double](repeating: 0, count: n)
-        var rpl = [Double](repeating: 0, count: m), rpu = rpl, req = rpl
+        var res = InteriorPointResiduals(n: n, m: m)
         var gl = [Double](repeating: 0, count: m), gu = gl, w = gl
         var r1 = [Double](repeating: 0, count: n), r2 = [Double](repeating: 0, count: m)
         var rzl = [Double](repeating: 0, count: m), rzu = rzl, ry = rzl
-        let tau = Self.interiorPointStepFraction
-        let refinement = RefinementSettings(tolerance: 1e-14, maxSteps: 10, weightRowsByRho: true)
-
-        /// Unregularized residuals at the current point (fills y, rd, rpl, rpu, req).
-        func residuals() -> (linear: Double, stationarity: Double, mu: Double) {
-            interiorPointResiduals(rows: rows, x: x, ax: ax, yEq: yEq, sl: sl, zl: zl, su: su, zu: zu,
-                                   q: q, l: l, u: u, y: &y, rd: &rd, rpl: &rpl, rpu: &rpu, req: &req)
-        }
-        var current = residuals()
-        for _ in 0..<settings.interiorPointIterations {
-            let record = interiorPointRecord(x: x, ax: ax, y: y, l: l, u: u, best: &best,
-                                           sinceProgress: &sinceProgress, progressMark: &progressMark,
-                                           linear: current.linear,
-                                           stallLimit: Self.proximalStallIterations, reachedTarget: &reachedTarget,
-                                           bestLinearAccurate: &bestLinearAccurate)
-            guard record != nil else { break }
+        let tau = Self.stepFraction
+        // Unregularized residuals at the current point.
+        res.evaluate(at: it, data)
+        for _ in 0..<settings.iterations {
+            guard progress.record(it, y: res.y, linear: res.linear, data, context: context) != nil else { break }
             iterations += 1
-            if (noPrimalUpdate > 5 && rhoP == floor) || (noDualUpdate > 5 && delta == floor),
+            if (noPrimalUpdate > Self.proximalIterationsAtFloor && rhoP == floor)
+                || (noDualUpdate > Self.proximalIterationsAtFloor && delta == floor),
                floor != Self.proximalLastRegularizationFloor {
                 floor = Self.proximalLastRegularizationFloor
                 noPrimalUpdate = 0; noDualUpdate = 0
@@ -92,11 +80,11 @@ extension ADMMSolver {
             // Newton matrix (retried with more regularization on the wrong inertia).
             var factored = false
             var matrix = KKTParameters(sigma: rhoP, rho: w)
-            factorization: for _ in 0..<4 {
+            factorization: for _ in 0..<Self.factorizationAttempts {
                 for i in 0..<m {
                     if isEquality[i] { w[i] = 1 / delta; continue }
-                    gl[i] = hasL[i] ? 1 / (sl[i] / zl[i] + delta) : 0
-                    gu[i] = hasU[i] ? 1 / (su[i] / zu[i] + delta) : 0
+                    gl[i] = hasL[i] ? 1 / (it.sl[i] / it.zl[i] + delta) : 0
+                    gu[i] = hasU[i] ? 1 / (it.su[i] / it.zu[i] + delta) : 0
                     w[i] = gl[i] + gu[i]
                 }
                 matrix = KKTParameters(sigma: rhoP, rho: w)
@@ -107,19 +95,19 @@ extension ADMMSolver {
                 } catch {
                     switch error {
                     case .inertia, .notPositiveDefinite:
-                        rhoP *= 100; delta *= 100
-                        floor = min(10 * floor, settings.epsAbs)
+                        rhoP *= Self.regularizationGrowth; delta *= Self.regularizationGrowth
+                        floor = min(10 * floor, context.tolerances.epsAbs)
                     default: break factorization
                     }
                 }
             }
             guard factored else { break }
             // Right-hand sides of the regularized residuals.
-            for j in 0..<n { r1[j] = -rd[j] - rhoP * (x[j] - cx[j]) }
+            for j in 0..<n { r1[j] = -res.rd[j] - rhoP * (it.x[j] - cx[j]) }
             for i in 0..<m {
-                if isEquality[i] { ry[i] = -req[i] - delta * (cyEq[i] - yEq[i]); continue }
-                if hasU[i] { rzu[i] = -rpu[i] - delta * (czu[i] - zu[i]) }
-                if hasL[i] { rzl[i] = rpl[i] - delta * (czl[i] - zl[i]) }
+                if isEquality[i] { ry[i] = -res.req[i] - delta * (cyEq[i] - it.yEq[i]); continue }
+                if hasU[i] { rzu[i] = -res.rpu[i] - delta * (czu[i] - it.zu[i]) }
+                if hasL[i] { rzl[i] = res.rpl[i] - delta * (czl[i] - it.zl[i]) }
             }
             var worstSolve = 0.0
             func direction(_ rsl: [Double], _ rsu: [Double]) throws(FactorizationError) -> InteriorPointStep {
@@ -127,14 +115,15 @@ extension ADMMSolver {
                     if isEquality[i] { r2[i] = ry[i]; continue }
                     guard hasL[i] || hasU[i] else { r2[i] = 0; continue }
                     var c = 0.0
-                    if hasU[i] { c += gu[i] * (rsu[i] / zu[i] - rzu[i]) }
-                    if hasL[i] { c += gl[i] * (rzl[i] - rsl[i] / zl[i]) }
+                    if hasU[i] { c += gu[i] * (rsu[i] / it.zu[i] - rzu[i]) }
+                    if hasL[i] { c += gl[i] * (rzl[i] - rsl[i] / it.zl[i]) }
                     r2[i] = -c / w[i]
                 }
-                let s = try system.solve(r1: r1, r2: r2, refiningAgainst: matrix, settings: refinement)
+                let s = try system.solve(r1: r1, r2: r2, refiningAgainst: matrix, settings: Self.refinement)
                 worstSolve = max(worstSolve, s.report.residual / s.report.scale)
                 let adx = As.multiply(s.x)
-                var dsl = [Double](repeating: 0, count: m), dzl = dsl, dsu = dsl, dzu = dsl, dyEq = dsl
+                var d = InteriorPointStep(dx: s.x, m: m)
+                let sl = it.sl, zl = it.zl, su = it.su, zu = it.zu
                 // One side from the linear equations, where that is well conditioned: an
                 // inactive-looking side (z/s < 1) takes ds from its constraint, an active-looking one
                 // dz from its elimination formula.
@@ -142,28 +131,28 @@ extension ADMMSolver {
                     if zu[i] < su[i] {
                         let num: Double = rzu[i] - adx[i] + delta * rsu[i] / su[i]
                         let den: Double = 1 + delta * zu[i] / su[i]
-                        dsu[i] = num / den
-                        dzu[i] = (rsu[i] - zu[i] * dsu[i]) / su[i]
+                        d.dsu[i] = num / den
+                        d.dzu[i] = (rsu[i] - zu[i] * d.dsu[i]) / su[i]
                     } else {
                         let t: Double = adx[i] + rsu[i] / zu[i] - rzu[i]
-                        dzu[i] = gu[i] * t
-                        dsu[i] = (rsu[i] - su[i] * dzu[i]) / zu[i]
+                        d.dzu[i] = gu[i] * t
+                        d.dsu[i] = (rsu[i] - su[i] * d.dzu[i]) / zu[i]
                     }
                 }
                 func lower(_ i: Int) {
                     if zl[i] < sl[i] {
                         let num: Double = rzl[i] + adx[i] + delta * rsl[i] / sl[i]
                         let den: Double = 1 + delta * zl[i] / sl[i]
-                        dsl[i] = num / den
-                        dzl[i] = (rsl[i] - zl[i] * dsl[i]) / sl[i]
+                        d.dsl[i] = num / den
+                        d.dzl[i] = (rsl[i] - zl[i] * d.dsl[i]) / sl[i]
                     } else {
                         let t: Double = rsl[i] / zl[i] - rzl[i] - adx[i]
-                        dzl[i] = gl[i] * t
-                        dsl[i] = (rsl[i] - sl[i] * dzl[i]) / zl[i]
+                        d.dzl[i] = gl[i] * t
+                        d.dsl[i] = (rsl[i] - sl[i] * d.dzl[i]) / zl[i]
                     }
                 }
                 for i in 0..<m {
-                    if isEquality[i] { dyEq[i] = s.nu[i]; continue }
+                    if isEquality[i] { d.dyEq[i] = s.nu[i]; continue }
                     // The dominant side (larger z/s) takes dz from the solve's dy = dz_u − dz_l, which
                     // does not multiply an error in A·dx by 1/δ.
                     let wl = hasL[i] ? zl[i] / sl[i] : 0, wu = hasU[i] ? zu[i] / su[i] : 0
@@ -172,73 +161,61 @@ extension ADMMSolver {
                         if hasU[i] { upper(i) }
                     } else if wu >= wl {
                         if hasL[i] { lower(i) }
-                        dzu[i] = s.nu[i] + dzl[i]
-                        dsu[i] = (rsu[i] - su[i] * dzu[i]) / zu[i]
+                        d.dzu[i] = s.nu[i] + d.dzl[i]
+                        d.dsu[i] = (rsu[i] - su[i] * d.dzu[i]) / zu[i]
                     } else {
                         if hasU[i] { upper(i) }
-                        dzl[i] = dzu[i] - s.nu[i]
-                        dsl[i] = (rsl[i] - sl[i] * dzl[i]) / zl[i]
+                        d.dzl[i] = d.dzu[i] - s.nu[i]
+                        d.dsl[i] = (rsl[i] - sl[i] * d.dzl[i]) / zl[i]
                     }
                 }
-                return (s.x, dyEq, dsl, dzl, dsu, dzu)
+                return d
             }
             func steps(_ d: InteriorPointStep) -> (primal: Double, dual: Double) {
-                let a = interiorPointBoundarySteps(d, rows: rows, sl: sl, zl: zl, su: su, zu: zu)
+                let a = d.boundarySteps(from: it, rows: rows)
                 return (tau * a.primal, tau * a.dual)
             }
             let step: InteriorPointStep
             var alpha = (primal: 1.0, dual: 1.0)
             do {
-                step = try interiorPointPredictorCorrector(rows: rows, sl: sl, zl: zl, su: su, zu: zu, mu: current.mu,
-                                                           direction: direction, affineSteps: steps)
+                step = try predictorCorrector(it, rows: rows, mu: res.mu, direction: direction, affineSteps: steps)
                 if sides > 0 { alpha = steps(step) }
             } catch { break }
             guard alpha.primal.isFinite, alpha.dual.isFinite, alpha.primal > 0, alpha.dual > 0 else { break }
-            if settings.verbose {
-                log.write("interior point (proximal multipliers) \(iterations): μ \(fmt(current.mu)) steps \(fmt(alpha.primal)) \(fmt(alpha.dual)) ρ \(fmt(rhoP)) δ \(fmt(delta)) solve \(fmt(worstSolve)) linear \(fmt(current.linear)) stationarity \(fmt(current.stationarity))")
+            if let log = context.log {
+                log("interior point (proximal multipliers) \(iterations): μ \(fmt(res.mu)) steps \(fmt(alpha.primal)) \(fmt(alpha.dual)) ρ \(fmt(rhoP)) δ \(fmt(delta)) solve \(fmt(worstSolve)) linear \(fmt(res.linear)) stationarity \(fmt(res.stationarity))")
             }
-            for j in 0..<n { x[j] += alpha.primal * step.dx[j] }
-            for i in 0..<m {
-                if isEquality[i] { yEq[i] += alpha.dual * step.dyEq[i]; continue }
-                if hasL[i] { sl[i] += alpha.primal * step.dsl[i]; zl[i] += alpha.dual * step.dzl[i] }
-                if hasU[i] { su[i] += alpha.primal * step.dsu[i]; zu[i] += alpha.dual * step.dzu[i] }
-            }
-            ax = As.multiply(x)
-            let previous = current
-            current = residuals()
+            it.take(step, primal: alpha.primal, dual: alpha.dual, rows: rows, A: As)
+            let previous = (mu: res.mu, linear: res.linear, stationarity: res.stationarity)
+            res.evaluate(at: it, data)
+            let current = (mu: res.mu, linear: res.linear, stationarity: res.stationarity)
             let muRate = previous.mu > 0 ? abs(previous.mu - current.mu) / previous.mu : 0
             // The regularized residuals (the ones the Newton steps drive to zero). When they are far
             // below the unregularized ones, the proximal subproblem is solved and its centre moves
             // (the outer step of the proximal method of multipliers) even without progress.
             var regPrimal = 0.0, regDual = 0.0
-            for j in 0..<n { regDual = max(regDual, abs(rd[j] + rhoP * (x[j] - cx[j]))) }
+            for j in 0..<n { regDual = max(regDual, abs(res.rd[j] + rhoP * (it.x[j] - cx[j]))) }
             for i in 0..<m {
-                if isEquality[i] { regPrimal = max(regPrimal, abs(req[i] + delta * (cyEq[i] - yEq[i]))); continue }
-                if hasU[i] { regPrimal = max(regPrimal, abs(rpu[i] + delta * (czu[i] - zu[i]))) }
-                if hasL[i] { regPrimal = max(regPrimal, abs(rpl[i] - delta * (czl[i] - zl[i]))) }
+                if isEquality[i] { regPrimal = max(regPrimal, abs(res.req[i] + delta * (cyEq[i] - it.yEq[i]))); continue }
+                if hasU[i] { regPrimal = max(regPrimal, abs(res.rpu[i] + delta * (czu[i] - it.zu[i]))) }
+                if hasL[i] { regPrimal = max(regPrimal, abs(res.rpl[i] - delta * (czl[i] - it.zl[i]))) }
             }
             let solvedSubproblem = Self.proximalSubproblemSolved
             if current.stationarity < Self.proximalCentreProgress * previous.stationarity || regDual < solvedSubproblem * current.stationarity {
-                cx = x
+                cx = it.x
                 rhoP = max(floor, (1 - muRate) * rhoP)
             } else {
                 noPrimalUpdate += 1
-                rhoP = max(floor, (1 - 0.666 * muRate) * rhoP)
+                rhoP = max(floor, (1 - Self.proximalStalledShrink * muRate) * rhoP)
             }
             if current.linear < Self.proximalCentreProgress * previous.linear || regPrimal < solvedSubproblem * current.linear {
-                cyEq = yEq; czl = zl; czu = zu
+                cyEq = it.yEq; czl = it.zl; czu = it.zu
                 delta = max(floor, (1 - muRate) * delta)
             } else {
                 noDualUpdate += 1
-                delta = max(floor, (1 - 0.666 * muRate) * delta)
+                delta = max(floor, (1 - Self.proximalStalledShrink * muRate) * delta)
             }
         }
-        guard let best else { return nil }
-        if settings.verbose {
-            log.write("interior point (proximal multipliers): \(iterations) iteration(s), residuals primal \(fmt(best.residuals.primal)), dual \(fmt(best.residuals.dual)), gap \(fmt(best.residuals.gap))")
-        }
-        return InteriorPointOutcome(best: best, iterations: iterations,
-                                    converged: best.residuals.converged(checkGap: settings.checkDualityGap),
-                                    reachedTarget: reachedTarget, bestLinearAccurate: bestLinearAccurate)
+        return progress.outcome(iterations: iterations, label: " (proximal multipliers)", context: context)
     }
 }

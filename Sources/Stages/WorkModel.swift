@@ -18,11 +18,11 @@ import KKT
 ///
 /// The weights were fitted to the measured factorization/iteration time ratios of generated
 /// problems (ratios from 4 to 180) and predict them within about a factor of 2.
-struct WorkModel: Equatable {
-    var factorization: Double
-    var solve: Double
-    var iteration: Double
-    var refinementStep: Double
+package struct WorkModel: Equatable {
+    package var factorization: Double
+    package var solve: Double
+    package var iteration: Double
+    package var refinementStep: Double
 
     /// CHOLMOD's simplicial LDLᵀ (up-looking, indirect indexing, no BLAS) spends about three times
     /// a solve's time per flop.
@@ -35,7 +35,7 @@ struct WorkModel: Equatable {
     /// Flops per vector entry of one ADMM iteration (right-hand side, relaxation, projection, y update).
     static let vectorFlopsPerEntry = 12.0
 
-    init(profile: FactorizationProfile, n: Int, m: Int, P: CSCMatrix, A: CSCMatrix) {
+    package init(profile: FactorizationProfile, n: Int, m: Int, P: CSCMatrix, A: CSCMatrix) {
         let reduced = profile.strategy == .reduced
         let nnzA = Double(A.nonzeroCount), nnzP = Double(P.nonzeroCount)
         var assembly = 0.0
@@ -59,51 +59,24 @@ struct WorkModel: Equatable {
 /// they run on, including ρ refactorizations), what the interior-point stage did, and what polishing
 /// spent, so that polishing stays within `SolverSettings.polishWorkFraction` of the work of the
 /// stages it polishes (ADMM, and the interior-point stage once it ran).
-struct WorkLedger {
+package final class WorkLedger {
     /// ADMM iterations and numeric factorizations of the ADMM system (the one current at the start
     /// counts once: the iterations run on it).
-    var admm = 0.0
+    package var admm = 0.0
     /// Factorizations and solves of the interior-point stage (see `InteriorPointWorkCounter`).
-    var interiorPoint = 0.0
+    package var interiorPoint = 0.0
     /// Factorizations, solves and refinement steps of polishing (tries during ADMM, the final polish,
     /// its augmented-Lagrangian continuation and the polish after the interior-point stage).
-    var polish = 0.0
+    package var polish = 0.0
     /// ρ refactorizations of the ADMM system in this solve.
-    var rhoFactorizations = 0
+    package var rhoFactorizations = 0
     /// Numeric factorizations done by polishing in this solve.
-    var polishFactorizations = 0
-}
+    package var polishFactorizations = 0
 
-/// The active set guessed from (z, y) at successive termination checks (OSQP's polishing rule: row i
-/// lower-active when z_i − l_i < −y_i, upper-active when u_i − z_i < y_i) and how many rows changed
-/// side since the previous check. O(m) per check; its array is allocated once per solve.
-struct ActiveSetMonitor {
-    private var side: [Int8]
-    private(set) var changes = Int.max
-    private(set) var activeRows = 0
-    private(set) var checks = 0
+    package init() {}
 
-    init(rowCount: Int) { side = [Int8](repeating: 0, count: rowCount) }
-
-    mutating func record(z: UnsafeBufferPointer<Double>, y: UnsafeBufferPointer<Double>,
-                         l: UnsafeBufferPointer<Double>, u: UnsafeBufferPointer<Double>) {
-        var changed = 0, active = 0
-        side.withUnsafeMutableBufferPointer { s in
-            for i in 0..<s.count {
-                let new: Int8 = z[i] - l[i] < -y[i] ? -1 : (u[i] - z[i] < y[i] ? 1 : 0)
-                if new != s[i] { changed += 1 }
-                if new != 0 { active += 1 }
-                s[i] = new
-            }
-        }
-        changes = checks == 0 ? Int.max : changed
-        activeRows = active
-        checks += 1
-    }
-
-    /// At most `fraction` of the active rows (at least one row) changed side at the last record; false
-    /// before two records.
-    func isSettled(fraction: Double) -> Bool {
-        checks >= 2 && Double(changes) <= max(1, fraction * Double(activeRows))
+    /// Zero for a new `solve()`.
+    package func reset() {
+        admm = 0; interiorPoint = 0; polish = 0; rhoFactorizations = 0; polishFactorizations = 0
     }
 }

@@ -7,26 +7,26 @@ import Sparse
 /// E_k = 1/√(row ∞-norms of A), with norms below 1e-4 replaced by 1 and above 1e4 clipped to 1e4,
 /// rescales the data, then c_k = 1/max(mean column ∞-norm of P, ‖q‖∞) (the same limits).
 /// Cost O(passes·(nnz(P) + nnz(A) + n + m)).
-struct Scaling {
-    var D: [Double]
-    var E: [Double]
-    var Dinv: [Double]
-    var Einv: [Double]
-    var c: Double
-    var cinv: Double
+package struct Scaling {
+    package var D: [Double]
+    package var E: [Double]
+    package var Dinv: [Double]
+    package var Einv: [Double]
+    package var c: Double
+    package var cinv: Double
 
     /// Ruiz equilibration clamps row and column norms to [1e-4, 1e4] before taking 1/√norm (OSQP's
     /// limits): empty or tiny rows do not get huge scale factors.
     static let minimumNorm = 1e-4
     static let maximumNorm = 1e4
 
-    static func identity(n: Int, m: Int) -> Scaling {
+    package static func identity(n: Int, m: Int) -> Scaling {
         Scaling(D: .init(repeating: 1, count: n), E: .init(repeating: 1, count: m),
                 Dinv: .init(repeating: 1, count: n), Einv: .init(repeating: 1, count: m), c: 1, cinv: 1)
     }
 
     @inline(__always)
-    static func limit(_ v: Double) -> Double {
+    package static func limit(_ v: Double) -> Double {
         v < minimumNorm ? 1 : (v > maximumNorm ? maximumNorm : v)
     }
 
@@ -36,7 +36,7 @@ struct Scaling {
     /// computed together (`CSCMatrix.scaleComputingInfinityNorms`), and P's norms after the cost
     /// factor c_k > 0 are the scaled norms times c_k exactly (rounding is monotone), so the result is
     /// bit-identical to computing every norm afresh.
-    static func equilibrate(P: inout CSCMatrix, q: inout [Double], A: inout CSCMatrix, passes: Int) -> Scaling {
+    package static func equilibrate(P: inout CSCMatrix, q: inout [Double], A: inout CSCMatrix, passes: Int) -> Scaling {
         let n = P.columnCount, m = A.rowCount
         var s = Scaling.identity(n: n, m: m)
         // Norms of the current data: P's symmetric column norms, A's column and row norms.
@@ -74,7 +74,7 @@ struct Scaling {
     }
 
     /// Scales new values of P (on P's pattern) with the existing D and c.
-    func scaledPValues(_ P: CSCMatrix) -> [Double] {
+    package func scaledPValues(_ P: CSCMatrix) -> [Double] {
         var v = P.values
         for j in 0..<P.columnCount {
             for p in P.pattern.range(ofColumn: j) { v[p] *= c * D[P.rowIndices[p]] * D[j] }
@@ -83,7 +83,7 @@ struct Scaling {
     }
 
     /// Scales new values of A (on A's pattern) with the existing E and D.
-    func scaledAValues(_ A: CSCMatrix) -> [Double] {
+    package func scaledAValues(_ A: CSCMatrix) -> [Double] {
         var v = A.values
         for j in 0..<A.columnCount {
             for p in A.pattern.range(ofColumn: j) { v[p] *= E[A.rowIndices[p]] * D[j] }

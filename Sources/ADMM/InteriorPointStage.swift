@@ -1,0 +1,87 @@
+import Sparse
+import KKT
+import Stages
+
+/// What the interior-point stage did (the method: `InteriorPointMethod` in `Stages`).
+public enum InteriorPointStatus: String, Sendable, Equatable {
+    /// Not needed (ADMM met the tolerances), switched off, or not applicable (time limit, cancellation).
+    case notRun = "not_run"
+    /// It met the requested tolerances; its point (or the polish started from it) was returned.
+    case succeeded = "succeeded"
+    /// It did not meet the tolerances within its iterations (or its linear system failed); ADMM's
+    /// result was kept unless the interior-point point had smaller residuals.
+    case failed = "failed"
+}
+
+extension ADMMSolver {
+    /// Statuses after which the interior-point stage runs: the tolerances were not met (iteration
+    /// limit, inaccurate), or an infeasibility verdict is re-checked. Not after a time limit,
+    /// cancellation or a non-convex verdict.
+    static func interiorPointApplies(to status: Status) -> Bool {
+        switch status {
+        case .solvedInaccurate, .maxIterations, .primalInfeasible, .primalInfeasibleInaccurate,
+             .dualInfeasible, .dualInfeasibleInaccurate: return true
+        case .solved, .timeLimit, .nonConvex, .cancelled, .numericalError: return false
+        }
+    }
+
+    /// Runs the interior-point stage and, when it meets the tolerances, replaces the solution by its
+    /// point (status `.solved`, certificates cleared), or by the polish started from it when that
+    /// is at least as accurate (a crossover to the exact active-set solution, whose factorization
+    /// the backward pass can then reuse). Otherwise the solution is left as it was.
+    ///
+    /// `improving`: the solution already meets the tolerances (a polish after ADMM's iteration limit);
+    /// a result replaces it only if its worst residual/tolerance ratio is smaller than the current
+    /// point's, and `.failed` then means "not more accurate, not used".
+    func interiorPointStage(into solution: inout Solution, improving: Bool = false) {
+        let t0 = ContinuousClock.now
+        defer { solution.info.interiorPointTime = seconds(since: t0) }
+        // The iterates hold the returned point (the accepted polish, or ADMM's last iterate).
+        let current = improving ? computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly).worstRatio : Double.infinity
+        // The method's attempts and their escalation rule: `InteriorPointMethod.run` (its work is
+        // added to the ledger before the polish below, which may spend a fraction of it).
+        guard let kkt, let outcome = interiorPoint.run(forward: kkt, options: settings.kkt, forwardWork: workModel,
+                                                       context: stageContext) else {
+            solution.info.interiorPoint = .failed
+            return
+        }
+        solution.info.interiorPointIterations = outcome.iterations
+        let c = outcome.best
+        let saved = (x.array, z.array, y.array)
+        for j in 0..<n { x.buffer[j] = c.x[j] }
+        for i in 0..<m { z.buffer[i] = c.z[i]; y.buffer[i] = c.y[i] }
+        let stageRatio = outcome.converged ? c.residuals.worstRatio : Double.infinity
+        if settings.polish, !stopRequested, let p = polishCandidate(augmentedLagrangian: false),
+           p.residuals.converged(checkGap: settings.checkDualityGap),
+           p.residuals.worstRatio <= min(stageRatio, current) {
+            markSucceeded(&solution)
+            apply(p, to: &solution)
+            return
+        }
+        guard stageRatio < current else {
+            // Keep the iterates of the returned solution (for a warm start).
+            for j in 0..<n { x.buffer[j] = saved.0[j] }
+            for i in 0..<m { z.buffer[i] = saved.1[i]; y.buffer[i] = saved.2[i] }
+            // The stage's polish may have refactorized the companion the kept polish left behind.
+            if let pf = polishFactorization, polisher.factoredActive != pf.active || polisher.factoredRegularization != pf.regularization {
+                polishFactorization = nil
+            }
+            solution.info.interiorPoint = .failed
+            return
+        }
+        markSucceeded(&solution)
+        // The returned point is the stage's, not the polish's.
+        polishFactorization = nil
+        applyResiduals(c.residuals, to: &solution.info)
+        solution.x = scaled.unscaledX(c.x)
+        solution.y = scaled.unscaledY(c.y)
+    }
+
+    /// The stage met the tolerances: status `.solved`, any infeasibility certificate dropped.
+    private func markSucceeded(_ solution: inout Solution) {
+        solution.info.interiorPoint = .succeeded
+        solution.info.status = .solved
+        solution.primalInfeasibilityCertificate = nil
+        solution.dualInfeasibilityCertificate = nil
+    }
+}
