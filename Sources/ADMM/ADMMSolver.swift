@@ -210,48 +210,13 @@ public final class ADMMSolver {
     /// Access to the KKT system for modules built on top (the backward pass reuses its analysis).
     public var linearSystem: (any LinearSystem)? { kkt }
 
-    // MARK: Bounds and ρ
+    // MARK: Bounds (the ρ rule: RhoRule.swift)
 
     func scaleBounds() {
         for i in 0..<m {
             ls.buffer[i] = problem.l[i] * scaling.E[i]
             us.buffer[i] = problem.u[i] * scaling.E[i]
         }
-    }
-
-    /// Classifies rows from the scaled bounds; returns whether any kind changed.
-    func classifyRows() -> Bool {
-        var changed = false
-        for i in 0..<m {
-            let l = ls.buffer[i], u = us.buffer[i]
-            let kind: RowKind
-            if l == -.infinity && u == .infinity { kind = .free }
-            else if u - l < RhoLimits.equalityTolerance { kind = .equality }
-            else { kind = .inequality }
-            if kind != rowKind[i] { changed = true; rowKind[i] = kind }
-        }
-        return changed
-    }
-
-    func fillRhoVector() {
-        for i in 0..<m {
-            let r: Double
-            switch rowKind[i] {
-            case .free: r = RhoLimits.minimum
-            case .equality: r = RhoLimits.equalityScale * rho
-            case .inequality: r = rho
-            }
-            let clipped = min(max(r, RhoLimits.minimum), RhoLimits.maximum)
-            rhoVector.buffer[i] = clipped
-            rhoInverse.buffer[i] = 1 / clipped
-        }
-    }
-
-    func refactorForRho() throws(SolverError) {
-        guard let kkt else { return }
-        workSinceFactorization = 0
-        do { try kkt.update(parameters: KKTParameters(sigma: settings.sigma, rho: rhoVector.array)) }
-        catch { throw .factorization(error) }
     }
 
     // MARK: Warm start and updates

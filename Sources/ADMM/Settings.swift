@@ -27,8 +27,8 @@ public struct SolverSettings: Sendable, Equatable {
     public var scalingIterations: Int = 10
     /// Adaptive ρ on/off. Default true.
     public var adaptiveRho: Bool = true
-    /// ρ is re-estimated every this many iterations (a multiple of `checkTermination` is rounded up
-    /// to; deterministic, never wall-clock based). Default 25.
+    /// ρ is re-estimated every this many iterations (at iterations k·`adaptiveRhoInterval`, with the
+    /// residuals computed there; deterministic, never wall-clock based). Default 25.
     public var adaptiveRhoInterval: Int = 25
     /// A new ρ is applied (numeric refactorization) only when it differs by more than this factor. Default 5.
     public var adaptiveRhoTolerance: Double = 5
@@ -131,16 +131,6 @@ public struct SolverSettings: Sendable, Equatable {
                   "convexityTolerance must be in [0, 1) (got \(convexityTolerance))")
         do { try kkt.validate() } catch { throw .invalidSettings(error.description) }
     }
-}
-
-/// Limits of the ρ vector (OSQP's values).
-enum RhoLimits {
-    static let minimum = 1e-6
-    static let maximum = 1e6
-    /// Rows with u − l below this (after scaling) are equality rows.
-    static let equalityTolerance = 1e-4
-    /// Equality rows get this multiple of ρ.
-    static let equalityScale = 1e3
 }
 
 extension SolverSettings {

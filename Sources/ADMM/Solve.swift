@@ -307,36 +307,4 @@ extension ADMMSolver {
             yb[i] = yn
         }
     }
-
-    /// ρ ← ρ·√(primal ratio / dual ratio) (scaled residuals), clipped to [1e-6, 1e6]; applied with a
-    /// numeric refactorization when it changes by more than `adaptiveRhoTolerance` (OSQP's ratio
-    /// test) and, except for the first update of a solve, the iterations since the last factorization
-    /// cost at least `adaptiveRhoCostFraction` of one factorization (predicted flops, `WorkModel`);
-    /// otherwise ρ is kept and the test is repeated at the next interval with the residuals then.
-    func adaptRho(_ r: Residuals) {
-        let estimate = rho * (r.scaledPrimalRatio / (r.scaledDualRatio + 1e-30)).squareRoot()
-        guard estimate.isFinite, estimate > 0 else { return }
-        let new = min(max(estimate, RhoLimits.minimum), RhoLimits.maximum)
-        let tol = settings.adaptiveRhoTolerance
-        guard new > rho * tol || new < rho / tol else { return }
-        let factorizationWork = workModel?.factorization ?? 0
-        // The first update of a solve corrects the initial guess (often by orders of magnitude) and is
-        // not deferred; later ones wait until the iterations have paid for a factorization.
-        guard work.rhoFactorizations == 0 || workSinceFactorization >= settings.adaptiveRhoCostFraction * factorizationWork else {
-            rhoUpdatesDeferredSinceSetup += 1
-            return
-        }
-        let old = rho
-        rho = new
-        fillRhoVector()
-        do {
-            try refactorForRho()
-            rhoUpdatesSinceSetup += 1
-            work.rhoFactorizations += 1
-            work.admm += factorizationWork
-        } catch {
-            rho = old
-            fillRhoVector()
-        }
-    }
 }

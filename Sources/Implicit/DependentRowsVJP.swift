@@ -33,6 +33,9 @@ extension Differentiator {
     /// Relative pivot threshold of the Gram matrix's pivoted Cholesky (squares of row norms): 1e-10,
     /// i.e. 1e-5 of a row norm, far above the factorization's rounding error.
     static let gramRankTolerance = 1e-10
+    /// Relative diagonal shift (of the trace) of the small normal-equations matrix of the core LPs'
+    /// least-squares step: keeps its Cholesky defined when columns are dependent, at rounding level.
+    static let gramRegularization = 1e-14
 
     struct DependentRowsGradient {
         var gradient: Gradients?
@@ -108,7 +111,7 @@ extension Differentiator {
             }
         }
         for a in 0..<k { trace += H[a][a] }
-        for a in 0..<k { H[a][a] += 1e-14 * max(trace, 1) }
+        for a in 0..<k { H[a][a] += Self.gramRegularization * max(trace, 1) }
         for col in 0..<k {
             var p = col
             for r in col..<k where abs(H[r][col]) > abs(H[p][col]) { p = r }

@@ -186,8 +186,12 @@ public final class Differentiator {
 
     let regularizedParameters: KKTParameters
 
+    /// A row whose bounds differ by at most this relative amount is an equality row (rounding of
+    /// bounds that were meant to be equal, e.g. after unscaling).
+    static let equalityRowTolerance = 1e-14
+
     static func isEquality(_ l: Double, _ u: Double) -> Bool {
-        l.isFinite && u.isFinite && u - l <= 1e-14 * max(1, abs(l))
+        l.isFinite && u.isFinite && u - l <= equalityRowTolerance * max(1, abs(l))
     }
 
     // MARK: Public entry points

@@ -318,8 +318,12 @@ package final class Polisher {
     /// Semismooth-Newton steps per outer iteration: the inner problem is piecewise quadratic, so a
     /// few steps with exact line search solve it when the active set settles.
     static let alNewtonSteps = 8
-    /// Bisections of the exact line search (to rounding level of a step in [0, 10⁶]).
+    /// The exact line search brackets the step in [0, `lineSearchMaximumStep`] (doubling), then
+    /// bisects `lineSearchBisections` times (to rounding level of a step in that range).
+    static let lineSearchMaximumStep = 1e6
     static let lineSearchBisections = 50
+    /// Newton steps stop when x moves by less than this relative amount (rounding level).
+    static let alStepTolerance = 1e-14
     /// The penalty grows ×`alRhoGrowth` (up to `alMaximumRho`) when the primal residual did not drop
     /// below `alPrimalProgress` of its previous value (the usual method-of-multipliers rule).
     static let alPrimalProgress = 0.25
@@ -392,7 +396,7 @@ package final class Polisher {
                 }
                 guard slope(0) < 0 else { break }   // inner problem solved (no descent left)
                 var lo = 0.0, hi = 1.0
-                while slope(hi) < 0 && hi < 1e6 { lo = hi; hi *= 2 }
+                while slope(hi) < 0 && hi < Self.lineSearchMaximumStep { lo = hi; hi *= 2 }
                 for _ in 0..<Self.lineSearchBisections {
                     let mid = 0.5 * (lo + hi)
                     if slope(mid) < 0 { lo = mid } else { hi = mid }
@@ -401,7 +405,7 @@ package final class Polisher {
                 var moved = 0.0
                 for j in 0..<n { xk[j] += t * dx[j]; moved = max(moved, abs(t * dx[j])) }
                 for i in 0..<m { ax[i] += t * adx[i] }
-                if moved <= 1e-14 * (1 + xk.reduce(0) { max($0, abs($1)) }) { break }
+                if moved <= Self.alStepTolerance * (1 + xk.reduce(0) { max($0, abs($1)) }) { break }
             }
             // Multiplier and proximal-centre updates.
             var zk = [Double](repeating: 0, count: m)
