@@ -21,7 +21,7 @@
  * - sqp_settings_default, sqp_status_name, sqp_version, sqp_struct_size: thread-safe.
  * - A handle (sqp_solver, sqp_layer) is not thread-safe: calls on one handle must not overlap.
  *   Different handles are independent and may be used from different threads at the same time.
- * - sqp_layer_forward / sqp_layer_backward use up to sqp_settings.workers threads internally; they
+ * - sqp_layer_forward / sqp_layer_backward / sqp_layer_jvp use up to sqp_settings.workers threads internally; they
  *   return only when that work is done.
  * - The string returned by sqp_*_error_message stays valid until the next call on that handle.
  */
@@ -34,7 +34,7 @@
 extern "C" {
 #endif
 
-#define SQP_API_VERSION 1
+#define SQP_API_VERSION 2  /* 2: sqp_layer_jvp, layer failure modes, sqp_solver_update_matrix_entries */
 
 typedef enum {
     SQP_OK = 0,
@@ -244,6 +244,17 @@ sqp_error sqp_solver_update_vectors(sqp_solver *solver, const double *q, int64_t
 sqp_error sqp_solver_update_matrices(sqp_solver *solver, const double *P_values, int64_t P_len,
                                      const double *A_values, int64_t A_len);
 
+/* OSQP's partial update by index: for k < P_count, the value at position P_indices[k] of P's values
+ * (0-based, CSC order of the stored upper triangle, as returned by setup) becomes P_values[k];
+ * likewise A. P_indices NULL: P_values holds all nnz(P) values and P_count must be nnz(P).
+ * P_values NULL: P is unchanged (P_indices and P_count are ignored). A repeated index keeps its last
+ * value. An index outside 0..nnz−1 is SQP_ERR_INVALID_ARGUMENT with a message naming its position
+ * and value ("P_indices[2] = 9 is out of range (0..<5, nnz(P))"); nothing is changed then.
+ * One numeric refactorization, no new symbolic analysis. */
+sqp_error sqp_solver_update_matrix_entries(sqp_solver *solver,
+                                           const double *P_values, const int64_t *P_indices, int64_t P_count,
+                                           const double *A_values, const int64_t *A_indices, int64_t A_count);
+
 /* New settings. Setup-only settings (sigma, scaling, strategy) must not change. */
 sqp_error sqp_solver_update_settings(sqp_solver *solver, const sqp_settings *settings);
 
@@ -268,7 +279,7 @@ sqp_error sqp_solver_jvp(sqp_solver *solver, const double *dP, int64_t dP_len,
 
 /* ---------------------------------------------------------------- batched layer
  * Every sqp_layer_* function taking a handle: not concurrently with another call on the same
- * handle; different handles run concurrently. sqp_layer_new is thread-safe. forward/backward use
+ * handle; different handles run concurrently. sqp_layer_new is thread-safe. forward/backward/jvp use
  * up to settings.workers threads of their own (0 = all cores) and return when they are done. */
 
 typedef struct sqp_layer sqp_layer;
@@ -305,6 +316,40 @@ sqp_error sqp_layer_forward(sqp_layer *layer, int64_t batch,
 sqp_error sqp_layer_backward(sqp_layer *layer, int64_t batch, const double *dx, const double *dy,
                              double *dP, double *dq, double *dA, double *dl, double *du,
                              sqp_backward_info *info);
+
+/* Forward mode for the last forward batch: (dx*, dy*) of every element along its own direction in
+ * the data, element-major like sqp_layer_forward's inputs: dP batch×nnz(P), dq batch×n,
+ * dA batch×nnz(A), dl and du batch×m; each may be NULL (a zero direction). Writes dx_out batch×n
+ * (required), dy_out batch×m (may be NULL), info (batch entries, may be NULL). Same prepared
+ * derivative systems, workers and symbolic analysis as sqp_layer_backward (no new analysis); may be
+ * called any number of times after one forward, interleaved with sqp_layer_backward. Failures as
+ * sqp_layer_backward (the element's index in the message and sqp_layer_failed_element). */
+sqp_error sqp_layer_jvp(sqp_layer *layer, int64_t batch, const double *dP, const double *dq,
+                        const double *dA, const double *dl, const double *du,
+                        double *dx_out, double *dy_out, sqp_backward_info *info);
+
+/* Failure mode of forward/backward/jvp (default SQP_LAYER_RAISE):
+ * - SQP_LAYER_RAISE: the first failing element (index order) fails the whole call, as documented
+ *   above.
+ * - SQP_LAYER_REPORT: an element that fails (not solved, values rejected, derivative failure) does
+ *   not fail the call: its outputs (x and y; gradients; dx, dy) are NaN, its sqp_backward_info is
+ *   all zero, its sqp_info has has_solution = 0 (status -1 when its values were rejected, so there
+ *   was no solve), and sqp_layer_element_error / _status / _message describe it. The call returns
+ *   SQP_OK unless something concerns the whole batch (arguments, element 0's problem that fixes the
+ *   scaling, ...). The other elements are computed and can be differentiated.
+ * Not concurrently with another call on the same handle. */
+#define SQP_LAYER_RAISE 0
+#define SQP_LAYER_REPORT 1
+sqp_error sqp_layer_set_failure_mode(sqp_layer *layer, int32_t mode);
+/* After the last forward/backward/jvp call: the number of elements that failed (report mode; 0 in
+ * raise mode or for a NULL handle). */
+int64_t sqp_layer_failed_count(const sqp_layer *layer);
+/* The failure of `element` in the last forward/backward/jvp call (report mode): its error code
+ * (SQP_OK when it succeeded or the index is out of range), its status when it was not solved (-1
+ * otherwise) and its message ("" when none; valid until the next call on this handle). */
+sqp_error sqp_layer_element_error(const sqp_layer *layer, int64_t element);
+int32_t sqp_layer_element_status(const sqp_layer *layer, int64_t element);
+const char *sqp_layer_element_message(const sqp_layer *layer, int64_t element);
 
 /* Symbolic analyses done by the last forward (1 for any batch size). */
 int64_t sqp_layer_symbolic_analyses(const sqp_layer *layer);
