@@ -39,6 +39,15 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
+        // Swift versions of examples/mpc_learning.py and examples/portfolio_dfl.py (Swift AD through QPLayer).
+        .executableTarget(
+            name: "SwiftExamples",
+            dependencies: [
+                "Sparse", "QP", "ADMM", "Implicit", "Generators",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "examples/swift"
+        ),
         .executableTarget(
             name: "KKTBench",
             dependencies: ["Sparse", "KKT", "TestSupport"],

@@ -1,4 +1,5 @@
 import Foundation
+import _Differentiation
 import Sparse
 import QP
 import ADMM
@@ -188,11 +189,14 @@ public final class QPLayer {
         }
     }
 
-    /// Runs `body` on every prepared item, spread over the workers like the forward pass.
-    private func eachPrepared<R>(_ body: @escaping @Sendable (Int, Differentiator) throws(DerivativeError) -> R) -> [Result<R, QPLayerError>] {
-        let count = prepared.count
+    /// Runs `body` on every prepared item (of the last forward batch, or `snapshot`), spread over
+    /// the workers like the forward pass.
+    private func eachPrepared<R>(_ snapshot: [Result<Differentiator, QPLayerError>]? = nil,
+                                 _ body: @escaping @Sendable (Int, Differentiator) throws(DerivativeError) -> R) -> [Result<R, QPLayerError>] {
+        let source = snapshot ?? prepared
+        let count = source.count
         let items = Slots<Result<Differentiator, QPLayerError>>(count: count)
-        for k in 0..<count { items[k] = prepared[k] }
+        for k in 0..<count { items[k] = source[k] }
         let results = Slots<Result<R, QPLayerError>>(count: count)
         let chunks = min(workers, max(count, 1))
         DispatchQueue.concurrentPerform(iterations: chunks) { w in
@@ -220,6 +224,54 @@ public final class QPLayer {
             }
         }
         return out
+    }
+}
+
+// MARK: - Swift automatic differentiation
+
+extension QPLayer {
+    /// x* of every item, differentiable with Swift's AD with respect to the items' data: the
+    /// registered pullback is the layer's batched adjoint (`backwardReportingFailures`, dy = 0) at
+    /// this call's solutions (one symbolic analysis, items spread over the workers; a later
+    /// `forward` does not change it).
+    ///
+    /// Differentiable functions cannot throw: as with `solveQP`, an item that fails (invalid values,
+    /// not solved, derivative failure) has a row of NaN and so has its gradient, and every row is
+    /// NaN when the layer itself cannot be set up. Never a gradient at a point the solver did not reach.
+    @differentiable(reverse, wrt: batch)
+    public func solutions(_ batch: [QPData]) -> [[Double]] {
+        solutionsWithPullback(batch).x
+    }
+
+    @derivative(of: solutions, wrt: batch)
+    public func solutionsVJP(_ batch: [QPData])
+        -> (value: [[Double]], pullback: (Array<[Double]>.TangentVector) -> Array<QPData>.TangentVector) {
+        let (x, snapshot) = solutionsWithPullback(batch)
+        let n = base.n, m = base.m, pCount = base.P.nonzeroCount, aCount = base.A.nonzeroCount
+        return (x, { [self] v in
+            let dx = (0..<batch.count).map { k in
+                var row = [Double](repeating: 0, count: n)
+                if k < v.base.count { for j in 0..<min(n, v.base[k].base.count) { row[j] = v.base[k].base[j] } }
+                return row
+            }
+            let results = eachPrepared(snapshot) { k, d throws(DerivativeError) in try d.adjoint(dx: dx[k]) }
+            let nan = { (c: Int) in [Double](repeating: .nan, count: c) }
+            return Array<QPData>.TangentVector(results.map { r in
+                guard case .success(let (g, _)) = r else {
+                    return QPData(PValues: nan(pCount), q: nan(n), AValues: nan(aCount), l: nan(m), u: nan(m))
+                }
+                return QPData(PValues: g.dP.values, q: g.dq, AValues: g.dA.values, l: g.dl, u: g.du)
+            })
+        })
+    }
+
+    /// The solutions (NaN rows for failed items) and the prepared items the pullback differentiates.
+    private func solutionsWithPullback(_ batch: [QPData]) -> (x: [[Double]], prepared: [Result<Differentiator, QPLayerError>]) {
+        let nanRow = [Double](repeating: .nan, count: base.n)
+        guard let results = try? forwardReportingFailures(batch) else {
+            return (batch.map { _ in nanRow }, batch.map { _ in .failure(.solver(item: 0, "the layer could not be set up")) })
+        }
+        return (results.map { $0.failure == nil ? $0.solution?.x ?? nanRow : nanRow }, prepared)
     }
 }
 

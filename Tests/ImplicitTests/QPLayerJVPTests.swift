@@ -1,4 +1,5 @@
 import Testing
+import _Differentiation
 import Sparse
 import QP
 import ADMM
@@ -71,7 +72,7 @@ func layerJVPErrors() throws {
     }
 }
 
-@Test("QPLayer reporting failures: an infeasible item fails alone (with its status), the others are solved and differentiated")
+@Test("QPLayer reporting failures: an item with invalid values fails alone (with its index), the others are solved and differentiated")
 func layerReportsFailuresPerItem() throws {
     let qp = try implicitRandomQP(n: 10, m: 8, seed: 64)
     var batch = layerBatch(qp, count: 4, seed: 64)
@@ -97,4 +98,31 @@ func layerReportsFailuresPerItem() throws {
     // The throwing variant stops at item 2 and keeps nothing to differentiate.
     #expect(throws: QPLayerError.self) { _ = try layer.forward(batch) }
     #expect(throws: QPLayerError.batchMismatch("4 cotangents for a batch of 0")) { _ = try layer.backward(dx: w) }
+}
+
+@Test("QPLayer.solutions under Swift AD: the gradient of Σ_k w_kᵀx*_k equals the layer's backward; a failing item gets NaN rows and NaN gradients only")
+func layerSolutionsDifferentiableWithSwiftAD() throws {
+    let qp = try implicitRandomQP(n: 12, m: 9, seed: 66)
+    var batch = layerBatch(qp, count: 3, seed: 66)
+    var g = SeededGenerator(seed: 67)
+    let w = (0..<3).map { _ in randomVector(count: qp.n, using: &g) }
+    let layer = QPLayer(base: qp, solverSettings: tightSettings(), workers: 2)
+    let (value, pullback) = valueWithPullback(at: batch) { b in layer.solutions(b) }
+    let grads = pullback(.init(w.map { .init($0) })).base
+    let reference = QPLayer(base: qp, solverSettings: tightSettings(), workers: 1)
+    let xs = try reference.forward(batch)
+    let back = try reference.backward(dx: w)
+    for k in 0..<3 {
+        #expect(maxAbsDifference(value[k], xs[k].x) <= 1e-12)
+        #expect(maxAbsDifference(grads[k].q, back[k].gradients.dq) <= 1e-12, "item \(k)")
+        #expect(maxAbsDifference(grads[k].PValues, back[k].gradients.dP.values) <= 1e-12, "item \(k)")
+        #expect(maxAbsDifference(grads[k].u, back[k].gradients.du) <= 1e-12, "item \(k)")
+        #expect(maxAbs(grads[k].q) > 1e-3)
+    }
+    batch[1].l[0] = 1
+    batch[1].u[0] = 0  // item 1 invalid (l > u)
+    let (broken, brokenPullback) = valueWithPullback(at: batch) { b in layer.solutions(b) }
+    let brokenGrads = brokenPullback(.init(w.map { .init($0) })).base
+    #expect(broken[1].allSatisfy(\.isNaN) && brokenGrads[1].q.allSatisfy(\.isNaN))
+    #expect(bitwiseEqual(broken[0], value[0]) && bitwiseEqual(brokenGrads[2].q, grads[2].q))
 }
