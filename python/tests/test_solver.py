@@ -88,7 +88,9 @@ def test_partial_updates_by_index_match_a_full_update_and_osqp():
     Ax = rng.uniform(-1, 1, len(A_idx))
     by_index = solver_for((P, q, A, l, u))
     by_index.solve()
+    A_before = A.data.copy()
     by_index.update(Px=Px, Px_idx=P_idx, Ax=Ax, Ax_idx=A_idx)
+    np.testing.assert_array_equal(A.data, A_before)  # the caller's matrix is not written to
     r = by_index.solve()
     P_full, A_full = Pu.data.copy(), A.data.copy()
     P_full[P_idx] = Px
