@@ -11,7 +11,7 @@ let package = Package(
         .library(name: "Implicit", targets: ["Implicit"]),
         .library(name: "Generators", targets: ["Generators"]),
         .executable(name: "sparseqp", targets: ["sparseqp"]),
-        // The C API (header: Sources/CSparseQPTypes/include/sparseqp.h) as libsparseqp_c.so (the executable product already has the name sparseqp).
+        // The C API (header: include/sparseqp.h; Sources/CSparseQPTypes/include/sparseqp.h is a symlink to it) as libsparseqp_c.so (the executable product already has the name sparseqp).
         .library(name: "sparseqp_c", type: .dynamic, targets: ["CSparseQP"]),
     ],
     dependencies: [
@@ -40,6 +40,15 @@ let package = Package(
                 "Sparse", "QP", "KKT", "ADMM", "Implicit", "Generators", "CAllocator",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // Swift versions of examples/mpc_learning.py and examples/portfolio_dfl.py (Swift AD through QPLayer).
+        .executableTarget(
+            name: "SwiftExamples",
+            dependencies: [
+                "Sparse", "QP", "ADMM", "Implicit", "Generators",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            path: "examples/swift"
         ),
         .executableTarget(
             name: "KKTBench",

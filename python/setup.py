@@ -51,7 +51,7 @@ class BuildWithSwift(build_py):
         target = Path(self.build_lib) / "sparseqp" / "_lib"
         target.mkdir(parents=True, exist_ok=True)
         shutil.copy2(library, target / LIBRARY)
-        header = HERE.parent / "Sources" / "CSparseQPTypes" / "include" / "sparseqp.h"
+        header = HERE.parent / "include" / "sparseqp.h"
         if header.is_file():
             shutil.copy2(header, target / "sparseqp.h")
 

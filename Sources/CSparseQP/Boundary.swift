@@ -296,6 +296,12 @@ var nullHandleMessage: UnsafePointer<CChar> {
     return UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
 }
 
+/// An empty message (static storage).
+var emptyMessage: UnsafePointer<CChar> {
+    let text: StaticString = ""
+    return UnsafeRawPointer(text.utf8Start).assumingMemoryBound(to: CChar.self)
+}
+
 @_cdecl("sqp_struct_size")
 public func sqp_struct_size(_ name: UnsafePointer<CChar>?) -> Int64 {
     guard let name else { return -1 }

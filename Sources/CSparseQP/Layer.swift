@@ -14,11 +14,38 @@ final class LayerHandle: HandleBase {
     var layer: QPLayer?
     var lastBatch = 0
     var symbolicAnalyses: Int64 = 0
+    /// Report mode (`sqp_layer_set_failure_mode(layer, 1)`): element failures do not fail a call.
+    var reportFailures = false
+    /// Failures of the elements in the last forward/backward/JVP call (report mode; nil: none).
+    private(set) var elementErrors: [ElementError?] = []
+
+    func clearElementErrors(count: Int) {
+        elementErrors = .init(repeating: nil, count: count)
+    }
+
+    func record(_ e: QPLayerError) {
+        let d = describe(e)
+        guard d.element >= 0, d.element < Int64(elementErrors.count) else { return }
+        elementErrors[Int(d.element)] = ElementError(code: d.error.code, message: d.error.message, status: d.status)
+    }
 
     func requirePatterns() throws(BoundaryError) -> (P: SparsityPattern, A: SparsityPattern) {
         guard let P, let A else { throw BoundaryError(SQP_ERR_STATE, "the layer is not set up (call sqp_layer_setup first)") }
         return (P, A)
     }
+}
+
+/// One element's failure in report mode: its code, status (-1: none) and message (a C string it owns).
+final class ElementError {
+    let code: sqp_error
+    let status: Int32
+    let message: UnsafeMutablePointer<CChar>
+    init(code: sqp_error, message: String, status: Int32) {
+        self.code = code
+        self.status = status
+        self.message = strdupOrEmpty(message)
+    }
+    deinit { message.deallocate() }
 }
 
 func withLayer(_ p: OpaquePointer?, _ body: (LayerHandle) throws(BoundaryError) -> Void) -> sqp_error {
@@ -99,21 +126,47 @@ func checkedBatch(_ batch: Int64, widths: [Int]) throws(BoundaryError) -> Int {
     return b
 }
 
-/// A QPLayer failure with its element.
-func boundaryError(_ e: QPLayerError, handle: LayerHandle) -> BoundaryError {
+/// A QPLayer failure as a code and message, with the element it concerns (-1: none) and, when the
+/// element was not solved, its status (-1: none).
+func describe(_ e: QPLayerError) -> (error: BoundaryError, element: Int64, status: Int32) {
     switch e {
     case .solver(let item, let message):
-        handle.failedElement = Int64(item)
         let code = message.hasPrefix("invalid problem") ? SQP_ERR_INVALID_PROBLEM : SQP_ERR_FACTORIZATION
-        return BoundaryError(code, "batch element \(item): \(message)")
+        return (BoundaryError(code, "batch element \(item): \(message)"), Int64(item), -1)
     case .derivative(let item, let error):
-        handle.failedElement = Int64(item)
-        if case .notSolved(let status) = error { handle.failedStatus = statusCode(status) }
+        var status: Int32 = -1
+        if case .notSolved(let s) = error { status = statusCode(s) }
         let inner = boundaryError(error)
-        return BoundaryError(inner.code, "batch element \(item): \(inner.message)")
+        return (BoundaryError(inner.code, "batch element \(item): \(inner.message)"), Int64(item), status)
     case .batchMismatch(let message):
-        return BoundaryError(SQP_ERR_INVALID_ARGUMENT, message)
+        return (BoundaryError(SQP_ERR_INVALID_ARGUMENT, message), -1, -1)
     }
+}
+
+/// A QPLayer failure with its element, recorded on the handle.
+func boundaryError(_ e: QPLayerError, handle: LayerHandle) -> BoundaryError {
+    let d = describe(e)
+    handle.failedElement = d.element
+    handle.failedStatus = d.status
+    return d.error
+}
+
+/// Per-element results of a forward, backward or JVP call. In raise mode the first failure (in
+/// index order) fails the call; in report mode every failure is recorded on the handle and its
+/// element is nil (its outputs are NaN).
+func settle<R>(_ results: [Result<R, QPLayerError>], handle h: LayerHandle) throws(BoundaryError) -> [R?] {
+    var out: [R?] = []
+    out.reserveCapacity(results.count)
+    for r in results {
+        switch r {
+        case .success(let v): out.append(v)
+        case .failure(let e):
+            guard h.reportFailures else { throw boundaryError(e, handle: h) }
+            h.record(e)
+            out.append(nil)
+        }
+    }
+    return out
 }
 
 @_cdecl("sqp_layer_forward")
@@ -125,6 +178,7 @@ public func sqp_layer_forward(_ p: OpaquePointer?, _ batch: Int64,
     withLayer(p) { h throws(BoundaryError) in
         h.layer = nil
         h.symbolicAnalyses = 0
+        h.clearElementErrors(count: 0)
         let (P, A) = try h.requirePatterns()
         let n = P.columnCount, m = A.rowCount
         let b = try checkedBatch(batch, widths: [n, m, P.nonzeroCount, A.nonzeroCount])
@@ -146,17 +200,38 @@ public func sqp_layer_forward(_ p: OpaquePointer?, _ batch: Int64,
         let workers = h.settings.workers > 0 ? h.settings.workers : ProcessInfo.processInfo.activeProcessorCount
         let layer = QPLayer(base: base, solverSettings: h.settings.solver, differentiation: h.settings.derivative,
                             workers: workers)
-        let solutions: [Solution]
-        do throws(QPLayerError) { solutions = try layer.forward(items) } catch { throw boundaryError(error, handle: h) }
-        for (k, s) in solutions.enumerated() {
-            writePoint(s.x, count: n, to: x + k * n)
-            if let y { writePoint(s.y, count: m, to: y + k * m) }
-            info?[k] = makeInfo(s, n: n, m: m)
+        let results: [(solution: Solution?, failure: QPLayerError?)]
+        do throws(QPLayerError) { results = try layer.forwardReportingFailures(items) } catch { throw boundaryError(error, handle: h) }
+        h.clearElementErrors(count: b)
+        let outcomes: [Result<Solution?, QPLayerError>] = results.map { r in r.failure.map { .failure($0) } ?? .success(r.solution) }
+        let settled = try settle(outcomes, handle: h)
+        for (k, r) in results.enumerated() {
+            let solved = settled[k] != nil
+            writePoint(solved ? r.solution?.x ?? [] : [], count: n, to: x + k * n)
+            if let y { writePoint(solved ? r.solution?.y ?? [] : [], count: m, to: y + k * m) }
+            if let info {
+                if let s = r.solution {
+                    info[k] = makeInfo(s, n: n, m: m)
+                    if !solved { info[k].has_solution = 0 }
+                } else {
+                    info[k] = sqp_info()
+                    info[k].status = -1
+                }
+            }
         }
         h.layer = layer
         h.lastBatch = b
         h.symbolicAnalyses = Int64(layer.symbolicAnalyses)
     }
+}
+
+/// The layer of the last forward batch, after checking that `batch` is its size.
+func requireForward(_ h: LayerHandle, batch: Int64) throws(BoundaryError) -> QPLayer {
+    guard let layer = h.layer else { throw BoundaryError(SQP_ERR_STATE, "no successful forward batch to differentiate (call sqp_layer_forward first)") }
+    guard batch == Int64(h.lastBatch) else {
+        throw BoundaryError(SQP_ERR_INVALID_ARGUMENT, "batch = \(batch) but the last forward batch had \(h.lastBatch) elements")
+    }
+    return layer
 }
 
 @_cdecl("sqp_layer_backward")
@@ -165,22 +240,102 @@ public func sqp_layer_backward(_ p: OpaquePointer?, _ batch: Int64, _ dx: Unsafe
                                _ dA: UnsafeMutablePointer<Double>?, _ dl: UnsafeMutablePointer<Double>?,
                                _ du: UnsafeMutablePointer<Double>?, _ info: UnsafeMutablePointer<sqp_backward_info>?) -> sqp_error {
     withLayer(p) { h throws(BoundaryError) in
+        h.clearElementErrors(count: 0)
         let (P, A) = try h.requirePatterns()
-        guard let layer = h.layer else { throw BoundaryError(SQP_ERR_STATE, "no successful forward batch to differentiate (call sqp_layer_forward first)") }
-        guard batch == Int64(h.lastBatch) else {
-            throw BoundaryError(SQP_ERR_INVALID_ARGUMENT, "batch = \(batch) but the last forward batch had \(h.lastBatch) elements")
-        }
+        let layer = try requireForward(h, batch: batch)
         let n = P.columnCount, m = A.rowCount, b = h.lastBatch
         let dxv = try readBatch(dx, batch: b, width: n, "dx")
         let dyv: [[Double]]? = dy == nil ? nil : try readBatch(dy, batch: b, width: m, "dy")
         let dP = try require(dP, "dP"), dq = try require(dq, "dq"), dA = try require(dA, "dA")
         let dl = try require(dl, "dl"), du = try require(du, "du")
-        let results: [(gradients: Gradients, info: BackwardInfo)]
-        do throws(QPLayerError) { results = try layer.backward(dx: dxv, dy: dyv) } catch { throw boundaryError(error, handle: h) }
-        for (k, r) in results.enumerated() {
-            writeGradients(r.gradients, dP: dP + k * P.nonzeroCount, dq: dq + k * n, dA: dA + k * A.nonzeroCount,
-                           dl: dl + k * m, du: du + k * m)
+        let results: [Result<(gradients: Gradients, info: BackwardInfo), QPLayerError>]
+        do throws(QPLayerError) { results = try layer.backwardReportingFailures(dx: dxv, dy: dyv) } catch { throw boundaryError(error, handle: h) }
+        h.clearElementErrors(count: b)
+        for (k, r) in try settle(results, handle: h).enumerated() {
+            let (pP, pq, pA, pl, pu) = (dP + k * P.nonzeroCount, dq + k * n, dA + k * A.nonzeroCount, dl + k * m, du + k * m)
+            guard let r else {
+                for (p, c) in [(pP, P.nonzeroCount), (pq, n), (pA, A.nonzeroCount), (pl, m), (pu, m)] { p.update(repeating: .nan, count: c) }
+                info?[k] = sqp_backward_info()
+                continue
+            }
+            writeGradients(r.gradients, dP: pP, dq: pq, dA: pA, dl: pl, du: pu)
             info?[k] = makeBackwardInfo(r.info)
         }
     }
+}
+
+/// `batch` × `width` doubles like `readBatch`, or nil for a NULL pointer (a zero direction).
+func readOptionalBatch(_ p: UnsafePointer<Double>?, batch: Int, width: Int, _ name: String) throws(BoundaryError) -> [[Double]]? {
+    guard p != nil else { return nil }
+    return try readBatch(p, batch: batch, width: width, name)
+}
+
+@_cdecl("sqp_layer_jvp")
+public func sqp_layer_jvp(_ p: OpaquePointer?, _ batch: Int64,
+                          _ dP: UnsafePointer<Double>?, _ dq: UnsafePointer<Double>?, _ dA: UnsafePointer<Double>?,
+                          _ dl: UnsafePointer<Double>?, _ du: UnsafePointer<Double>?,
+                          _ dxOut: UnsafeMutablePointer<Double>?, _ dyOut: UnsafeMutablePointer<Double>?,
+                          _ info: UnsafeMutablePointer<sqp_backward_info>?) -> sqp_error {
+    withLayer(p) { h throws(BoundaryError) in
+        h.clearElementErrors(count: 0)
+        let (P, A) = try h.requirePatterns()
+        let layer = try requireForward(h, batch: batch)
+        let n = P.columnCount, m = A.rowCount, b = h.lastBatch
+        let dxOut = try require(dxOut, "dx_out")
+        let dPv = try readOptionalBatch(dP, batch: b, width: P.nonzeroCount, "dP")
+        let dqv = try readOptionalBatch(dq, batch: b, width: n, "dq")
+        let dAv = try readOptionalBatch(dA, batch: b, width: A.nonzeroCount, "dA")
+        let dlv = try readOptionalBatch(dl, batch: b, width: m, "dl")
+        let duv = try readOptionalBatch(du, batch: b, width: m, "du")
+        let directions = (0..<b).map { k in
+            QPParameters(PValues: dPv?[k] ?? [], q: dqv?[k] ?? [], AValues: dAv?[k] ?? [], l: dlv?[k] ?? [], u: duv?[k] ?? [])
+        }
+        let results: [Result<(dx: [Double], dy: [Double], info: BackwardInfo), QPLayerError>]
+        do throws(QPLayerError) { results = try layer.jvpReportingFailures(directions) } catch { throw boundaryError(error, handle: h) }
+        h.clearElementErrors(count: b)
+        for (k, r) in try settle(results, handle: h).enumerated() {
+            writePoint(r?.dx ?? [], count: n, to: dxOut + k * n)
+            if let dyOut { writePoint(r?.dy ?? [], count: m, to: dyOut + k * m) }
+            info?[k] = r.map { makeBackwardInfo($0.info) } ?? sqp_backward_info()
+        }
+    }
+}
+
+@_cdecl("sqp_layer_set_failure_mode")
+public func sqp_layer_set_failure_mode(_ p: OpaquePointer?, _ mode: Int32) -> sqp_error {
+    withLayer(p) { h throws(BoundaryError) in
+        switch mode {
+        case 0: h.reportFailures = false
+        case 1: h.reportFailures = true
+        default: throw BoundaryError(SQP_ERR_INVALID_ARGUMENT, "failure mode = \(mode) must be 0 (raise) or 1 (report)")
+        }
+    }
+}
+
+@_cdecl("sqp_layer_failed_count")
+public func sqp_layer_failed_count(_ p: OpaquePointer?) -> Int64 {
+    guard let h = object(p, as: LayerHandle.self) else { return 0 }
+    return Int64(h.elementErrors.reduce(0) { $0 + ($1 == nil ? 0 : 1) })
+}
+
+/// The recorded failure of `element` in the last forward/backward/JVP call, if any.
+func elementError(_ p: OpaquePointer?, _ element: Int64) -> ElementError? {
+    guard let h = object(p, as: LayerHandle.self), element >= 0, element < Int64(h.elementErrors.count) else { return nil }
+    return h.elementErrors[Int(element)]
+}
+
+@_cdecl("sqp_layer_element_error")
+public func sqp_layer_element_error(_ p: OpaquePointer?, _ element: Int64) -> sqp_error {
+    elementError(p, element)?.code ?? SQP_OK
+}
+
+@_cdecl("sqp_layer_element_status")
+public func sqp_layer_element_status(_ p: OpaquePointer?, _ element: Int64) -> Int32 {
+    elementError(p, element)?.status ?? -1
+}
+
+@_cdecl("sqp_layer_element_message")
+public func sqp_layer_element_message(_ p: OpaquePointer?, _ element: Int64) -> UnsafePointer<CChar> {
+    guard let e = elementError(p, element) else { return emptyMessage }
+    return UnsafePointer(e.message)
 }

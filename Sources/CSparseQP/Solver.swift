@@ -151,6 +151,39 @@ public func sqp_solver_update_matrices(_ p: OpaquePointer?, _ pValues: UnsafePoi
     }
 }
 
+/// `current` with `count` entries replaced: `values[k]` at position `indices[k]` (OSQP's partial
+/// update; a repeated index keeps its last value), or every entry when `indices` is NULL.
+func replacedEntries(_ current: [Double], values: UnsafePointer<Double>?, indices: UnsafePointer<Int64>?,
+                     count: Int64, _ name: String) throws(BoundaryError) -> [Double]? {
+    guard values != nil else { return nil }
+    guard let indices else { return try readVector(values, count, expected: current.count, "\(name)_values") }
+    let c = try checkedLength(count, "\(name)_count")
+    let new = try readVector(values, count, expected: c, "\(name)_values")
+    var out = current
+    for k in 0..<c {
+        let i = indices[k]
+        guard i >= 0, i < Int64(current.count) else {
+            throw BoundaryError(SQP_ERR_INVALID_ARGUMENT, "\(name)_indices[\(k)] = \(i) is out of range (0..<\(current.count), nnz(\(name)))")
+        }
+        out[Int(i)] = new[k]
+    }
+    return out
+}
+
+@_cdecl("sqp_solver_update_matrix_entries")
+public func sqp_solver_update_matrix_entries(_ p: OpaquePointer?,
+                                             _ pValues: UnsafePointer<Double>?, _ pIndices: UnsafePointer<Int64>?, _ pCount: Int64,
+                                             _ aValues: UnsafePointer<Double>?, _ aIndices: UnsafePointer<Int64>?, _ aCount: Int64) -> sqp_error {
+    withSolver(p) { h throws(BoundaryError) in
+        let s = try h.requireSolver()
+        let pv = try replacedEntries(s.problem.P.values, values: pValues, indices: pIndices, count: pCount, "P")
+        let av = try replacedEntries(s.problem.A.values, values: aValues, indices: aIndices, count: aCount, "A")
+        guard pv != nil || av != nil else { return }
+        h.invalidateSolution()
+        do throws(SolverError) { try s.update(PValues: pv, AValues: av) } catch { throw boundaryError(error) }
+    }
+}
+
 @_cdecl("sqp_solver_update_settings")
 public func sqp_solver_update_settings(_ p: OpaquePointer?, _ settings: UnsafePointer<sqp_settings>?) -> sqp_error {
     withSolver(p) { h throws(BoundaryError) in

@@ -1,2 +1,3 @@
-/* The header lives in include/sparseqp.h; this file gives the target a source. */
+/* The header is include/sparseqp.h at the repository root (include/ here holds a symlink to it);
+ * this file gives the target a source. */
 #include "sparseqp.h"

@@ -34,7 +34,8 @@ func runProcess(_ executable: String, _ arguments: [String], environment: [Strin
         let products = try #require(productsDirectory(), "libsparseqp_c.so not found next to the test bundle")
         let here = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         let root = here.deletingLastPathComponent().deletingLastPathComponent()
-        let include = root.appendingPathComponent("Sources/CSparseQPTypes/include").path
+        // The header users see (include/sparseqp.h; the target's include/ holds a symlink to it).
+        let include = root.appendingPathComponent("include").path
         let binary = FileManager.default.temporaryDirectory.appendingPathComponent("sparseqp-capi-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: binary) }
         let (ccStatus, ccOutput) = try runProcess("/usr/bin/env", [

@@ -1,6 +1,7 @@
 /* Test program of the C API (sparseqp.h), compiled and run by CAPITests.swift.
  * Checks: a known optimum, all five adjoint gradients and a JVP against central finite
  * differences, updates and warm start, the profile, the batched layer against the solver, and
+ * the layer's JVP against the solver's and its backward, report mode, OSQP-style updates by index,
  * the error codes and messages for bad input. Exit status 0 when every check passed. */
 #include <math.h>
 #include <stdio.h>
@@ -149,19 +150,32 @@ static void testGradients(void) {
     sqp_solver_free(solver);
 }
 
+/* A layer on the small problem's patterns. */
+static sqp_layer *setupSmallLayer(const sqp_settings *s) {
+    sqp_csc P = {N, N, PNNZ, Pp, Pi, NULL}, A = {M, N, ANNZ, Ap, Ai, NULL};
+    sqp_layer *layer = sqp_layer_new();
+    CHECK(sqp_layer_setup(layer, s, &P, &A) == SQP_OK, "layer setup: %s", sqp_layer_error_message(layer));
+    return layer;
+}
+
+/* `count` copies of the small problem's data, element-major, and dx = w for each. */
+static void fillBatch(int count, double *bP, double *bq, double *bA, double *bl, double *bu, double *bdx) {
+    for (int b = 0; b < count; b++) {
+        memcpy(bP + b * PNNZ, Px, sizeof Px); memcpy(bA + b * ANNZ, Ax, sizeof Ax);
+        memcpy(bl + b * M, l, sizeof l); memcpy(bu + b * M, u, sizeof u); memcpy(bq + b * N, q, sizeof q);
+        memcpy(bdx + b * N, w, sizeof w);
+    }
+}
+
 static void testLayer(void) {
     sqp_settings s = tight();
     s.workers = 2;
-    sqp_csc P = {N, N, PNNZ, Pp, Pi, NULL}, A = {M, N, ANNZ, Ap, Ai, NULL};
-    sqp_layer *layer = sqp_layer_new();
-    CHECK(sqp_layer_setup(layer, &s, &P, &A) == SQP_OK, "layer setup: %s", sqp_layer_error_message(layer));
+    sqp_layer *layer = setupSmallLayer(&s);
     enum { B = 3 };
     double bP[B * PNNZ], bq[B * N], bA[B * ANNZ], bl[B * M], bu[B * M], bx[B * N], by[B * M], bdx[B * N];
-    for (int b = 0; b < B; b++) {
-        memcpy(bP + b * PNNZ, Px, sizeof Px); memcpy(bA + b * ANNZ, Ax, sizeof Ax);
-        memcpy(bl + b * M, l, sizeof l); memcpy(bu + b * M, u, sizeof u);
-        for (int k = 0; k < N; k++) { bq[b * N + k] = q[k] + 0.1 * b * (k + 1); bdx[b * N + k] = w[k]; }
-    }
+    fillBatch(B, bP, bq, bA, bl, bu, bdx);
+    for (int b = 0; b < B; b++)
+        for (int k = 0; k < N; k++) bq[b * N + k] += 0.1 * b * (k + 1);
     sqp_info infos[B];
     CHECK(sqp_layer_forward(layer, B, bP, bq, bA, bl, bu, bx, by, infos) == SQP_OK, "forward: %s", sqp_layer_error_message(layer));
     CHECK(sqp_layer_symbolic_analyses(layer) == 1, "one analysis per batch: %lld", (long long)sqp_layer_symbolic_analyses(layer));
@@ -192,6 +206,135 @@ static void testLayer(void) {
           "message: %s", sqp_layer_error_message(layer));
     CHECK(sqp_layer_backward(layer, B, bdx, NULL, gP, gq, gA, gl, gu, NULL) == SQP_ERR_STATE, "backward after failed forward");
     sqp_layer_free(layer);
+}
+
+/* The layer's JVP: each element along its own direction equals the solver's JVP of that element,
+ * and ⟨w, J·dir⟩ equals ⟨adjoint(w), dir⟩ from the layer's backward; no new symbolic analysis. */
+static void testLayerJVP(void) {
+    sqp_settings s = tight();
+    s.workers = 2;
+    sqp_layer *layer = setupSmallLayer(&s);
+    enum { B = 3 };
+    double bP[B * PNNZ], bq[B * N], bA[B * ANNZ], bl[B * M], bu[B * M], bx[B * N], bdx[B * N];
+    double tP[B * PNNZ], tq[B * N], tA[B * ANNZ], tl[B * M], tu[B * M], jx[B * N], jy[B * M];
+    double jvpDx[B * N];
+    CHECK(sqp_layer_jvp(layer, B, NULL, tq, NULL, NULL, NULL, jx, NULL, NULL) == SQP_ERR_STATE, "jvp before forward");
+    fillBatch(B, bP, bq, bA, bl, bu, bdx);
+    for (int b = 0; b < B; b++) {
+        for (int k = 0; k < N; k++) { bq[b * N + k] -= 0.1 * b * (k + 1); tq[b * N + k] = 0.2 * (k + 1) - 0.3 * b; }
+        for (int k = 0; k < PNNZ; k++) tP[b * PNNZ + k] = 0.05 * (k + 1) * (b + 1);
+        for (int k = 0; k < ANNZ; k++) tA[b * ANNZ + k] = 0.03 * (k - 2) * (b + 1);
+        for (int k = 0; k < M; k++) { tl[b * M + k] = 0.1 * k - 0.05 * b; tu[b * M + k] = -0.07 * k + 0.02 * b; }
+        tl[b * M] = tu[b * M] = 0.1 * (b + 1); /* the equality row moves as one */
+    }
+    CHECK(sqp_layer_forward(layer, B, bP, bq, bA, bl, bu, bx, NULL, NULL) == SQP_OK, "jvp forward: %s", sqp_layer_error_message(layer));
+    sqp_backward_info jinfo[B];
+    CHECK(sqp_layer_jvp(layer, B, tP, tq, tA, tl, tu, jx, jy, jinfo) == SQP_OK, "layer jvp: %s", sqp_layer_error_message(layer));
+    double gP[B * PNNZ], gq[B * N], gA[B * ANNZ], gl[B * M], gu[B * M];
+    CHECK(sqp_layer_backward(layer, B, bdx, NULL, gP, gq, gA, gl, gu, NULL) == SQP_OK, "backward after jvp: %s", sqp_layer_error_message(layer));
+    for (int b = 0; b < B; b++) {
+        CHECK(jinfo[b].symbolic_analyses_total == 1 && jinfo[b].converged == 1, "element %d jvp info: analyses %lld converged %d",
+              b, (long long)jinfo[b].symbolic_analyses_total, jinfo[b].converged);
+        double lhs = 0, rhs = 0;
+        for (int k = 0; k < N; k++) { lhs += w[k] * jx[b * N + k]; rhs += gq[b * N + k] * tq[b * N + k]; }
+        for (int k = 0; k < PNNZ; k++) rhs += gP[b * PNNZ + k] * tP[b * PNNZ + k];
+        for (int k = 0; k < ANNZ; k++) rhs += gA[b * ANNZ + k] * tA[b * ANNZ + k];
+        for (int k = 0; k < M; k++) rhs += gl[b * M + k] * tl[b * M + k] + gu[b * M + k] * tu[b * M + k];
+        CHECK(fabs(lhs - rhs) < 1e-7, "element %d: <w, J t> %g vs <J^T w, t> %g", b, lhs, rhs);
+        /* The same element through a solver's JVP. */
+        for (int k = 0; k < N; k++) q[k] = bq[b * N + k];
+        sqp_solver *solver = setupSmall(&s);
+        double x[N], sx[N], sy[M];
+        sqp_solver_solve(solver, x, NULL, NULL);
+        CHECK(sqp_solver_jvp(solver, tP + b * PNNZ, PNNZ, tq + b * N, N, tA + b * ANNZ, ANNZ, tl + b * M, M, tu + b * M, M,
+                             sx, sy, NULL) == SQP_OK, "solver jvp: %s", sqp_solver_error_message(solver));
+        for (int k = 0; k < N; k++) CHECK(fabs(sx[k] - jx[b * N + k]) < 1e-8, "element %d dx[%d] %g vs solver %g", b, k, jx[b * N + k], sx[k]);
+        for (int k = 0; k < M; k++) CHECK(fabs(sy[k] - jy[b * M + k]) < 1e-7, "element %d dy[%d] %g vs solver %g", b, k, jy[b * M + k], sy[k]);
+        sqp_solver_free(solver);
+    }
+    q[0] = -1; q[1] = -2; q[2] = -1;
+    /* Only dq given (the others NULL = zero), no dy_out: equals the dq part alone. */
+    CHECK(sqp_layer_jvp(layer, B, NULL, tq, NULL, NULL, NULL, jvpDx, NULL, NULL) == SQP_OK, "dq-only jvp: %s", sqp_layer_error_message(layer));
+    for (int b = 0; b < B; b++) {
+        double lhs = 0, rhs = 0;
+        for (int k = 0; k < N; k++) { lhs += w[k] * jvpDx[b * N + k]; rhs += gq[b * N + k] * tq[b * N + k]; }
+        CHECK(fabs(lhs - rhs) < 1e-8, "element %d dq-only: %g vs %g", b, lhs, rhs);
+    }
+    CHECK(sqp_layer_jvp(layer, B - 1, NULL, tq, NULL, NULL, NULL, jx, NULL, NULL) == SQP_ERR_INVALID_ARGUMENT, "jvp batch mismatch");
+    CHECK(strcmp(sqp_layer_error_message(layer), "batch = 2 but the last forward batch had 3 elements") == 0, "message: %s", sqp_layer_error_message(layer));
+    CHECK(sqp_layer_jvp(layer, B, NULL, tq, NULL, NULL, NULL, NULL, NULL, NULL) == SQP_ERR_NULL_POINTER, "NULL dx_out");
+    tq[N + 1] = NAN;
+    CHECK(sqp_layer_jvp(layer, B, NULL, tq, NULL, NULL, NULL, jx, NULL, NULL) == SQP_ERR_INVALID_ARGUMENT, "NaN direction");
+    CHECK(strcmp(sqp_layer_error_message(layer), "batch element 1: dq[1] = nan is not finite") == 0, "message: %s", sqp_layer_error_message(layer));
+    sqp_layer_free(layer);
+}
+
+/* Report mode: an infeasible element gets NaN outputs and its own error; the others are computed. */
+static void testLayerReportMode(void) {
+    sqp_settings s = tight();
+    sqp_layer *layer = setupSmallLayer(&s);
+    CHECK(sqp_layer_set_failure_mode(layer, 7) == SQP_ERR_INVALID_ARGUMENT, "failure mode 7");
+    CHECK(strcmp(sqp_layer_error_message(layer), "failure mode = 7 must be 0 (raise) or 1 (report)") == 0, "message: %s", sqp_layer_error_message(layer));
+    CHECK(sqp_layer_set_failure_mode(layer, SQP_LAYER_REPORT) == SQP_OK, "report mode");
+    enum { B = 3 };
+    double bP[B * PNNZ], bq[B * N], bA[B * ANNZ], bl[B * M], bu[B * M], bx[B * N], by[B * M], bdx[B * N], jx[B * N];
+    fillBatch(B, bP, bq, bA, bl, bu, bdx);
+    for (int k = 1; k < M; k++) bu[2 * M + k] = 0.2; /* element 2 infeasible */
+    sqp_info infos[B];
+    CHECK(sqp_layer_forward(layer, B, bP, bq, bA, bl, bu, bx, by, infos) == SQP_OK, "report forward: %s", sqp_layer_error_message(layer));
+    CHECK(sqp_layer_failed_count(layer) == 1, "failed count %lld", (long long)sqp_layer_failed_count(layer));
+    CHECK(sqp_layer_element_error(layer, 2) == SQP_ERR_NOT_SOLVED && sqp_layer_element_status(layer, 2) == SQP_PRIMAL_INFEASIBLE,
+          "element 2: error %d status %d", sqp_layer_element_error(layer, 2), sqp_layer_element_status(layer, 2));
+    CHECK(strstr(sqp_layer_element_message(layer, 2), "batch element 2: the forward solve ended with status primal_infeasible") != NULL,
+          "element message: %s", sqp_layer_element_message(layer, 2));
+    CHECK(sqp_layer_element_error(layer, 0) == SQP_OK && strcmp(sqp_layer_element_message(layer, 0), "") == 0
+          && sqp_layer_element_error(layer, 99) == SQP_OK && sqp_layer_element_status(layer, -1) == -1, "successful elements");
+    CHECK(isnan(bx[2 * N]) && isnan(by[2 * M]) && infos[2].status == SQP_PRIMAL_INFEASIBLE && infos[2].has_solution == 0, "element 2 outputs NaN");
+    CHECK(infos[0].status == SQP_SOLVED && fabs(bx[0] - bx[N]) < 1e-12 && !isnan(bx[0]), "elements 0 and 1 solved");
+    double gP[B * PNNZ], gq[B * N], gA[B * ANNZ], gl[B * M], gu[B * M];
+    sqp_backward_info binfo[B];
+    CHECK(sqp_layer_backward(layer, B, bdx, NULL, gP, gq, gA, gl, gu, binfo) == SQP_OK, "report backward: %s", sqp_layer_error_message(layer));
+    CHECK(sqp_layer_failed_count(layer) == 1 && sqp_layer_element_error(layer, 2) == SQP_ERR_NOT_SOLVED, "backward element error");
+    CHECK(isnan(gq[2 * N]) && isnan(gP[2 * PNNZ]) && isnan(gu[2 * M + M - 1]) && binfo[2].converged == 0, "element 2 gradients NaN");
+    CHECK(!isnan(gq[0]) && binfo[0].converged == 1 && fabs(gq[0] - gq[N]) < 1e-10, "element 0 gradients");
+    CHECK(sqp_layer_jvp(layer, B, NULL, bdx, NULL, NULL, NULL, jx, NULL, NULL) == SQP_OK && isnan(jx[2 * N]) && !isnan(jx[0]),
+          "report jvp");
+    /* Back to raise mode: the same batch fails with the element's index. */
+    CHECK(sqp_layer_set_failure_mode(layer, SQP_LAYER_RAISE) == SQP_OK, "raise mode");
+    CHECK(sqp_layer_forward(layer, B, bP, bq, bA, bl, bu, bx, by, NULL) == SQP_ERR_NOT_SOLVED && sqp_layer_failed_element(layer) == 2
+          && sqp_layer_failed_count(layer) == 0, "raise mode fails");
+    sqp_layer_free(layer);
+}
+
+/* OSQP's partial update by index equals the full update; bad indices are rejected by position. */
+static void testIndexedUpdate(void) {
+    sqp_settings s = tight();
+    sqp_solver *byIndex = setupSmall(&s), *full = setupSmall(&s);
+    const int64_t pIdx[] = {4, 0}, aIdx[] = {5, 1, 5};
+    const double pNew[] = {3.5, 2.5}, aNew[] = {0.5, 0.9, 0.8};
+    double Pfull[PNNZ], Afull[ANNZ];
+    memcpy(Pfull, Px, sizeof Px); memcpy(Afull, Ax, sizeof Ax);
+    Pfull[4] = 3.5; Pfull[0] = 2.5; Afull[1] = 0.9; Afull[5] = 0.8; /* the repeated index keeps its last value */
+    CHECK(sqp_solver_update_matrix_entries(byIndex, pNew, pIdx, 2, aNew, aIdx, 3) == SQP_OK, "indexed update: %s", sqp_solver_error_message(byIndex));
+    CHECK(sqp_solver_update_matrices(full, Pfull, PNNZ, Afull, ANNZ) == SQP_OK, "full update");
+    double x1[N], x2[N];
+    sqp_info i1, i2;
+    sqp_solver_solve(byIndex, x1, NULL, &i1);
+    sqp_solver_solve(full, x2, NULL, &i2);
+    CHECK(i1.status == SQP_SOLVED && i2.status == SQP_SOLVED, "indexed statuses");
+    for (int k = 0; k < N; k++) CHECK(fabs(x1[k] - x2[k]) < 1e-12, "indexed x[%d] %g vs full %g", k, x1[k], x2[k]);
+    /* Only A, all of it without indices: P untouched. */
+    CHECK(sqp_solver_update_matrix_entries(byIndex, NULL, NULL, 0, Ax, NULL, ANNZ) == SQP_OK, "A without indices");
+    CHECK(sqp_solver_update_matrix_entries(byIndex, NULL, NULL, 0, Ax, NULL, ANNZ - 1) == SQP_ERR_INVALID_ARGUMENT, "short A");
+    CHECK(strcmp(sqp_solver_error_message(byIndex), "A_values has length 5, expected 6") == 0, "message: %s", sqp_solver_error_message(byIndex));
+    const int64_t bad[] = {1, 5};
+    CHECK(sqp_solver_update_matrix_entries(byIndex, pNew, bad, 2, NULL, NULL, 0) == SQP_ERR_INVALID_ARGUMENT, "index out of range");
+    CHECK(strcmp(sqp_solver_error_message(byIndex), "P_indices[1] = 5 is out of range (0..<5, nnz(P))") == 0, "message: %s", sqp_solver_error_message(byIndex));
+    const int64_t negative[] = {-1};
+    CHECK(sqp_solver_update_matrix_entries(byIndex, NULL, NULL, 0, aNew, negative, 1) == SQP_ERR_INVALID_ARGUMENT, "negative index");
+    CHECK(strcmp(sqp_solver_error_message(byIndex), "A_indices[0] = -1 is out of range (0..<6, nnz(A))") == 0, "message: %s", sqp_solver_error_message(byIndex));
+    sqp_solver_free(byIndex);
+    sqp_solver_free(full);
 }
 
 static void testErrors(void) {
@@ -255,6 +398,9 @@ int main(void) {
     testKnownOptimum();
     testGradients();
     testLayer();
+    testLayerJVP();
+    testLayerReportMode();
+    testIndexedUpdate();
     testErrors();
     printf("capi_test: %d checks, %d failed\n", checks, failures);
     return failures == 0 ? 0 : 1;

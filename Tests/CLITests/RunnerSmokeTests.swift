@@ -6,10 +6,13 @@ import Foundation
 import Testing
 
 /// The `sparseqp` binary in the build products directory of this test bundle.
-func sparseqpBinary() -> URL? {
+func sparseqpBinary() -> URL? { productBinary("sparseqp") }
+
+/// An executable product named `name` in the build products directory of this test bundle.
+func productBinary(_ name: String) -> URL? {
     var dir = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
     for _ in 0..<4 {
-        let candidate = dir.appendingPathComponent("sparseqp")
+        let candidate = dir.appendingPathComponent(name)
         if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
         dir.deleteLastPathComponent()
     }
@@ -19,6 +22,11 @@ func sparseqpBinary() -> URL? {
 /// Runs the binary; returns (exit status, stdout, stderr).
 func run(_ arguments: [String]) throws -> (Int32, String, String) {
     let binary = try #require(sparseqpBinary(), "sparseqp executable not found next to the test bundle")
+    return try run(binary, arguments)
+}
+
+/// Runs `binary` with `arguments`; returns (exit status, stdout, stderr).
+func run(_ binary: URL, _ arguments: [String]) throws -> (Int32, String, String) {
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments

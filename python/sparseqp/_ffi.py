@@ -93,6 +93,7 @@ def _load():
         "sqp_solver_warm_start": (_i32, [c_void_p, _DP, _i64, _DP, _i64]),
         "sqp_solver_update_vectors": (_i32, [c_void_p, _DP, _i64, _DP, _i64, _DP, _i64]),
         "sqp_solver_update_matrices": (_i32, [c_void_p, _DP, _i64, _DP, _i64]),
+        "sqp_solver_update_matrix_entries": (_i32, [c_void_p, _DP, POINTER(_i64), _i64, _DP, POINTER(_i64), _i64]),
         "sqp_solver_update_settings": (_i32, [c_void_p, POINTER(Settings)]),
         "sqp_solver_profile": (_i32, [c_void_p, POINTER(Profile)]),
         "sqp_solver_adjoint": (_i32, [c_void_p, _DP, _i64, _DP, _i64, _DP, _DP, _DP, _DP, _DP,
@@ -108,6 +109,12 @@ def _load():
         "sqp_layer_forward": (_i32, [c_void_p, _i64, _DP, _DP, _DP, _DP, _DP, _DP, _DP, POINTER(Info)]),
         "sqp_layer_backward": (_i32, [c_void_p, _i64, _DP, _DP, _DP, _DP, _DP, _DP, _DP,
                                       POINTER(BackwardInfo)]),
+        "sqp_layer_jvp": (_i32, [c_void_p, _i64, _DP, _DP, _DP, _DP, _DP, _DP, _DP, POINTER(BackwardInfo)]),
+        "sqp_layer_set_failure_mode": (_i32, [c_void_p, _i32]),
+        "sqp_layer_failed_count": (_i64, [c_void_p]),
+        "sqp_layer_element_error": (_i32, [c_void_p, _i64]),
+        "sqp_layer_element_status": (_i32, [c_void_p, _i64]),
+        "sqp_layer_element_message": (c_char_p, [c_void_p, _i64]),
         "sqp_layer_symbolic_analyses": (_i64, [c_void_p]),
     }
     for name, (restype, argtypes) in sig.items():

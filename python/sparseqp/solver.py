@@ -11,6 +11,21 @@ from ._arrays import CSCView, bounds, csc, pointer, vector
 from .errors import NotSolvedError, error_for
 
 POLISH = ("not_run", "succeeded", "rejected", "failed")
+
+
+def _index_pointer(a):
+    """An int64_t* for an int64 array, or NULL for None."""
+    return None if a is None else a.ctypes.data_as(ctypes.POINTER(ctypes.c_int64))
+
+
+def _with_entries(m: sp.csc_matrix, values: np.ndarray, indices) -> sp.csc_matrix:
+    """`m` with its values replaced (all, or at `indices`, a repeated index keeping its last value)."""
+    data = values.copy() if indices is None else m.data.copy()
+    if indices is not None:
+        reversed_idx = indices[::-1]
+        unique, last = np.unique(reversed_idx, return_index=True)
+        data[unique] = values[::-1][last]
+    return sp.csc_matrix((data, m.indices, m.indptr), shape=m.shape)
 INTERIOR_POINT = ("not_run", "succeeded", "failed")
 
 
@@ -232,24 +247,51 @@ class Solver:
         yv = None if y is None else vector(y, self.m, "y")
         self._check(_ffi.lib.sqp_solver_warm_start(self._handle, pointer(xv), self.n, pointer(yv), self.m))
 
-    def update(self, q=None, l=None, u=None, Px=None, Ax=None):
-        """New q, l, u and/or values of P (on its upper-triangle pattern, nnz(P) entries, in CSC
-        order) and A (nnz(A), CSC order). OSQP's Px_idx/Ax_idx partial updates are not supported."""
-        if Px is not None or Ax is not None:
-            Pv = None if Px is None else vector(Px, self._P.nnz, "Px")
-            Av = None if Ax is None else vector(Ax, self._A.nnz, "Ax")
-            self._check(_ffi.lib.sqp_solver_update_matrices(self._handle, pointer(Pv), self._P.nnz, pointer(Av),
-                                                            self._A.nnz))
+    def update(self, q=None, l=None, u=None, Px=None, Px_idx=None, Ax=None, Ax_idx=None):
+        """New q, l, u and/or values of P and A, with OSQP's semantics: `Px` holds values of P's
+        upper-triangle pattern in CSC order (`P.data` after setup's `scipy.sparse.triu`), `Px_idx`
+        their positions in that array (0-based); without `Px_idx` (None or empty, OSQP's default)
+        `Px` holds all nnz(P) values. Likewise `Ax`/`Ax_idx` for A. A repeated index keeps its last
+        value. A bad index raises `InvalidArgumentError` (a ValueError) naming its position and
+        value, and nothing is changed. One numeric refactorization, no new symbolic analysis."""
+        if Px is not None or Ax is not None or Px_idx is not None or Ax_idx is not None:
+            Pv, Pi = self._entries(Px, Px_idx, self._P, "P")
+            Av, Ai = self._entries(Ax, Ax_idx, self._A, "A")
+            self._check(_ffi.lib.sqp_solver_update_matrix_entries(
+                self._handle, pointer(Pv), _index_pointer(Pi), self._P.nnz if Pi is None else len(Pi),
+                pointer(Av), _index_pointer(Ai), self._A.nnz if Ai is None else len(Ai)))
             if Pv is not None:
-                self._P = sp.csc_matrix((Pv.copy(), self._P.indices, self._P.indptr), shape=self._P.shape)
+                self._P = _with_entries(self._P, Pv, Pi)
             if Av is not None:
-                self._A = sp.csc_matrix((Av.copy(), self._A.indices, self._A.indptr), shape=self._A.shape)
+                self._A = _with_entries(self._A, Av, Ai)
         if q is not None or l is not None or u is not None:
             qv = None if q is None else vector(q, self.n, "q")
             lv = None if l is None else bounds(l, self.m, "l")
             uv = None if u is None else bounds(u, self.m, "u")
             self._check(_ffi.lib.sqp_solver_update_vectors(self._handle, pointer(qv), self.n, pointer(lv), self.m,
                                                            pointer(uv), self.m))
+
+    @staticmethod
+    def _entries(values, indices, matrix: sp.csc_matrix, name: str):
+        """(values, indices or None) for an update of `matrix`'s values, checked for dtype and length."""
+        if values is None:
+            if indices is not None and len(np.atleast_1d(indices)) > 0:
+                raise error_for(2, f"{name}x_idx given without {name}x")
+            return None, None
+        if indices is None or len(np.atleast_1d(indices)) == 0:
+            return vector(values, matrix.nnz, f"{name}x"), None
+        idx = np.asarray(indices)
+        if idx.dtype.kind not in "iu" or idx.ndim != 1:
+            raise error_for(2, f"{name}x_idx has dtype {idx.dtype} and shape {idx.shape}, expected 1-D integers")
+        idx = np.ascontiguousarray(idx, dtype=np.int64)
+        bad = (idx < 0) | (idx >= matrix.nnz)
+        if bad.any():
+            k = int(np.flatnonzero(bad)[0])
+            raise error_for(2, f"{name}x_idx[{k}] = {idx[k]} is out of range (0..{matrix.nnz - 1}: nnz({name}) = "
+                               f"{matrix.nnz}, {'the upper triangle' if name == 'P' else 'CSC order'})")
+        if np.ndim(values) != 1 or len(values) != len(idx):
+            raise error_for(2, f"{name}x has shape {np.shape(values)} but {name}x_idx has {len(idx)} indices")
+        return vector(values, len(idx), f"{name}x"), idx
 
     def adjoint(self, dx, dy=None) -> Gradients:
         """Gradients of dxᵀx* + dyᵀy* with respect to P, q, A, l, u at the last solve."""

@@ -70,6 +70,71 @@ def test_updates_and_warm_start_match_a_fresh_setup():
     assert r.profile.symbolic_analyses == 1
 
 
+def osqp_solver(P, q, A, l, u):
+    """OSQP at the tight tolerances; on copies (its update can write into the matrices it was given)."""
+    o = osqp.OSQP()
+    o.setup(P.copy(), q, A.copy(), np.where(np.isinf(l), -1e30, l), np.where(np.isinf(u), 1e30, u), eps_abs=1e-10, eps_rel=1e-10,
+            max_iter=100000, polishing=True, verbose=False)
+    return o
+
+
+def test_partial_updates_by_index_match_a_full_update_and_osqp():
+    P, q, A, l, u = random_qp(20, 15, 9)
+    rng = np.random.default_rng(9)
+    Pu = sp.triu(P, format="csc")
+    P_idx = rng.choice(Pu.nnz, 7, replace=False)
+    A_idx = np.r_[rng.choice(A.nnz, 9, replace=False), 3]  # index 3 twice: its last value counts
+    Px = Pu.data[P_idx] * 1.5 + 0.1
+    Ax = rng.uniform(-1, 1, len(A_idx))
+    by_index = solver_for((P, q, A, l, u))
+    by_index.solve()
+    A_before = A.data.copy()
+    by_index.update(Px=Px, Px_idx=P_idx, Ax=Ax, Ax_idx=A_idx)
+    np.testing.assert_array_equal(A.data, A_before)  # the caller's matrix is not written to
+    r = by_index.solve()
+    P_full, A_full = Pu.data.copy(), A.data.copy()
+    P_full[P_idx] = Px
+    for k, i in enumerate(A_idx):
+        A_full[i] = Ax[k]
+    full = solver_for((P, q, A, l, u))
+    full.update(Px=P_full, Ax=A_full)
+    rf = full.solve()
+    o = osqp_solver(Pu, q, A, l, u)
+    o.update(Px=Px, Px_idx=P_idx, Ax=Ax, Ax_idx=A_idx)
+    ro = o.solve(raise_error=False)
+    assert r.info.status == rf.info.status == ro.info.status == "solved"
+    np.testing.assert_allclose(r.x, rf.x, atol=1e-9)
+    np.testing.assert_allclose(r.x, ro.x, atol=1e-6)
+    assert r.profile.symbolic_analyses == 1
+    # The solver's own copy of the data follows the update (derivatives are on the new values).
+    np.testing.assert_array_equal(by_index._A.data, A_full)
+    # Only P by index, A untouched: still OSQP's answer.
+    o2 = osqp_solver(Pu, q, A, l, u)
+    o2.update(Px=Px[:3], Px_idx=P_idx[:3])
+    s2 = solver_for((P, q, A, l, u))
+    s2.update(Px=Px[:3], Px_idx=P_idx[:3])
+    np.testing.assert_allclose(s2.solve().x, o2.solve(raise_error=False).x, atol=1e-6)
+
+
+def test_partial_update_errors_name_the_index_and_change_nothing():
+    P, q, A, l, u = DEMO
+    s = solver_for(DEMO)
+    before = s.solve().x
+    with pytest.raises(ValueError, match=r"Px_idx\[1\] = 3 is out of range \(0\.\.2: nnz\(P\) = 3, the upper triangle\)"):
+        s.update(Px=np.array([5.0, 6.0]), Px_idx=np.array([0, 3]))
+    with pytest.raises(sparseqp.InvalidArgumentError, match=r"Ax_idx\[0\] = -1 is out of range"):
+        s.update(Ax=np.array([2.0]), Ax_idx=np.array([-1]))
+    with pytest.raises(ValueError, match=r"Ax has shape \(2,\) but Ax_idx has 1 indices"):
+        s.update(Ax=np.array([2.0, 3.0]), Ax_idx=np.array([1]))
+    with pytest.raises(ValueError, match="Ax_idx has dtype float64"):
+        s.update(Ax=np.array([2.0]), Ax_idx=np.array([1.0]))
+    with pytest.raises(ValueError, match="Px_idx given without Px"):
+        s.update(Px_idx=np.array([1]))
+    with pytest.raises(ValueError, match=r"Px has shape \(2,\), expected \(3,\)"):
+        s.update(Px=np.array([1.0, 2.0]))
+    np.testing.assert_array_equal(s.solve().x, before)
+
+
 def loss_at(problem, w):
     return w @ solver_for(problem).solve().x
 
