@@ -3,8 +3,10 @@ import KKT
 import QP
 import Stages
 
-/// The OSQP algorithm (ADMM with Ruiz scaling, adaptive ρ, relaxation, infeasibility detection and
-/// polishing) on a `LinearSystem`.
+/// The solver: ADMM (the OSQP algorithm: Ruiz scaling, adaptive ρ, relaxation, infeasibility
+/// detection) on a `LinearSystem`, and the orchestration of the stages that run on the same scaled
+/// problem — polishing (`Polisher`) and the interior-point method (`InteriorPointMethod`), both in
+/// `Stages` — with the method choice (`SolverSettings.method`). See docs/ARCHITECTURE.md.
 ///
 /// Set up once per problem (scaling, KKT assembly, one symbolic analysis, one numeric factorization),
 /// then `solve()` as often as needed; between solves `warmStart`, `update(q:l:u:)` (no refactorization

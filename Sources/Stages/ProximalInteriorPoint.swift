@@ -53,11 +53,8 @@ extension InteriorPointMethod {
         let isEquality = rows.isEquality, hasL = rows.hasL, hasU = rows.hasU, sides = rows.sides
         let system = start.system
         var it = start.iterate
-        // Proximal centres and regularization.
-        var cx = it.x, cyEq = it.yEq, czl = it.zl, czu = it.zu
-        var rhoP = Self.proximalInitialPrimalRegularization, delta = Self.proximalInitialDualRegularization
-        var floor = Self.proximalRegularizationFloor
-        var noPrimalUpdate = 0, noDualUpdate = 0
+        var centre = ProximalCentres(it)
+        var reg = ProximalRegularization()
 
         var progress = InteriorPointProgress(stallLimit: Self.proximalStallIterations)
         var iterations = 0
@@ -71,23 +68,19 @@ extension InteriorPointMethod {
         for _ in 0..<settings.iterations {
             guard progress.record(it, y: res.y, linear: res.linear, data, context: context) != nil else { break }
             iterations += 1
-            if (noPrimalUpdate > Self.proximalIterationsAtFloor && rhoP == floor)
-                || (noDualUpdate > Self.proximalIterationsAtFloor && delta == floor),
-               floor != Self.proximalLastRegularizationFloor {
-                floor = Self.proximalLastRegularizationFloor
-                noPrimalUpdate = 0; noDualUpdate = 0
-            }
+            reg.lowerFloorIfStalled()
             // Newton matrix (retried with more regularization on the wrong inertia).
             var factored = false
-            var matrix = KKTParameters(sigma: rhoP, rho: w)
+            var matrix = KKTParameters(sigma: reg.primal, rho: w)
             factorization: for _ in 0..<Self.factorizationAttempts {
+                let delta = reg.dual
                 for i in 0..<m {
                     if isEquality[i] { w[i] = 1 / delta; continue }
                     gl[i] = hasL[i] ? 1 / (it.sl[i] / it.zl[i] + delta) : 0
                     gu[i] = hasU[i] ? 1 / (it.su[i] / it.zu[i] + delta) : 0
                     w[i] = gl[i] + gu[i]
                 }
-                matrix = KKTParameters(sigma: rhoP, rho: w)
+                matrix = KKTParameters(sigma: reg.primal, rho: w)
                 do throws(FactorizationError) {
                     try system.update(parameters: matrix)
                     factored = true
@@ -95,19 +88,19 @@ extension InteriorPointMethod {
                 } catch {
                     switch error {
                     case .inertia, .notPositiveDefinite:
-                        rhoP *= Self.regularizationGrowth; delta *= Self.regularizationGrowth
-                        floor = min(10 * floor, context.tolerances.epsAbs)
+                        reg.growAfterWrongInertia(epsAbs: context.tolerances.epsAbs)
                     default: break factorization
                     }
                 }
             }
             guard factored else { break }
+            let rhoP = reg.primal, delta = reg.dual
             // Right-hand sides of the regularized residuals.
-            for j in 0..<n { r1[j] = -res.rd[j] - rhoP * (it.x[j] - cx[j]) }
+            for j in 0..<n { r1[j] = -res.rd[j] - rhoP * (it.x[j] - centre.x[j]) }
             for i in 0..<m {
-                if isEquality[i] { ry[i] = -res.req[i] - delta * (cyEq[i] - it.yEq[i]); continue }
-                if hasU[i] { rzu[i] = -res.rpu[i] - delta * (czu[i] - it.zu[i]) }
-                if hasL[i] { rzl[i] = res.rpl[i] - delta * (czl[i] - it.zl[i]) }
+                if isEquality[i] { ry[i] = -res.req[i] - delta * (centre.yEq[i] - it.yEq[i]); continue }
+                if hasU[i] { rzu[i] = -res.rpu[i] - delta * (centre.zu[i] - it.zu[i]) }
+                if hasL[i] { rzl[i] = res.rpl[i] - delta * (centre.zl[i] - it.zl[i]) }
             }
             var worstSolve = 0.0
             func direction(_ rsl: [Double], _ rsu: [Double]) throws(FactorizationError) -> InteriorPointStep {
@@ -193,29 +186,85 @@ extension InteriorPointMethod {
             // The regularized residuals (the ones the Newton steps drive to zero). When they are far
             // below the unregularized ones, the proximal subproblem is solved and its centre moves
             // (the outer step of the proximal method of multipliers) even without progress.
-            var regPrimal = 0.0, regDual = 0.0
-            for j in 0..<n { regDual = max(regDual, abs(res.rd[j] + rhoP * (it.x[j] - cx[j]))) }
-            for i in 0..<m {
-                if isEquality[i] { regPrimal = max(regPrimal, abs(res.req[i] + delta * (cyEq[i] - it.yEq[i]))); continue }
-                if hasU[i] { regPrimal = max(regPrimal, abs(res.rpu[i] + delta * (czu[i] - it.zu[i]))) }
-                if hasL[i] { regPrimal = max(regPrimal, abs(res.rpl[i] - delta * (czl[i] - it.zl[i]))) }
-            }
+            let regularized = centre.regularizedResiduals(res, at: it, rows: rows, primal: rhoP, dual: delta)
             let solvedSubproblem = Self.proximalSubproblemSolved
-            if current.stationarity < Self.proximalCentreProgress * previous.stationarity || regDual < solvedSubproblem * current.stationarity {
-                cx = it.x
-                rhoP = max(floor, (1 - muRate) * rhoP)
-            } else {
-                noPrimalUpdate += 1
-                rhoP = max(floor, (1 - Self.proximalStalledShrink * muRate) * rhoP)
-            }
-            if current.linear < Self.proximalCentreProgress * previous.linear || regPrimal < solvedSubproblem * current.linear {
-                cyEq = it.yEq; czl = it.zl; czu = it.zu
-                delta = max(floor, (1 - muRate) * delta)
-            } else {
-                noDualUpdate += 1
-                delta = max(floor, (1 - Self.proximalStalledShrink * muRate) * delta)
-            }
+            let primalMoves = current.stationarity < Self.proximalCentreProgress * previous.stationarity
+                || regularized.dual < solvedSubproblem * current.stationarity
+            if primalMoves { centre.x = it.x }
+            let dualMoves = current.linear < Self.proximalCentreProgress * previous.linear
+                || regularized.primal < solvedSubproblem * current.linear
+            if dualMoves { centre.yEq = it.yEq; centre.zl = it.zl; centre.zu = it.zu }
+            reg.shrink(primalCentreMoved: primalMoves, dualCentreMoved: dualMoves, muRate: muRate)
         }
         return progress.outcome(iterations: iterations, label: " (proximal multipliers)", context: context)
+    }
+}
+
+/// The proximal centres ζ (for x) and λ, ν (for the multipliers) of the proximal method of multipliers.
+struct ProximalCentres {
+    var x: [Double]
+    var yEq: [Double]
+    var zl: [Double]
+    var zu: [Double]
+
+    init(_ it: InteriorPointIterate) {
+        x = it.x; yEq = it.yEq; zl = it.zl; zu = it.zu
+    }
+
+    /// ∞-norms of the regularized residuals: primal (constraints relaxed towards the centres by δ)
+    /// and dual (stationarity with ρ(x − ζ)).
+    func regularizedResiduals(_ res: InteriorPointResiduals, at it: InteriorPointIterate, rows: InteriorPointRows,
+                              primal rhoP: Double, dual delta: Double) -> (primal: Double, dual: Double) {
+        var regPrimal = 0.0, regDual = 0.0
+        for j in 0..<x.count { regDual = max(regDual, abs(res.rd[j] + rhoP * (it.x[j] - x[j]))) }
+        for i in 0..<yEq.count {
+            if rows.isEquality[i] { regPrimal = max(regPrimal, abs(res.req[i] + delta * (yEq[i] - it.yEq[i]))); continue }
+            if rows.hasU[i] { regPrimal = max(regPrimal, abs(res.rpu[i] + delta * (zu[i] - it.zu[i]))) }
+            if rows.hasL[i] { regPrimal = max(regPrimal, abs(res.rpl[i] - delta * (zl[i] - it.zl[i]))) }
+        }
+        return (regPrimal, regDual)
+    }
+}
+
+/// ρ (primal) and δ (dual) of the proximal method of multipliers and their schedule: they shrink with
+/// μ's relative decrease (fully when their block's centre moved, by `proximalStalledShrink` of it
+/// otherwise) down to a floor; the floor drops to its last value once a block has sat at it without
+/// a centre move for more than `proximalIterationsAtFloor` iterations; a wrong inertia multiplies both
+/// by `regularizationGrowth` and raises the floor ×10 (at most to ε_abs).
+struct ProximalRegularization {
+    private(set) var primal = InteriorPointMethod.proximalInitialPrimalRegularization
+    private(set) var dual = InteriorPointMethod.proximalInitialDualRegularization
+    private var floor = InteriorPointMethod.proximalRegularizationFloor
+    private var primalStalls = 0
+    private var dualStalls = 0
+
+    mutating func lowerFloorIfStalled() {
+        let limit = InteriorPointMethod.proximalIterationsAtFloor
+        if (primalStalls > limit && primal == floor) || (dualStalls > limit && dual == floor),
+           floor != InteriorPointMethod.proximalLastRegularizationFloor {
+            floor = InteriorPointMethod.proximalLastRegularizationFloor
+            primalStalls = 0; dualStalls = 0
+        }
+    }
+
+    mutating func growAfterWrongInertia(epsAbs: Double) {
+        primal *= InteriorPointMethod.regularizationGrowth; dual *= InteriorPointMethod.regularizationGrowth
+        floor = min(10 * floor, epsAbs)
+    }
+
+    mutating func shrink(primalCentreMoved: Bool, dualCentreMoved: Bool, muRate: Double) {
+        let stalled = InteriorPointMethod.proximalStalledShrink
+        if primalCentreMoved {
+            primal = max(floor, (1 - muRate) * primal)
+        } else {
+            primalStalls += 1
+            primal = max(floor, (1 - stalled * muRate) * primal)
+        }
+        if dualCentreMoved {
+            dual = max(floor, (1 - muRate) * dual)
+        } else {
+            dualStalls += 1
+            dual = max(floor, (1 - stalled * muRate) * dual)
+        }
     }
 }
