@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
-"""Run OSQP (Python package, pinned 1.1.3) on the Maros–Meszaros QPS files.
+"""Run OSQP (Python package, pinned 1.1.3), Clarabel or PIQP on the Maros–Meszaros QPS files.
 
 Usage (from the repo root, after `bash Benchmarks/peers/setup.sh`)::
 
     Benchmarks/peers/.venv/bin/python Benchmarks/peers/maros_meszaros.py \
         [FOLDER] [--eps-abs 1e-3] [--eps-rel 1e-3] [--max-iter 4000] \
         [--polish | --no-polish] [--time-limit 100] [--filter REGEX] \
-        [--jobs 1] [--bound-rows finite|all] [--out results.json]
+        [--jobs 1] [--bound-rows finite|all] [--out results.json] \
+        [--solver osqp|clarabel|piqp]
 
 FOLDER defaults to /work/shared/datasets/maros-meszaros; the reference values
 are read from FOLDER/reference.csv (column `objective`), or --reference.
@@ -24,6 +25,15 @@ line: eps_abs, eps_rel (default 1e-3 each, OSQP's default), max_iter (default
 4000, OSQP's default), polishing (default off, OSQP's default), time_limit
 (default 100 s per problem; OSQP's own default is 1e10 s, i.e. none).
 verbose is off.
+
+--solver clarabel / piqp (interior-point peers, pinned in requirements.txt): the same problem
+data, split by the suite's converters (Benchmarks/peers/suite.py: equality rows l = u as
+equalities, finite sides as inequalities), with their own defaults except the tolerances, which
+follow --eps-abs/--eps-rel (Clarabel: tol_gap_abs = tol_feas = eps_abs, tol_gap_rel = eps_rel;
+PIQP: eps_abs, eps_rel) so that all peers are asked for the same accuracy. Each problem runs in a
+child process killed at --time-limit (PIQP has no time limit of its own); run_time is the wall
+time of setup + solve measured in the child (the solvers' own setup and solve, Python conversion
+excluded).
 
 VERIFICATION RULE (the Swift benchmark applies the same rule).  A problem is
 "verified" iff the solver returned a finite x and both hold:
@@ -153,6 +163,70 @@ def solve_one(path, settings, bound_rows, f_ref):
     return rec
 
 
+def _peer_child(queue, solver, path, bound_rows, eps_abs, eps_rel, time_limit):
+    """Child process: solve one problem with Clarabel or PIQP and put (record, x) on the queue."""
+    import types
+    import suite
+    qp = read_qps(path, bound_rows=bound_rows)
+    prob = (qp.P, qp.q, qp.A, qp.l, qp.u, qp.r)
+    if solver == "clarabel":
+        import clarabel
+        original = clarabel.DefaultSettings
+
+        def settings_with_eps():
+            st = original()
+            st.tol_gap_abs = eps_abs
+            st.tol_feas = eps_abs
+            st.tol_gap_rel = eps_rel
+            return st
+        clarabel.DefaultSettings = settings_with_eps
+        rec, x, _ = suite.run_clarabel(prob, types.SimpleNamespace(time_limit=time_limit))
+    else:
+        import piqp
+        original = piqp.SparseSolver
+
+        class WithEps(original):
+            def __init__(self):
+                super().__init__()
+                self.settings.eps_abs = eps_abs
+                self.settings.eps_rel = eps_rel
+        piqp.SparseSolver = WithEps
+        rec, x, _ = suite.run_piqp(prob, types.SimpleNamespace(time_limit=time_limit))
+    queue.put((rec, None if x is None else np.asarray(x, float)))
+
+
+def solve_one_peer(path, solver, bound_rows, f_ref, eps_abs, eps_rel, time_limit):
+    """Clarabel or PIQP on one file, in a child process with a wall-clock limit."""
+    import multiprocessing as mp
+    name = os.path.splitext(os.path.basename(path))[0]
+    rec = {"name": name, "reference": f_ref}
+    qp = read_qps(path, bound_rows=bound_rows)
+    rec.update(n=qp.n, m=qp.m, nnzP=int(qp.P.nnz), nnzA=int(qp.A.nnz))
+    ctx = mp.get_context("fork")
+    queue = ctx.Queue()
+    proc = ctx.Process(target=_peer_child, args=(queue, solver, path, bound_rows, eps_abs, eps_rel, time_limit))
+    proc.start()
+    x = None
+    try:
+        out, x = queue.get(timeout=time_limit + 5)
+        rec.update(status=out["status"], iterations=out.get("iterations"), setup_time=out.get("setup_time"),
+                   solve_time=out.get("solve_time"), run_time=out.get("time"),
+                   solver_objective=out.get("solver_objective"))
+    except Exception as e:  # timeout (queue.Empty) or a crash of the child
+        rec.update(status="time_limit" if proc.is_alive() else "error", error=type(e).__name__)
+    finally:
+        if proc.is_alive():
+            proc.kill()
+        proc.join()
+    if rec.get("run_time") is not None and rec["run_time"] > time_limit:
+        rec["status"] = "time_limit"
+    rec.update(check_solution(qp, x if rec.get("status") != "time_limit" else None, f_ref))
+    for k, v in list(rec.items()):
+        if isinstance(v, float) and not math.isfinite(v):
+            rec[k] = None
+    return rec
+
+
 def shifted_geomean(times, shift=SGM_SHIFT):
     if not times:
         return None
@@ -187,7 +261,10 @@ def main(argv=None):
     ap.add_argument("--jobs", type=int, default=1, help="parallel processes (default 1: timings!)")
     ap.add_argument("--bound-rows", choices=("finite", "all"), default="finite")
     ap.add_argument("--out", default=None, help="also write a JSON document here")
+    ap.add_argument("--solver", choices=("osqp", "clarabel", "piqp"), default="osqp")
     args = ap.parse_args(argv)
+    if args.solver != "osqp":
+        return main_peer(args)
 
     import osqp
     settings = dict(eps_abs=args.eps_abs, eps_rel=args.eps_rel, max_iter=args.max_iter,
@@ -268,6 +345,51 @@ def main(argv=None):
             "problems": records,
             "summary": summary,
         }
+        os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+        with open(args.out, "w") as fh:
+            json.dump(doc, fh, indent=1)
+    return 0
+
+
+def main_peer(args):
+    """--solver clarabel|piqp: the same loop, rule and summary as OSQP's, one child per problem."""
+    import importlib.metadata as md
+    ref = load_reference(args.reference or os.path.join(args.folder, "reference.csv"))
+    pat = re.compile(args.filter) if args.filter else None
+    files = sorted(f for f in os.listdir(args.folder) if f.upper().endswith(".QPS"))
+    files = [f for f in files if pat is None or pat.search(os.path.splitext(f)[0])]
+    records = []
+    t_start = time.time()
+    for f in files:
+        rec = solve_one_peer(os.path.join(args.folder, f), args.solver, args.bound_rows,
+                             ref.get(os.path.splitext(f)[0]), args.eps_abs, args.eps_rel, args.time_limit)
+        records.append(rec)
+        print(json.dumps(rec), flush=True)
+        print(f"  {rec['name']:10s} {str(rec.get('status')):28s} it={rec.get('iterations')} "
+              f"t={None if rec.get('run_time') is None else round(rec['run_time'], 4)} verified={rec.get('verified')}",
+              file=sys.stderr, flush=True)
+    tl = args.time_limit
+    times = [min(r["run_time"], tl) if r.get("verified") and r.get("run_time") is not None else tl for r in records]
+    summary = {
+        "problems": len(records),
+        "verified": sum(1 for r in records if r.get("verified")),
+        "shifted_geomean_run_time": shifted_geomean(times),
+        "sgm_shift": SGM_SHIFT,
+        "failure_time": tl,
+        "total_run_time": sum(r.get("run_time") or 0.0 for r in records),
+        "benchmark_wall_time": time.time() - t_start,
+        "not_verified": [r["name"] for r in records if not r.get("verified")],
+    }
+    print(json.dumps({"summary": summary}), flush=True)
+    print(f"verified {summary['verified']}/{summary['problems']}  shifted geomean run time (shift {SGM_SHIFT:g} s, "
+          f"failures at {tl:g} s): {summary['shifted_geomean_run_time']:.6g} s", file=sys.stderr)
+    if args.out:
+        doc = {"solver": {"name": args.solver, "version": md.version(args.solver)},
+               "settings": {"eps_abs": args.eps_abs, "eps_rel": args.eps_rel, "time_limit": args.time_limit},
+               "args": vars(args),
+               "environment": {"python": platform.python_version(), "platform": platform.platform(),
+                               "processor": platform.processor(), "cpu_count": os.cpu_count()},
+               "problems": records, "summary": summary}
         os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
         with open(args.out, "w") as fh:
             json.dump(doc, fh, indent=1)
