@@ -18,8 +18,8 @@ qpth on torch CPU with more than one thread: torch's batched `linalg.lu_factor` 
 batch over the threads and calls MKL's dgetrf concurrently, which corrupts the factors of the matrices
 of one thread (pivots 0 or garbage, "Intel oneMKL ERROR: Parameter 6 was incorrect on entry to
 DLASWP", then lu_solve's "pivots must be >= 1"); pytorch/pytorch#142815, fix proposed in
-pytorch/pytorch#181570 (run the batch of a large-matrix LU on one thread). It happens for any batch of
-matrices of order ≳ 150, including a random SPD matrix, so it is not the problem data. The benchmark
+pytorch/pytorch#181570 (run the batch of a large-matrix LU on one thread). It is reported for order
+151 and happens here at 500 on random well-conditioned matrices (not at 50): not the problem data. The benchmark
 applies that fix to qpth's own batched LU (`qpth.solvers.pdipm.batch.lu_hack`): the same
 `torch.linalg.lu_factor` call on the whole batch, under `torch.set_num_threads(1)`; everything else in
 qpth keeps both threads. qpth's algorithm, data and stopping rule are unchanged.
