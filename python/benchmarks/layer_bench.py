@@ -9,8 +9,24 @@ layer) and the values of P and A (SparseQP, qpth). Batch: 128 QPs with n = 500, 
 dense-ish class (density 0.05 in P's factor and A) and a sparse class (density 0.002); single QPs
 at n = 10³, 10⁴, 10⁵, m = n/2, banded (P = MᵀM + 0.1I and A with entries within 20 of the diagonal). All solvers at eps 1e-6 (qpth: its own stopping rule). A peer
 is not run at a size where its dense matrices alone would need more than --dense-limit-gb.
+
+Every peer gets the same problem: l and u are finite and l < u in every row, so qpth's form Gx ≤ h with
+G = [A; −A], h = [u; −l] (no equality rows) is the same feasible set. Each peer's x* is compared with
+SparseQP's (max |x − x_SparseQP| over the batch) so that the times are for the same answers.
+
+qpth on torch CPU with more than one thread: torch's batched `linalg.lu_factor` (CPU, MKL) splits the
+batch over the threads and calls MKL's dgetrf concurrently, which corrupts the factors of the matrices
+of one thread (pivots 0 or garbage, "Intel oneMKL ERROR: Parameter 6 was incorrect on entry to
+DLASWP", then lu_solve's "pivots must be >= 1"); pytorch/pytorch#142815, fix proposed in
+pytorch/pytorch#181570 (run the batch of a large-matrix LU on one thread). It is reported for order
+151 and happens here at 500 on random well-conditioned matrices (not at 50): not the problem data. The benchmark
+applies that fix to qpth's own batched LU (`qpth.solvers.pdipm.batch.lu_hack`): the same
+`torch.linalg.lu_factor` call on the whole batch, under `torch.set_num_threads(1)`; everything else in
+qpth keeps both threads. qpth's algorithm, data and stopping rule are unchanged.
 """
 import argparse
+import importlib.metadata
+import os
 import platform
 import time
 
@@ -46,6 +62,7 @@ def problem(n, m, density, seed, structured=False):
 
 
 def bench_sparseqp(P, A, l, u, qs, eps):
+    """Seconds of forward + backward, and x* (batch × n)."""
     from sparseqp.torch import QPLayer
     layer = QPLayer(P, A, eps_abs=eps, eps_rel=eps, allow_ambiguous=True)
     Pv = torch.tensor(layer.P_pattern.data, requires_grad=True)
@@ -53,12 +70,32 @@ def bench_sparseqp(P, A, l, u, qs, eps):
     q = torch.tensor(qs, requires_grad=True)
     lt, ut = torch.tensor(l, requires_grad=True), torch.tensor(u, requires_grad=True)
     t = time.perf_counter()
-    layer(Pv, q, Av, lt, ut).sum().backward()
-    return time.perf_counter() - t
+    x = layer(Pv, q, Av, lt, ut)
+    x.sum().backward()
+    return time.perf_counter() - t, x.detach().numpy()
+
+
+def serial_batched_lu(x, pivot=True):
+    """torch.linalg.lu_factor on the whole batch with one torch thread: the fix of
+    pytorch/pytorch#181570 (concurrent MKL dgetrf calls on a split batch corrupt the factors)."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        return torch.linalg.lu_factor(x, pivot=pivot)
+    finally:
+        torch.set_num_threads(threads)
+
+
+def qpth_lu(x):
+    """qpth's lu_hack (CPU branch) with the batched LU made thread-safe; nothing else changed."""
+    if x.is_cuda:
+        raise ValueError("this benchmark runs qpth on the CPU only")
+    return serial_batched_lu(x)
 
 
 def bench_qpth(P, A, l, u, qs, eps):
     from qpth.qp import QPFunction, QPSolvers
+    from qpth.solvers.pdipm import batch as pdipm_batch
     Pd = (P + sp.triu(P, 1).T).toarray()
     Ad = A.toarray()
     Q = torch.tensor(Pd, requires_grad=True)
@@ -66,9 +103,15 @@ def bench_qpth(P, A, l, u, qs, eps):
     h = torch.tensor(np.r_[u, -l], requires_grad=True)
     q = torch.tensor(qs, requires_grad=True)
     e = torch.empty(0, dtype=torch.float64)
-    t = time.perf_counter()
-    QPFunction(verbose=-1, eps=eps, maxIter=50, solver=QPSolvers.PDIPM_BATCHED)(Q, q, G, h, e, e).sum().backward()
-    return time.perf_counter() - t
+    original = pdipm_batch.lu_hack
+    pdipm_batch.lu_hack = qpth_lu if torch.get_num_threads() > 1 else original
+    try:
+        t = time.perf_counter()
+        x = QPFunction(verbose=-1, eps=eps, maxIter=50, solver=QPSolvers.PDIPM_BATCHED)(Q, q, G, h, e, e)
+        x.sum().backward()
+        return time.perf_counter() - t, x.detach().numpy()
+    finally:
+        pdipm_batch.lu_hack = original
 
 
 def bench_cvxpylayers(P, A, l, u, qs, eps):
@@ -84,12 +127,14 @@ def bench_cvxpylayers(P, A, l, u, qs, eps):
     lt = torch.tensor(np.tile(l, (len(qs), 1)), requires_grad=True)
     ut = torch.tensor(np.tile(u, (len(qs), 1)), requires_grad=True)
     t = time.perf_counter()
-    layer(q, lt, ut, solver_args={"eps": eps})[0].sum().backward()
-    return time.perf_counter() - t
+    x = layer(q, lt, ut, solver_args={"eps": eps})[0]
+    x.sum().backward()
+    return time.perf_counter() - t, x.detach().numpy()
 
 
 def bench_osqp(P, A, l, u, qs, eps):
     import osqp
+    xs = []
     t = time.perf_counter()
     for q in qs:
         s = osqp.OSQP()
@@ -98,8 +143,8 @@ def bench_osqp(P, A, l, u, qs, eps):
         s.adjoint_derivative_compute(dx=np.ones(P.shape[0]))
         s.adjoint_derivative_get_vec()
         s.adjoint_derivative_get_mat()
-        del r
-    return time.perf_counter() - t
+        xs.append(np.array(r.x))
+    return time.perf_counter() - t, np.array(xs)
 
 
 PEERS = {"sparseqp": bench_sparseqp, "qpth": bench_qpth, "cvxpylayers": bench_cvxpylayers, "osqp": bench_osqp}
@@ -107,12 +152,29 @@ DENSE = {"qpth", "cvxpylayers"}  # qpth holds dense P, A per batch element; cvxp
                                  # sparse P but its canonicalization and diffcp's derivative scale with it
 
 
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            return next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        return platform.processor() or platform.machine()
+
+
+def version(package):
+    try:
+        return importlib.metadata.version(package)
+    except importlib.metadata.PackageNotFoundError:
+        return "not installed"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--quick", action="store_true")
     ap.add_argument("--markdown")
     ap.add_argument("--dense-limit-gb", type=float, default=4.0)
-    ap.add_argument("--timeout-s", type=float, default=300.0, help="a peer slower than this at a size is not run above it")
+    ap.add_argument("--timeout-s", type=float, default=300.0,
+                    help="a peer slower than this on a single QP is not run on the larger single QPs (the batch cases all run)")
+    ap.add_argument("--qpth-eps", type=float, help="qpth's eps (its own stopping rule on residuals + nineq·μ); default: the common eps")
     ap.add_argument("--cases", choices=["all", "batch", "single"], default="all")
     ap.add_argument("--peers", default=",".join(PEERS), help="comma-separated subset of " + ",".join(PEERS))
     ap.add_argument("--sizes", default="1000,10000,100000", help="n of the single QPs")
@@ -125,7 +187,7 @@ def main():
     singles = [(f"single, n = {n:,}", n, n // 2, 0.0, 1) for n in sizes]
     cases = {"all": cases + singles, "batch": cases, "single": singles}[args.cases]
     if args.quick:
-        cases = [(name, n // 5, m // 5, d, min(b, 8)) for name, n, m, d, b in cases]
+        cases = [(f"{name} (quick: n/5, batch ≤ 8)", n // 5, m // 5, d, min(b, 8)) for name, n, m, d, b in cases]
     available = {}
     for name in PEERS:
         try:
@@ -133,12 +195,16 @@ def main():
             available[name] = True
         except ImportError:
             available[name] = False
-    print(f"machine: {platform.processor() or platform.machine()}, torch {torch.__version__}, threads 2")
+    print(f"machine: {cpu_model()}, {os.cpu_count()} CPUs, torch {torch.__version__}, threads 2; "
+          + ", ".join(f"{p} {version(p)}" for p in ("qpth", "cvxpylayers", "cvxpy", "osqp") if available.get(p, True)))
+    print(f"eps {eps} (qpth: {args.qpth_eps or eps}); cells: seconds of forward + backward "
+          "(peer / SparseQP ×, max |x − x_SparseQP| over the batch)")
     rows, too_slow = [], set()
     for label, n, m, density, batch in cases:
         P, A, l, u, qs = problem(n, m, density, seed=n, structured=label.startswith("single"))
         qs = qs[:batch]
         row = {"case": label}
+        reference = None  # SparseQP's (seconds, x*), run first: the peers' ratios and Δx are against it
         for name, fn in PEERS.items():
             dense_gb = batch * (n * n + 2 * m * n) * 8 / 1e9 if name == "qpth" else 0
             if name not in selected:
@@ -151,9 +217,13 @@ def main():
                 row[name] = f"not run (dense data {dense_gb:.0f} GB)"
             else:
                 try:
-                    seconds = fn(P, A, l, u, qs, eps)
+                    seconds, x = fn(P, A, l, u, qs, args.qpth_eps if name == "qpth" and args.qpth_eps else eps)
                     row[name] = f"{seconds:.3f} s"
-                    if seconds > args.timeout_s:
+                    if name == "sparseqp":
+                        reference = (seconds, x)
+                    elif reference is not None:
+                        row[name] += f" ({seconds / reference[0]:.1f}×, Δx {np.abs(x - reference[1]).max():.1e})"
+                    if seconds > args.timeout_s and label.startswith("single"):
                         too_slow.add(name)
                 except Exception as e:  # a peer's failure is reported, not fatal
                     row[name] = f"failed: {type(e).__name__}: {str(e)[:60]}"
