@@ -221,7 +221,31 @@ extension Differentiator {
     /// The primal–dual active-set iteration (scaled data) from the complementarity guess at the
     /// returned iterate; nil when it does not converge within `crossoverMaxRounds`, when an active-set
     /// system is inconsistent, or when a factorization fails.
+    ///
+    /// It runs with the multipliers of each active-set solve as they come (the minimum-norm ones
+    /// when the active rows are dependent), and, when that does not converge, once more anchored at
+    /// the returned multipliers (see `crossover(…anchoredAt:…)`).
     static func crossover(solver: ADMMSolver, state: ADMMState, system forward: any LinearSystem,
+                          settings: DifferentiationSettings) -> ActiveSetIdentification? {
+        crossover(solver: solver, state: state, system: forward, anchoredAt: nil, settings: settings)
+            ?? crossover(solver: solver, state: state, system: forward, anchoredAt: state.y, settings: settings)
+    }
+
+    /// One active-set iteration from the complementarity guess at the scaled iterate (z, y) (the
+    /// polish's rule): solve the equality-constrained QP on the guessed rows, release wrong-sign
+    /// multipliers, add violated bounds, repeat.
+    ///
+    /// `anchor` (scaled multipliers, the returned ȳ): each round solves for the multipliers as
+    /// ν = ȳ_act + dν, i.e. with r₁ = −q̄ − Ā_actᵀȳ_act, so that on dependent active rows, where the
+    /// multipliers form an affine family, the solve (refined from 0: the minimum-norm dν) returns the
+    /// member nearest the returned multipliers instead of the minimum-norm one. This matters at
+    /// degenerate vertices (more tight rows than variables, e.g. every portfolio weight at a bound
+    /// with the budget row met by them): the returned point's multipliers are sign-feasible there,
+    /// while the minimum-norm ones can have wrong signs on many rows, and releasing them all leaves
+    /// the vertex and cycles. With independent rows ν is unique and the anchor changes only rounding.
+    /// A certified result is checked exactly as without anchor (refined solve of the exact system,
+    /// signs and feasibility to `crossoverTolerance`).
+    static func crossover(solver: ADMMSolver, state: ADMMState, system forward: any LinearSystem, anchoredAt anchor: [Double]?,
                           settings: DifferentiationSettings) -> ActiveSetIdentification? {
         let p = solver.problem
         let n = solver.n, m = solver.m
@@ -241,6 +265,8 @@ extension Differentiator {
             (system, mask, delta) = (taken.system, taken.active, taken.regularization)
         }
         let rhs1 = state.scaledQ.map { -$0 }
+        var r1 = rhs1
+        var base = [Double](repeating: 0, count: m)
         var rhs2 = [Double](repeating: 0, count: m)
         var factorizations = 0
         var xs = [Double](repeating: 0, count: n), ys = [Double](repeating: 0, count: m)
@@ -253,18 +279,23 @@ extension Differentiator {
                 rhs2[i] = side[i] > 0 ? u[i] : side[i] < 0 ? l[i] : 0
                 if side[i] != 0 { exactRho[i] = .infinity }
             }
+            if let anchor {
+                for i in 0..<m { base[i] = side[i] != 0 ? anchor[i] : 0 }
+                let atb = state.scaledA.transposeMultiply(base)
+                for j in 0..<n { r1[j] = rhs1[j] - atb[j] }
+            }
             do {
                 if mask != current { delta = settings.regularization }
                 let (sys, factorized) = try activeSetMatrix(&system, factored: &mask, rows: current, delta: delta, forward: forward)
                 if factorized { factorizations += 1 }
-                let r = try sys.solve(r1: rhs1, r2: rhs2, refiningAgainst: KKTParameters(sigma: 0, rho: exactRho),
+                let r = try sys.solve(r1: r1, r2: rhs2, refiningAgainst: KKTParameters(sigma: 0, rho: exactRho),
                                       settings: settings.refinement)
                 // An inconsistent active-set system (more rows guessed active than the solution has,
                 // nearly dependent) leaves a regularized solution whose wrong-sign multipliers the
                 // correction releases; only a consistent final round certifies.
                 consistent = r.report.residual <= inconsistencyThreshold * r.report.scale
                 xs = r.x
-                ys = (0..<m).map { side[$0] != 0 ? r.nu[$0] : 0 }
+                ys = (0..<m).map { side[$0] != 0 ? base[$0] + r.nu[$0] : 0 }
             } catch {
                 return nil
             }
