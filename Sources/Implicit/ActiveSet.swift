@@ -12,7 +12,10 @@ import ADMM
 /// guess: solve the equality-constrained QP on the guessed rows ([P̄, Ā_actᵀ; Ā_act, 0], factorized
 /// regularized on a companion of the forward KKT system and refined against the exact matrix), release
 /// active rows whose multiplier has the wrong sign, add inactive rows whose bound is violated, repeat
-/// until nothing changes. A point where nothing changes satisfies the KKT conditions to rounding
+/// until nothing changes. When that does not converge, the iteration runs once more with every
+/// solve's multipliers anchored at the returned ones (the member of a non-unique multiplier family
+/// nearest them, instead of the minimum-norm one: degenerate vertices with dependent tight rows).
+/// A point where nothing changes satisfies the KKT conditions to rounding
 /// level (stationarity by the solve, feasibility and dual signs to `crossoverTolerance`): it is an
 /// exact solution, and the derivative is taken there, with the activity thresholds of its own
 /// accuracy. The classification is then *certified*; no row is ambiguous.
@@ -224,11 +227,16 @@ extension Differentiator {
     ///
     /// It runs with the multipliers of each active-set solve as they come (the minimum-norm ones
     /// when the active rows are dependent), and, when that does not converge, once more anchored at
-    /// the returned multipliers (see `crossover(…anchoredAt:…)`).
+    /// the returned multipliers (see `crossover(…anchoredAt:…)`); the factorizations of both count.
     static func crossover(solver: ADMMSolver, state: ADMMState, system forward: any LinearSystem,
                           settings: DifferentiationSettings) -> ActiveSetIdentification? {
-        crossover(solver: solver, state: state, system: forward, anchoredAt: nil, settings: settings)
-            ?? crossover(solver: solver, state: state, system: forward, anchoredAt: state.y, settings: settings)
+        var spent = 0
+        if let result = crossover(solver: solver, state: state, system: forward, anchoredAt: nil, settings: settings,
+                                  factorizations: &spent) { return result }
+        var result = crossover(solver: solver, state: state, system: forward, anchoredAt: state.y, settings: settings,
+                               factorizations: &spent)
+        result?.factorizations = spent
+        return result
     }
 
     /// One active-set iteration from the complementarity guess at the scaled iterate (z, y) (the
@@ -246,7 +254,7 @@ extension Differentiator {
     /// A certified result is checked exactly as without anchor (refined solve of the exact system,
     /// signs and feasibility to `crossoverTolerance`).
     static func crossover(solver: ADMMSolver, state: ADMMState, system forward: any LinearSystem, anchoredAt anchor: [Double]?,
-                          settings: DifferentiationSettings) -> ActiveSetIdentification? {
+                          settings: DifferentiationSettings, factorizations spent: inout Int) -> ActiveSetIdentification? {
         let p = solver.problem
         let n = solver.n, m = solver.m
         let l = state.scaledL, u = state.scaledU
@@ -287,7 +295,7 @@ extension Differentiator {
             do {
                 if mask != current { delta = settings.regularization }
                 let (sys, factorized) = try activeSetMatrix(&system, factored: &mask, rows: current, delta: delta, forward: forward)
-                if factorized { factorizations += 1 }
+                if factorized { factorizations += 1; spent += 1 }
                 let r = try sys.solve(r1: r1, r2: rhs2, refiningAgainst: KKTParameters(sigma: 0, rho: exactRho),
                                       settings: settings.refinement)
                 // An inconsistent active-set system (more rows guessed active than the solution has,
