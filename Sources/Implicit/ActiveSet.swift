@@ -2,6 +2,7 @@ import Sparse
 import KKT
 import QP
 import ADMM
+import Stages
 
 /// Active-set identification for the `.kkt` rule (contract 2 of the README's "Derivatives" section), independent of the
 /// forward accuracy.
@@ -308,21 +309,8 @@ extension Differentiator {
                 return nil
             }
             let ax = state.scaledA.multiply(xs)
-            var yScale = 1.0, axScale = 1.0
-            for i in 0..<m { yScale = max(yScale, abs(ys[i])); axScale = max(axScale, abs(ax[i])) }
-            let yTol = crossoverTolerance * yScale, pTol = crossoverTolerance * axScale
-            var changes = 0
-            for i in 0..<m where !equality[i] {
-                switch side[i] {
-                case 1 where ys[i] < -yTol, -1 where ys[i] > yTol:
-                    side[i] = 0; changes += 1
-                case 0 where ax[i] > u[i] + pTol:
-                    side[i] = 1; changes += 1
-                case 0 where ax[i] < l[i] - pTol:
-                    side[i] = -1; changes += 1
-                default: break
-                }
-            }
+            let changes = ActiveSetCorrection.correct(&side, equality: equality, y: ys, ax: ax, lower: l, upper: u,
+                                                      tolerance: crossoverTolerance)
             // The plain active-set iteration can cycle on ill-conditioned active sets: give up when
             // the number of corrections has not decreased over `crossoverStallRounds` rounds.
             history.append(changes)
