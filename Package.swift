@@ -29,7 +29,7 @@ let package = Package(
         // Polishing and the interior-point method on the scaled problem, behind the KKT protocol.
         .target(name: "Stages", dependencies: ["Sparse", "KKT"]),
         .target(name: "ADMM", dependencies: ["Sparse", "QP", "KKT", "Stages"]),
-        .target(name: "Implicit", dependencies: ["Sparse", "QP", "KKT", "ADMM"]),
+        .target(name: "Implicit", dependencies: ["Sparse", "QP", "KKT", "Stages", "ADMM"]),
         .target(name: "Generators", dependencies: ["Sparse", "QP"]),
         // The C API: the header's types (a C target) and the @_cdecl functions behind them.
         .target(name: "CSparseQPTypes", path: "Sources/CSparseQPTypes"),

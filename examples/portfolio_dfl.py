@@ -36,11 +36,7 @@ def main():
 
     P = sp.block_diag([sp.diags(gamma * d), gamma * sp.eye(k)], format="csc")
     A = sp.bmat([[F.T, -sp.eye(k)], [sp.csc_matrix(np.ones((1, N))), None], [sp.eye(N), None]], format="csc")
-    # Many weights sit at 0 or x_max with a multiplier near 0. The backward pass refuses by default
-    # to differentiate when a row cannot be classified active or inactive at the forward accuracy
-    # (DerivativeError); a training loop may accept that convention (the released-row gradient of
-    # the few such rows) with allow_ambiguous=True, as here.
-    layer = QPLayer(P, A, eps_abs=1e-7, eps_rel=1e-7, allow_ambiguous=True)
+    layer = QPLayer(P, A, eps_abs=1e-7, eps_rel=1e-7)
     P_values = torch.tensor(layer.P_pattern.data)
     A_values = torch.tensor(layer.A_pattern.data)
     l = torch.tensor(np.r_[np.zeros(k), 1.0, np.zeros(N)])

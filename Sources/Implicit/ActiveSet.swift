@@ -2,6 +2,7 @@ import Sparse
 import KKT
 import QP
 import ADMM
+import Stages
 
 /// Active-set identification for the `.kkt` rule (contract 2 of the README's "Derivatives" section), independent of the
 /// forward accuracy.
@@ -12,7 +13,10 @@ import ADMM
 /// guess: solve the equality-constrained QP on the guessed rows ([P̄, Ā_actᵀ; Ā_act, 0], factorized
 /// regularized on a companion of the forward KKT system and refined against the exact matrix), release
 /// active rows whose multiplier has the wrong sign, add inactive rows whose bound is violated, repeat
-/// until nothing changes. A point where nothing changes satisfies the KKT conditions to rounding
+/// until nothing changes. When that does not converge, the iteration runs once more with every
+/// solve's multipliers anchored at the returned ones (the member of a non-unique multiplier family
+/// nearest them, instead of the minimum-norm one: degenerate vertices with dependent tight rows).
+/// A point where nothing changes satisfies the KKT conditions to rounding
 /// level (stationarity by the solve, feasibility and dual signs to `crossoverTolerance`): it is an
 /// exact solution, and the derivative is taken there, with the activity thresholds of its own
 /// accuracy. The classification is then *certified*; no row is ambiguous.
@@ -221,8 +225,37 @@ extension Differentiator {
     /// The primal–dual active-set iteration (scaled data) from the complementarity guess at the
     /// returned iterate; nil when it does not converge within `crossoverMaxRounds`, when an active-set
     /// system is inconsistent, or when a factorization fails.
+    ///
+    /// It runs with the multipliers of each active-set solve as they come (the minimum-norm ones
+    /// when the active rows are dependent), and, when that does not converge, once more anchored at
+    /// the returned multipliers (see `crossover(…anchoredAt:…)`); the factorizations of both count.
     static func crossover(solver: ADMMSolver, state: ADMMState, system forward: any LinearSystem,
                           settings: DifferentiationSettings) -> ActiveSetIdentification? {
+        var spent = 0
+        if let result = crossover(solver: solver, state: state, system: forward, anchoredAt: nil, settings: settings,
+                                  factorizations: &spent) { return result }
+        var result = crossover(solver: solver, state: state, system: forward, anchoredAt: state.y, settings: settings,
+                               factorizations: &spent)
+        result?.factorizations = spent
+        return result
+    }
+
+    /// One active-set iteration from the complementarity guess at the scaled iterate (z, y) (the
+    /// polish's rule): solve the equality-constrained QP on the guessed rows, release wrong-sign
+    /// multipliers, add violated bounds, repeat.
+    ///
+    /// `anchor` (scaled multipliers, the returned ȳ): each round solves for the multipliers as
+    /// ν = ȳ_act + dν, i.e. with r₁ = −q̄ − Ā_actᵀȳ_act, so that on dependent active rows, where the
+    /// multipliers form an affine family, the solve (refined from 0: the minimum-norm dν) returns the
+    /// member nearest the returned multipliers instead of the minimum-norm one. This matters at
+    /// degenerate vertices (more tight rows than variables, e.g. every portfolio weight at a bound
+    /// with the budget row met by them): the returned point's multipliers are sign-feasible there,
+    /// while the minimum-norm ones can have wrong signs on many rows, and releasing them all leaves
+    /// the vertex and cycles. With independent rows ν is unique and the anchor changes only rounding.
+    /// A certified result is checked exactly as without anchor (refined solve of the exact system,
+    /// signs and feasibility to `crossoverTolerance`).
+    static func crossover(solver: ADMMSolver, state: ADMMState, system forward: any LinearSystem, anchoredAt anchor: [Double]?,
+                          settings: DifferentiationSettings, factorizations spent: inout Int) -> ActiveSetIdentification? {
         let p = solver.problem
         let n = solver.n, m = solver.m
         let l = state.scaledL, u = state.scaledU
@@ -241,6 +274,8 @@ extension Differentiator {
             (system, mask, delta) = (taken.system, taken.active, taken.regularization)
         }
         let rhs1 = state.scaledQ.map { -$0 }
+        var r1 = rhs1
+        var base = [Double](repeating: 0, count: m)
         var rhs2 = [Double](repeating: 0, count: m)
         var factorizations = 0
         var xs = [Double](repeating: 0, count: n), ys = [Double](repeating: 0, count: m)
@@ -253,37 +288,29 @@ extension Differentiator {
                 rhs2[i] = side[i] > 0 ? u[i] : side[i] < 0 ? l[i] : 0
                 if side[i] != 0 { exactRho[i] = .infinity }
             }
+            if let anchor {
+                for i in 0..<m { base[i] = side[i] != 0 ? anchor[i] : 0 }
+                let atb = state.scaledA.transposeMultiply(base)
+                for j in 0..<n { r1[j] = rhs1[j] - atb[j] }
+            }
             do {
                 if mask != current { delta = settings.regularization }
                 let (sys, factorized) = try activeSetMatrix(&system, factored: &mask, rows: current, delta: delta, forward: forward)
-                if factorized { factorizations += 1 }
-                let r = try sys.solve(r1: rhs1, r2: rhs2, refiningAgainst: KKTParameters(sigma: 0, rho: exactRho),
+                if factorized { factorizations += 1; spent += 1 }
+                let r = try sys.solve(r1: r1, r2: rhs2, refiningAgainst: KKTParameters(sigma: 0, rho: exactRho),
                                       settings: settings.refinement)
                 // An inconsistent active-set system (more rows guessed active than the solution has,
                 // nearly dependent) leaves a regularized solution whose wrong-sign multipliers the
                 // correction releases; only a consistent final round certifies.
                 consistent = r.report.residual <= inconsistencyThreshold * r.report.scale
                 xs = r.x
-                ys = (0..<m).map { side[$0] != 0 ? r.nu[$0] : 0 }
+                ys = (0..<m).map { side[$0] != 0 ? base[$0] + r.nu[$0] : 0 }
             } catch {
                 return nil
             }
             let ax = state.scaledA.multiply(xs)
-            var yScale = 1.0, axScale = 1.0
-            for i in 0..<m { yScale = max(yScale, abs(ys[i])); axScale = max(axScale, abs(ax[i])) }
-            let yTol = crossoverTolerance * yScale, pTol = crossoverTolerance * axScale
-            var changes = 0
-            for i in 0..<m where !equality[i] {
-                switch side[i] {
-                case 1 where ys[i] < -yTol, -1 where ys[i] > yTol:
-                    side[i] = 0; changes += 1
-                case 0 where ax[i] > u[i] + pTol:
-                    side[i] = 1; changes += 1
-                case 0 where ax[i] < l[i] - pTol:
-                    side[i] = -1; changes += 1
-                default: break
-                }
-            }
+            let changes = ActiveSetCorrection.correct(&side, equality: equality, y: ys, ax: ax, lower: l, upper: u,
+                                                      tolerance: crossoverTolerance)
             // The plain active-set iteration can cycle on ill-conditioned active sets: give up when
             // the number of corrections has not decreased over `crossoverStallRounds` rounds.
             history.append(changes)

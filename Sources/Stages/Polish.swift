@@ -239,21 +239,8 @@ package final class Polisher {
             }
             // Correct the active set: release wrong-sign multipliers, add violated bounds.
             ax = As.multiply(xp)
-            var yScale = 1.0, axScale = 1.0
-            for i in 0..<m { yScale = max(yScale, abs(yp[i])); axScale = max(axScale, abs(ax[i])) }
-            let yTol = Self.correctionTolerance * yScale, pTol = Self.correctionTolerance * axScale
-            var corrections = 0
-            for i in 0..<m where !equality[i] {
-                switch side[i] {
-                case 1 where yp[i] < -yTol, -1 where yp[i] > yTol:
-                    side[i] = 0; corrections += 1
-                case 0 where ax[i] > u[i] + pTol:
-                    side[i] = 1; corrections += 1
-                case 0 where ax[i] < l[i] - pTol:
-                    side[i] = -1; corrections += 1
-                default: break
-                }
-            }
+            let corrections = ActiveSetCorrection.correct(&side, equality: equality, y: yp, ax: ax, lower: l, upper: u,
+                                                          tolerance: Self.correctionTolerance)
             if let log = context.log { log("polish round \(round): \(corrections) corrections, \(side.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }) rows active next") }
             if corrections == 0 { break }
             correctionHistory.append(corrections)

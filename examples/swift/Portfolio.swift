@@ -56,10 +56,7 @@ struct PortfolioDFL: ParsableCommand {
         var settings = SolverSettings()
         settings.epsAbs = 1e-7
         settings.epsRel = 1e-7
-        // Many weights sit at 0 or x_max with a multiplier near 0: accept the released-row gradient
-        // of rows the forward accuracy cannot classify (as the Python example does).
-        var differentiation = DifferentiationSettings()
-        differentiation.allowAmbiguous = true
+        let differentiation = DifferentiationSettings()
         let zeroCost = [Double](repeating: 0, count: n)
         let layer = QPLayer(base: try QuadraticProgram(P: P, q: zeroCost, A: A, l: l, u: u),
                             solverSettings: settings, differentiation: differentiation)
