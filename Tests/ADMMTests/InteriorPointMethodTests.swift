@@ -269,3 +269,17 @@ func interiorPointNoFalseCertificate(seed: UInt64) throws {
     let kkt = optimality(qp, solution.x, solution.y)
     #expect(kkt.primal <= 1e-4 && kkt.dual <= 1e-4, "\(kkt)")
 }
+
+@Test("method auto choosing the interior-point method: infeasible and unbounded problems get its certificates, no ADMM iteration")
+func automaticInteriorPointCertificates() throws {
+    var s = SolverSettings()
+    s.method = .automatic
+    let infeasible = try smallPrimalInfeasible()
+    let p = try ADMMSolver(problem: infeasible, settings: s).solve()
+    #expect(p.info.method == .interiorPoint && p.status == .primalInfeasible && p.info.iterations == 0)
+    #expect(checkPrimalCertificate(infeasible, try #require(p.primalInfeasibilityCertificate)) == nil)
+    let unbounded = try smallDualInfeasible()
+    let d = try ADMMSolver(problem: unbounded, settings: s).solve()
+    #expect(d.info.method == .interiorPoint && d.status == .dualInfeasible && d.info.iterations == 0)
+    #expect(checkDualCertificate(unbounded, try #require(d.dualInfeasibilityCertificate)) == nil)
+}
