@@ -74,13 +74,18 @@ package struct InteriorPointOutcome {
 /// backend has `capabilities` (inertia checks, hard equality rows), otherwise on a system of its own
 /// made with those requirements (the reduced matrix P + AᵀWA becomes too ill-conditioned for
 /// Cholesky as W spreads). Each solve is refined against the unregularized operator (δ = 0, equality
-/// rows exact). δ = 10⁻⁸ on the scaled data, raised ×100 when a factorization shows the wrong inertia.
+/// rows exact). δ = `settings.regularization` (default 10⁻⁸) on the scaled data, raised ×100 when a
+/// factorization shows the wrong inertia.
 ///
 /// Iteration: affine step, centring σ = (μ_aff/μ)³, corrector with the second-order term, one step
 /// length for primal and dual (0.99 of the distance to the boundary). Start: x from the regularized
 /// least-squares system with ρ = 1 on inequality rows and targets Π_[l,u](0); slacks max(slack, 1),
 /// multipliers 1. Stop: the residuals of `Termination` (the same test as ADMM's, at
 /// (x, Π_[l,u](Ax), y)) are within `targetFactor` of the tolerances; the best point seen is returned.
+///
+/// Infeasibility: at every iteration the differences of consecutive iterates δy, δx go through the
+/// certificate tests ADMM uses (`InteriorPointInfeasibility`); a certificate confirmed at two
+/// consecutive iterations ends the run with it (`InteriorPointOutcome.certificate`).
 ///
 /// Warm start: none. Every attempt starts from its least-squares point (an interior-point method
 /// gains little from a point near the boundary).
@@ -239,7 +244,7 @@ package final class InteriorPointMethod {
 
     /// The first two attempts. `proximal` false: δ only in the factorization, solves refined against
     /// δ = 0. `proximal` true: the interior-point proximal method of multipliers with its proximal
-    /// centres moved to the current iterate at every step — the Newton matrix has σ = δ = 10⁻⁸ on both
+    /// centres moved to the current iterate at every step — the Newton matrix has σ = δ (`settings.regularization`) on both
     /// blocks, ρ_i = 1/(1/W_i + δ), each solve is refined against that same matrix (no refinement has
     /// to bridge the gap to the singular δ = 0 operator), and the slack steps use A·dx − δ·dy.
     func newton(_ data: InteriorPointData, start: (system: any LinearSystem, iterate: InteriorPointIterate), proximal: Bool,
@@ -389,7 +394,7 @@ package final class InteriorPointMethod {
 package enum InteriorPointAttempt: CaseIterable {
     /// Mehrotra's method, δ in the factorization only (solves refined against δ = 0).
     case newton
-    /// The same iteration with the regularization kept in the method (δ = 10⁻⁸ fixed); second
+    /// The same iteration with the regularization kept in the method (δ = `regularization` fixed); second
     /// because δ in the directions costs accuracy elsewhere.
     case proximalNewton
     /// The proximal method of multipliers with shrinking regularization and separate primal and dual
