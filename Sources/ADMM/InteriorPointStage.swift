@@ -94,6 +94,9 @@ extension ADMMSolver {
         solution.info.interiorPoint = .succeeded
         solution.x = []
         solution.y = []
+        solution.info.primalResidual = .nan
+        solution.info.dualResidual = .nan
+        solution.info.dualityGap = .nan
         polishFactorization = nil
         switch certificate {
         case .primal(let c):

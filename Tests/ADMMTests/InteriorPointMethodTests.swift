@@ -252,7 +252,9 @@ func interiorPointStageSuppliesCertificateAfterADMM() throws {
     s.checkTermination = 25
     let solution = try ADMMSolver(problem: qp, settings: s).solve()
     #expect(solution.status == .primalInfeasible && solution.info.iterations == 10)
-    #expect(solution.info.interiorPoint == .succeeded)
+    #expect(solution.info.interiorPoint == .succeeded && solution.x.isEmpty && solution.y.isEmpty)
+    // No point is returned, so no residuals (as after ADMM's own verdicts), not ADMM's last ones.
+    #expect(solution.info.primalResidual.isNaN && solution.info.dualResidual.isNaN && solution.info.dualityGap.isNaN)
     let c = try #require(solution.primalInfeasibilityCertificate)
     #expect(checkPrimalCertificate(qp, c) == nil, "\(checkPrimalCertificate(qp, c) ?? "")")
 }
