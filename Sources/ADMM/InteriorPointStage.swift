@@ -6,7 +6,9 @@ import Stages
 public enum InteriorPointStatus: String, Sendable, Equatable {
     /// Not needed (ADMM met the tolerances), switched off, or not applicable (time limit, cancellation).
     case notRun = "not_run"
-    /// It met the requested tolerances; its point (or the polish started from it) was returned.
+    /// It met the requested tolerances; its point (or the polish started from it) was returned. Or
+    /// it found an infeasibility certificate that was returned (status `.primalInfeasible` /
+    /// `.dualInfeasible`, see `ADMMSolver.interiorPointStage`).
     case succeeded = "succeeded"
     /// It did not meet the tolerances within its iterations (or its linear system failed); ADMM's
     /// result was kept unless the interior-point point had smaller residuals.
@@ -46,6 +48,16 @@ extension ADMMSolver {
             return
         }
         solution.info.interiorPointIterations = outcome.iterations
+        if let certificate = outcome.certificate {
+            // A verdict of its own is returned when ADMM had none (the method ran first, or ADMM
+            // stopped at its limit); ADMM's verdict, or a point meeting the tolerances, stands.
+            if !improving, !solution.info.status.isInfeasible {
+                apply(certificate, to: &solution)
+            } else {
+                solution.info.interiorPoint = .failed
+            }
+            return
+        }
         let c = outcome.best
         let saved = (x.array, z.array, y.array)
         for j in 0..<n { x.buffer[j] = c.x[j] }
@@ -75,6 +87,29 @@ extension ADMMSolver {
         applyResiduals(c.residuals, to: &solution.info)
         solution.x = scaled.unscaledX(c.x)
         solution.y = scaled.unscaledY(c.y)
+    }
+
+    /// The stage found an infeasibility certificate: its status, no point (as ADMM's verdicts).
+    private func apply(_ certificate: InfeasibilityCertificate, to solution: inout Solution) {
+        solution.info.interiorPoint = .succeeded
+        solution.x = []
+        solution.y = []
+        solution.info.primalResidual = .nan
+        solution.info.dualResidual = .nan
+        solution.info.dualityGap = .nan
+        polishFactorization = nil
+        switch certificate {
+        case .primal(let c):
+            solution.info.status = .primalInfeasible
+            solution.primalInfeasibilityCertificate = c
+            solution.dualInfeasibilityCertificate = nil
+            solution.info.objective = .infinity
+        case .dual(let c):
+            solution.info.status = .dualInfeasible
+            solution.dualInfeasibilityCertificate = c
+            solution.primalInfeasibilityCertificate = nil
+            solution.info.objective = -.infinity
+        }
     }
 
     /// The stage met the tolerances: status `.solved`, any infeasibility certificate dropped.

@@ -6,8 +6,9 @@ import Stages
 public enum SolverMethod: String, Sendable, Equatable, CaseIterable {
     /// ADMM, then polishing and the interior-point stage as configured (the default path).
     case admm
-    /// The interior-point method from its own start; when it does not meet the tolerances, ADMM
-    /// runs after it (with its polish), which also detects infeasibility.
+    /// The interior-point method from its own start. It returns a solution that meets the
+    /// tolerances, or an infeasibility certificate (ADMM's form and test, from its diverging
+    /// iterates); otherwise ADMM runs after it (with its polish and its own certificates).
     case interiorPoint = "interior-point"
     /// Chosen per problem by the rule of `MethodCostModel`.
     case automatic = "auto"
@@ -71,7 +72,8 @@ extension ADMMSolver {
 
     /// `.interiorPoint` first: the interior-point stage from its own start (warm starts are not used:
     /// the method starts from its least-squares point). Returns the solution when it met the
-    /// tolerances; otherwise records the attempt in `info` and returns nil (ADMM runs next).
+    /// tolerances or found an infeasibility certificate (no ADMM iteration then); otherwise records
+    /// the attempt in `info` and returns nil (ADMM runs next).
     func interiorPointFirst(_ info: inout Info, start t0: ContinuousClock.Instant) -> Solution? {
         if settings.verbose { log.write("interior-point method first (\(info.methodReason))") }
         var solution = Solution(x: [Double](repeating: 0, count: n), y: [Double](repeating: 0, count: m), info: info)
@@ -85,7 +87,7 @@ extension ADMMSolver {
             if settings.verbose { log.write("interior-point method did not meet the tolerances: ADMM") }
             return nil
         }
-        hasStart = true
+        if solution.info.status == .solved { hasStart = true }
         solution.info.iterations = 0
         solution.info.solveTime = max(0, seconds(since: t0) - solution.info.interiorPointTime)
         solution.info.factorization = kkt?.profile

@@ -14,7 +14,8 @@ public struct SolverSettings: Sendable, Equatable {
     /// Absolute and relative tolerances of the termination test. Default 1e-3 each.
     public var epsAbs: Double = 1e-3
     public var epsRel: Double = 1e-3
-    /// Tolerances of the primal and dual infeasibility certificates. Default 1e-4 each.
+    /// Tolerances of the primal and dual infeasibility certificates (ADMM's and the interior-point
+    /// method's: the same tests). Default 1e-4 each.
     public var epsPrimalInfeasible: Double = 1e-4
     public var epsDualInfeasible: Double = 1e-4
     /// Iteration limit. Default 4000.
@@ -67,6 +68,22 @@ public struct SolverSettings: Sendable, Equatable {
     /// Iteration limit of each interior-point attempt (standard, then proximal when the first does not
     /// converge; each iteration is one numeric factorization and two refined solves). Default 100.
     public var interiorPointIterations: Int = 100
+    /// Regularization δ of the interior-point method's Newton matrix (σ = δ on the scaled data, and
+    /// the start point's system; ×100 after a factorization with the wrong inertia): small enough that
+    /// refinement against δ = 0 converges in a few steps, large enough to keep the LDLᵀ pivots away
+    /// from zero. The proximal method of multipliers (third attempt) has its own schedule. In (0, 1).
+    /// Default 1e-8.
+    public var interiorPointRegularization: Double = 1e-8
+    /// The interior-point method stops once every residual of the termination test (ADMM's: εabs +
+    /// εrel·scale on the unscaled residuals at (x, Π[l,u](Ax), y), gap as `checkDualityGap` says) is
+    /// this fraction of its tolerance and the linear constraints hold to 10⁻¹² relative: its last
+    /// iterations converge fast, and the point then also passes stricter checks. Its result counts as
+    /// solved at factor 1, like ADMM's. In (0, 1]. Default 1e-2.
+    public var interiorPointTargetFactor: Double = 1e-2
+    /// An interior-point attempt gives up when its best residual/tolerance ratio has not halved for
+    /// this many iterations (the third attempt, the proximal method of multipliers, twice as many).
+    /// ≥ 1. Default 30.
+    public var interiorPointStallIterations: Int = 30
     /// Wall-clock limit for `solve()` in seconds (setup excluded); 0, or 1e9 and more, means none. ADMM, polishing and
     /// the interior-point stage check it (and `ADMMSolver.cancellation`) between iterations and
     /// factorizations, so the overshoot is at most one numeric factorization or solve; a solve it
@@ -126,6 +143,11 @@ public struct SolverSettings: Sendable, Equatable {
         try check(adaptiveRhoCostFraction.isFinite && adaptiveRhoCostFraction >= 0,
                   "adaptiveRhoCostFraction must be finite and ≥ 0 (got \(adaptiveRhoCostFraction))")
         try check(interiorPointIterations >= 1, "interiorPointIterations must be ≥ 1")
+        try check(interiorPointRegularization.isFinite && interiorPointRegularization > 0 && interiorPointRegularization < 1,
+                  "interiorPointRegularization must be in (0, 1) (got \(interiorPointRegularization))")
+        try check(interiorPointTargetFactor.isFinite && interiorPointTargetFactor > 0 && interiorPointTargetFactor <= 1,
+                  "interiorPointTargetFactor must be in (0, 1] (got \(interiorPointTargetFactor))")
+        try check(interiorPointStallIterations >= 1, "interiorPointStallIterations must be ≥ 1 (got \(interiorPointStallIterations))")
         try check(timeLimit.isFinite && timeLimit >= 0, "timeLimit must be finite and ≥ 0 (0 = none)")
         try check(convexityTolerance.isFinite && convexityTolerance >= 0 && convexityTolerance < 1,
                   "convexityTolerance must be in [0, 1) (got \(convexityTolerance))")
@@ -142,5 +164,9 @@ extension SolverSettings {
                        activeSetRounds: polishActiveSetRounds, workFraction: polishWorkFraction)
     }
 
-    var interiorPointSettings: InteriorPointSettings { InteriorPointSettings(iterations: interiorPointIterations) }
+    var interiorPointSettings: InteriorPointSettings {
+        InteriorPointSettings(iterations: interiorPointIterations, regularization: interiorPointRegularization,
+                              targetFactor: interiorPointTargetFactor, stallIterations: interiorPointStallIterations,
+                              epsPrimalInfeasible: epsPrimalInfeasible, epsDualInfeasible: epsDualInfeasible)
+    }
 }

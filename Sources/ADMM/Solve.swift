@@ -231,7 +231,7 @@ extension ADMMSolver {
             if Self.interiorPointApplies(to: solution.info.status) {
                 interiorPointStage(into: &solution)
             } else if solution.info.status == .solved, polishedEarly == nil, Self.interiorPointApplies(to: info.status),
-                      computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly).worstRatio > InteriorPointMethod.targetFactor {
+                      computeResiduals(x: x.readOnly, z: z.readOnly, y: y.readOnly).worstRatio > settings.interiorPointTargetFactor {
                 // ADMM itself did not converge and the polish only just met the tolerances (its objective
                 // can still be off): the stage is run to improve the point, kept only if more accurate.
                 interiorPointStage(into: &solution, improving: true)

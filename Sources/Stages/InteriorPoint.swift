@@ -1,13 +1,45 @@
 import Sparse
 import KKT
 
-/// How the interior-point method is configured (from `SolverSettings`). Its tolerances are the
-/// solver's (`Tolerances`, the same test as ADMM's); it stops at `targetFactor` of them.
+/// How the interior-point method is configured (from `SolverSettings`; the defaults are there). Its
+/// tolerances are the solver's (`Tolerances`: ADMM's termination test on the unscaled residuals at
+/// (x, Π[l,u](Ax), y), εabs + εrel·scale); it stops once every residual is `targetFactor` of them.
 package struct InteriorPointSettings: Equatable {
     /// Iterations per attempt.
     package var iterations: Int
+    /// δ of the Newton matrix of the first two attempts and of the start point's system (scaled data).
+    package var regularization: Double
+    /// The iterations stop once every residual is this fraction of its tolerance (its last
+    /// iterations converge fast, and the point then also passes stricter checks).
+    package var targetFactor: Double
+    /// An attempt gives up when its best residual ratio has not halved for this many iterations (the
+    /// proximal method of multipliers: `proximalStallRatio` times as many).
+    package var stallIterations: Int
+    /// ε of the primal and dual infeasibility tests (`ScaledProblem.primalInfeasibilityCertificate`,
+    /// the same tests as ADMM's).
+    package var epsPrimalInfeasible: Double
+    package var epsDualInfeasible: Double
 
-    package init(iterations: Int) { self.iterations = iterations }
+    package init(iterations: Int, regularization: Double, targetFactor: Double, stallIterations: Int,
+                 epsPrimalInfeasible: Double, epsDualInfeasible: Double) {
+        self.iterations = iterations
+        self.regularization = regularization
+        self.targetFactor = targetFactor
+        self.stallIterations = stallIterations
+        self.epsPrimalInfeasible = epsPrimalInfeasible
+        self.epsDualInfeasible = epsDualInfeasible
+    }
+}
+
+/// An infeasibility certificate found by the interior-point method: unscaled, normalized to
+/// ‖·‖∞ = 1 (the form of ADMM's).
+package enum InfeasibilityCertificate: Equatable {
+    /// δy with Aᵀδy ≈ 0 and uᵀδy₊ + lᵀδy₋ < 0.
+    case primal([Double])
+    /// δx with Pδx ≈ 0, qᵀδx < 0 and Aδx in the recession cone of [l, u].
+    case dual([Double])
+
+    package var isPrimal: Bool { if case .primal = self { true } else { false } }
 }
 
 /// What an interior-point run returned.
@@ -22,6 +54,8 @@ package struct InteriorPointOutcome {
     package var reachedTarget: Bool
     /// At the best point the linear constraints hold to `linearTolerance`.
     package var bestLinearAccurate: Bool
+    /// Set when the attempt stopped on an infeasibility certificate (its diverging iterates).
+    package var certificate: InfeasibilityCertificate? = nil
 }
 
 /// The high-accuracy method: a primal-dual interior-point method on the scaled problem, in three
@@ -40,13 +74,18 @@ package struct InteriorPointOutcome {
 /// backend has `capabilities` (inertia checks, hard equality rows), otherwise on a system of its own
 /// made with those requirements (the reduced matrix P + AᵀWA becomes too ill-conditioned for
 /// Cholesky as W spreads). Each solve is refined against the unregularized operator (δ = 0, equality
-/// rows exact). δ = 10⁻⁸ on the scaled data, raised ×100 when a factorization shows the wrong inertia.
+/// rows exact). δ = `settings.regularization` (default 10⁻⁸) on the scaled data, raised ×100 when a
+/// factorization shows the wrong inertia.
 ///
 /// Iteration: affine step, centring σ = (μ_aff/μ)³, corrector with the second-order term, one step
 /// length for primal and dual (0.99 of the distance to the boundary). Start: x from the regularized
 /// least-squares system with ρ = 1 on inequality rows and targets Π_[l,u](0); slacks max(slack, 1),
 /// multipliers 1. Stop: the residuals of `Termination` (the same test as ADMM's, at
 /// (x, Π_[l,u](Ax), y)) are within `targetFactor` of the tolerances; the best point seen is returned.
+///
+/// Infeasibility: at every iteration the differences of consecutive iterates δy, δx go through the
+/// certificate tests ADMM uses (`InteriorPointInfeasibility`); a certificate confirmed at two
+/// consecutive iterations ends the run with it (`InteriorPointOutcome.certificate`).
 ///
 /// Warm start: none. Every attempt starts from its least-squares point (an interior-point method
 /// gains little from a point near the boundary).
@@ -67,29 +106,18 @@ package final class InteriorPointMethod {
     /// equality rows near ρ = ∞, and an inertia check that guards its regularization.
     package static let capabilities: LinearSystemCapabilities = [.reportsInertia, .acceptsHardEqualityRows]
 
-    /// The iterations stop once every residual is this fraction of its tolerance (its last
-    /// iterations converge fast, and the point then also passes stricter checks).
-    package static let targetFactor = 1e-2
     /// …and the linear constraints A x ∓ s = l, u hold to this relative accuracy (scaled), so that the
     /// returned point is feasible to rounding level (Π[l,u](Ax) = Ax up to it).
     static let linearTolerance = 1e-12
-    /// δ of the Newton matrix (scaled data): small enough that refinement against δ = 0 converges in a
-    /// few steps, large enough to keep the simplicial LDLᵀ's pivots away from zero.
-    static let regularization = 1e-8
     /// Floor of the barrier weights W_i (scaled): keeps the (2,2) block −1/(W + δ) finite on rows whose
     /// multipliers vanish.
     static let weightFloor = 1e-12
-    /// An attempt gives up when the best residual ratio has not halved for this many iterations.
-    static let stallIterations = 30
     /// The dual block is regularized by δ times this: a δ comparable to 1/W of strongly active rows
     /// would make refinement against the exact operator contract too slowly to restore A x = b.
     static let dualRegularizationRatio = 1e-4
     /// Fraction of the distance to the boundary taken per step (the usual 0.99–0.995): keeps slacks and
     /// multipliers strictly positive.
     static let stepFraction = 0.99
-    /// δ of the proximal Newton attempt: primal and dual regularization of the Newton matrix, which is
-    /// then solved exactly (refined against itself) instead of against δ = 0.
-    static let proximalRegularization = 1e-8
     /// A failed factorization (wrong inertia) is retried this many times, δ ×`regularizationGrowth` each.
     static let factorizationAttempts = 4
     static let regularizationGrowth = 100.0
@@ -122,7 +150,8 @@ package final class InteriorPointMethod {
     /// **Escalation rule.** The next attempt runs only while every attempt so far stopped short of its
     /// own target (a stall, the iteration limit, a failed factorization) and none met the tolerances
     /// with the linear constraints accurate to rounding level (a point that meets the tolerances with
-    /// a large linear residual can have the wrong objective, so it is pursued). A result that already
+    /// a large linear residual can have the wrong objective, so it is pursued) and none found an
+    /// infeasibility certificate (`InteriorPointInfeasibility`; that outcome is returned). A result that already
     /// meets the tolerances is replaced only by one that reached its target (a stalled point can have
     /// the smaller ratio and the worse objective). The work (factorizations and solves) is added to
     /// `context.work.interiorPoint`.
@@ -132,7 +161,7 @@ package final class InteriorPointMethod {
         var first: InteriorPointOutcome?
         var total = 0
         for attempt in InteriorPointAttempt.allCases {
-            if let f = first, f.reachedTarget || (f.converged && f.bestLinearAccurate) { break }
+            if let f = first, f.reachedTarget || (f.converged && f.bestLinearAccurate) || f.certificate != nil { break }
             if context.shouldStop() { break }
             let data = InteriorPointData(problem: context.problem)
             guard let start = start(data, forward: forward, options: options, attempt: attempt, context: context),
@@ -141,7 +170,8 @@ package final class InteriorPointMethod {
                     : newton(data, start: start, proximal: attempt == .proximalNewton, context: context)
             else { continue }
             total += outcome.iterations
-            let better = first.map { outcome.best.residuals.worstRatio < $0.best.residuals.worstRatio
+            // A certificate ends the run: the iterates diverge, later attempts would too.
+            let better = outcome.certificate != nil || first.map { outcome.best.residuals.worstRatio < $0.best.residuals.worstRatio
                 && (!$0.converged || outcome.reachedTarget) } ?? true
             if better { first = outcome }
         }
@@ -166,10 +196,10 @@ package final class InteriorPointMethod {
             if isEquality[i] { rhoStart[i] = 1; target[i] = l[i] }
             else if hasL[i] || hasU[i] { rhoStart[i] = 1; target[i] = hasL[i] && hasU[i] ? 0.5 * (l[i] + u[i]) : (hasL[i] ? l[i] : u[i]) }
         }
-        var sigma = Self.regularization
+        var sigma = settings.regularization
         guard let system = linearSystem(forward: forward, options: options, initial: KKTParameters(sigma: sigma, rho: rhoStart),
                                         problem: context.problem) else { return nil }
-        var regularization = attempt.equalityRegularization
+        var regularization = attempt.equalityRegularization(settings.regularization)
         var factored = false
         for _ in 0..<Self.factorizationAttempts where !factored {
             do {
@@ -214,21 +244,21 @@ package final class InteriorPointMethod {
 
     /// The first two attempts. `proximal` false: δ only in the factorization, solves refined against
     /// δ = 0. `proximal` true: the interior-point proximal method of multipliers with its proximal
-    /// centres moved to the current iterate at every step — the Newton matrix has σ = δ = 10⁻⁸ on both
+    /// centres moved to the current iterate at every step — the Newton matrix has σ = δ (`settings.regularization`) on both
     /// blocks, ρ_i = 1/(1/W_i + δ), each solve is refined against that same matrix (no refinement has
     /// to bridge the gap to the singular δ = 0 operator), and the slack steps use A·dx − δ·dy.
     func newton(_ data: InteriorPointData, start: (system: any LinearSystem, iterate: InteriorPointIterate), proximal: Bool,
                 context: StageContext) -> InteriorPointOutcome? {
         let n = data.n, m = data.m, rows = data.rows, As = data.A
         let isEquality = rows.isEquality, hasL = rows.hasL, hasU = rows.hasU, sides = rows.sides
-        let proxReg = Self.proximalRegularization
+        let proxReg = settings.regularization
         let dualRatio = proximal ? 1 : Self.dualRegularizationRatio
         let system = start.system
         var it = start.iterate
-        var delta = Self.regularization
+        var delta = settings.regularization
         var factored = KKTParameters(sigma: delta, rho: [Double](repeating: 0, count: m))
         func factorize(_ rho: (Double) -> [Double]) -> Bool {
-            delta = proximal ? proxReg : Self.regularization
+            delta = proximal ? proxReg : settings.regularization
             for _ in 0..<Self.factorizationAttempts {
                 do {
                     factored = KKTParameters(sigma: delta, rho: rho(delta * dualRatio))
@@ -242,7 +272,7 @@ package final class InteriorPointMethod {
             }
             return false
         }
-        var progress = InteriorPointProgress(stallLimit: Self.stallIterations)
+        var progress = InteriorPointProgress(stallLimit: settings.stallIterations, settings: settings, problem: data)
         var iterations = 0
         var res = InteriorPointResiduals(n: n, m: m)
         var w = [Double](repeating: 0, count: m)
@@ -364,7 +394,7 @@ package final class InteriorPointMethod {
 package enum InteriorPointAttempt: CaseIterable {
     /// Mehrotra's method, δ in the factorization only (solves refined against δ = 0).
     case newton
-    /// The same iteration with the regularization kept in the method (δ = 10⁻⁸ fixed); second
+    /// The same iteration with the regularization kept in the method (δ = `regularization` fixed); second
     /// because δ in the directions costs accuracy elsewhere.
     case proximalNewton
     /// The proximal method of multipliers with shrinking regularization and separate primal and dual
@@ -372,11 +402,11 @@ package enum InteriorPointAttempt: CaseIterable {
     /// (docs/SOLVER-HISTORY.md).
     case proximalMultipliers
 
-    /// The equality rows' regularization of the start point's system.
-    var equalityRegularization: Double {
+    /// The equality rows' regularization of the start point's system, for the method's δ.
+    func equalityRegularization(_ delta: Double) -> Double {
         switch self {
-        case .newton, .proximalMultipliers: return InteriorPointMethod.regularization * InteriorPointMethod.dualRegularizationRatio
-        case .proximalNewton: return InteriorPointMethod.proximalRegularization
+        case .newton, .proximalMultipliers: return delta * InteriorPointMethod.dualRegularizationRatio
+        case .proximalNewton: return delta
         }
     }
 }

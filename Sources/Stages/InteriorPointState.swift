@@ -138,19 +138,69 @@ struct InteriorPointResiduals {
     }
 }
 
+/// The infeasibility test of an attempt: the certificate tests every method uses
+/// (`ScaledProblem.primalInfeasibilityCertificate`, `dualInfeasibilityCertificate`) on the
+/// differences of consecutive iterates, δy = y_k − y_{k−1} and δx = x_k − x_{k−1}, confirmed at two
+/// consecutive iterations (`InfeasibilityTracker`). On a primal infeasible problem the multipliers grow
+/// without bound along a Farkas direction (δy/‖δy‖ converges to a certificate while Aᵀy stays
+/// bounded); on a dual infeasible one x grows along a recession direction d (Pd = 0, qᵀd < 0). On a
+/// feasible problem the differences vanish, and the tests' radius rule rejects them.
+struct InteriorPointInfeasibility {
+    private var previousX: [Double]?
+    private var previousY: [Double]?
+    private var tracker = InfeasibilityTracker()
+    private let dx: Vector, dy: Vector, workN: Vector, workM: Vector
+
+    init(n: Int, m: Int) {
+        dx = Vector(count: n); dy = Vector(count: m)
+        workN = Vector(count: n); workM = Vector(count: m)
+    }
+
+    /// Tests the step from the previous iterate to (x, y); returns a confirmed certificate.
+    mutating func check(x: [Double], y: [Double], problem: ScaledProblem,
+                        settings: InteriorPointSettings) -> InfeasibilityCertificate? {
+        defer { previousX = x; previousY = y }
+        guard let px = previousX, let py = previousY else { return nil }
+        for j in 0..<x.count { dx.buffer[j] = x[j] - px[j] }
+        for i in 0..<y.count { dy.buffer[i] = y[i] - py[i] }
+        let primal = x.withUnsafeBufferPointer { xb in
+            problem.primalInfeasibilityCertificate(deltaY: dy.buffer, x: xb, epsilon: settings.epsPrimalInfeasible,
+                                                   work: workN.buffer)
+        }
+        if let c = tracker.confirmPrimal(primal) { return .primal(c) }
+        let dual = x.withUnsafeBufferPointer { xb in
+            y.withUnsafeBufferPointer { yb in
+                problem.dualInfeasibilityCertificate(deltaX: dx.readOnly, x: xb, y: yb, epsilon: settings.epsDualInfeasible,
+                                                     workN: workN.buffer, workM: workM.buffer)
+            }
+        }
+        if let c = tracker.confirmDual(dual) { return .dual(c) }
+        return nil
+    }
+}
+
 /// The test every attempt runs at the top of an iteration, and what it has seen: the residuals of
 /// `Termination` at (x, Π_[l,u](Ax), y), the best point so far, the stall rule (the best ratio has
-/// not halved for `stallLimit` iterations), convergence (within `InteriorPointMethod.targetFactor`
-/// of the tolerances and the linear constraints to `linearTolerance`), cancellation and deadline.
+/// not halved for `stallLimit` iterations), convergence (within `InteriorPointSettings.targetFactor`
+/// of the tolerances and the linear constraints to `linearTolerance`), infeasibility
+/// (`InteriorPointInfeasibility`), cancellation and deadline.
 struct InteriorPointProgress {
     let stallLimit: Int
+    let settings: InteriorPointSettings
+    private var infeasibility: InteriorPointInfeasibility
+    /// Set when the diverging iterates gave an infeasibility certificate (the attempt then stops).
+    private(set) var certificate: InfeasibilityCertificate?
     private(set) var best: StagePoint?
     private(set) var reachedTarget = false
     private(set) var bestLinearAccurate = true
     private var sinceProgress = 0
     private var progressMark = Double.infinity
 
-    init(stallLimit: Int) { self.stallLimit = stallLimit }
+    init(stallLimit: Int, settings: InteriorPointSettings, problem: InteriorPointData) {
+        self.stallLimit = stallLimit
+        self.settings = settings
+        infeasibility = InteriorPointInfeasibility(n: problem.n, m: problem.m)
+    }
 
     /// Records the iterate; returns its residuals, or nil when the attempt should stop.
     mutating func record(_ it: InteriorPointIterate, y: [Double], linear: Double, _ data: InteriorPointData,
@@ -164,10 +214,14 @@ struct InteriorPointProgress {
             best = StagePoint(x: it.x, z: zp, y: y, residuals: r)
             bestLinearAccurate = linearAccurate
         }
+        if let c = infeasibility.check(x: it.x, y: y, problem: context.problem, settings: settings) {
+            certificate = c
+            return nil
+        }
         if r.worstRatio < 0.5 * progressMark { progressMark = r.worstRatio; sinceProgress = 0 }
         sinceProgress += 1
         if sinceProgress > stallLimit { return nil }
-        if r.converged(context.tolerances, factor: InteriorPointMethod.targetFactor), linearAccurate {
+        if r.converged(context.tolerances, factor: settings.targetFactor), linearAccurate {
             reachedTarget = true
             return nil
         }
@@ -180,8 +234,12 @@ struct InteriorPointProgress {
         guard let best else { return nil }
         if let log = context.log {
             log("interior point\(label): \(iterations) iteration(s), residuals primal \(fmt(best.residuals.primal)), dual \(fmt(best.residuals.dual)), gap \(fmt(best.residuals.gap))")
+            if let certificate {
+                log("interior point\(label): \(certificate.isPrimal ? "primal" : "dual") infeasibility certificate")
+            }
         }
         return InteriorPointOutcome(best: best, iterations: iterations, converged: best.residuals.converged(context.tolerances),
-                                    reachedTarget: reachedTarget, bestLinearAccurate: bestLinearAccurate)
+                                    reachedTarget: reachedTarget, bestLinearAccurate: bestLinearAccurate,
+                                    certificate: certificate)
     }
 }

@@ -38,8 +38,8 @@ extension InteriorPointMethod {
     /// …or when the regularized residual is below this fraction of the unregularized one.
     static let proximalSubproblemSolved = 0.1
     /// Its residual ratio can rise for a while after ρ and δ reach their last floor before it halves
-    /// again, so its stall limit is longer than the other attempts'.
-    static let proximalStallIterations = 60
+    /// again, so its stall limit is this many times the other attempts' (`stallIterations`).
+    static let proximalStallRatio = 2
     /// A block whose centre did not move shrinks its regularization by this fraction of μ's relative
     /// decrease only (a moved centre shrinks it by the full decrease).
     static let proximalStalledShrink = 0.666
@@ -56,7 +56,7 @@ extension InteriorPointMethod {
         var centre = ProximalCentres(it)
         var reg = ProximalRegularization()
 
-        var progress = InteriorPointProgress(stallLimit: Self.proximalStallIterations)
+        var progress = InteriorPointProgress(stallLimit: Self.proximalStallRatio * settings.stallIterations, settings: settings, problem: data)
         var iterations = 0
         var res = InteriorPointResiduals(n: n, m: m)
         var gl = [Double](repeating: 0, count: m), gu = gl, w = gl

@@ -20,6 +20,15 @@ struct SolverOptions: ParsableArguments {
     var interiorPoint: Bool = true
     @Option(name: .customLong("interior-point-iterations"), parsing: .unconditional, help: "Iteration limit of each interior-point attempt (default 100).")
     var interiorPointIterations: Int?
+    @Option(name: .customLong("interior-point-regularization"), parsing: .unconditional,
+            help: "Regularization δ of the interior-point Newton matrix, scaled data, in (0, 1) (default 1e-8).")
+    var interiorPointRegularization: Double?
+    @Option(name: .customLong("interior-point-target-factor"), parsing: .unconditional,
+            help: "The interior-point method stops at this fraction of the tolerances, in (0, 1] (default 1e-2).")
+    var interiorPointTargetFactor: Double?
+    @Option(name: .customLong("interior-point-stall-iterations"), parsing: .unconditional,
+            help: "An interior-point attempt stops when its best residual ratio has not halved in this many iterations (default 30).")
+    var interiorPointStallIterations: Int?
     @Option(name: .customLong("time-limit"), parsing: .unconditional, help: "Wall-clock limit of the solve in seconds (default none).")
     var timeLimit: Double?
     @Option(help: "Method run first: admm (then polish and the interior-point stage), interior-point (ADMM after it if it misses the tolerances) or auto (cost model; default admm).")
@@ -55,6 +64,9 @@ struct SolverOptions: ParsableArguments {
         s.polish = polish
         s.interiorPointFallback = interiorPoint
         if let interiorPointIterations { s.interiorPointIterations = interiorPointIterations }
+        if let interiorPointRegularization { s.interiorPointRegularization = interiorPointRegularization }
+        if let interiorPointTargetFactor { s.interiorPointTargetFactor = interiorPointTargetFactor }
+        if let interiorPointStallIterations { s.interiorPointStallIterations = interiorPointStallIterations }
         s.verbose = verbose
         s.checkConvexity = convexityCheck
         if let convexityTolerance { s.convexityTolerance = convexityTolerance }
