@@ -15,6 +15,19 @@ struct StrategyCost {
     /// Flops per stored entry of L in one solve (forward and backward substitution, multiply-add).
     static let solveFlopsPerEntry = 4.0
 
+    /// Flop rate of MUMPS's multifrontal LDLᵀ (BLAS-3 on OpenBLAS) relative to CHOLMOD's simplicial
+    /// LDLᵀ on the same matrix and ordering.
+    static let multifrontalSpeedup = 16.0
+    /// The fixed part of one MUMPS solve (JOB = 3), per row of K, in flops of the simplicial kernel:
+    /// the solve phase's set-up dominates a solve when the factor is small.
+    static let mumpsSolveOverheadPerRow = 400.0
+
+    /// f_K/16 + S·(4ℓ_K + 400·d) for MUMPS on K, from CHOLMOD's analysis of K (d = n + m).
+    func mumps(flops: Double, nonzerosInL: Double, dimension: Int) -> Double {
+        flops / Self.multifrontalSpeedup
+            + solvesPerFactorization * (Self.solveFlopsPerEntry * nonzerosInL + Self.mumpsSolveOverheadPerRow * Double(dimension))
+    }
+
     /// f_K + S·4ℓ_K from the analysis of K.
     func quasiDefinite(flops: Double, nonzerosInL: Double) -> Double {
         flops + solvesPerFactorization * Self.solveFlopsPerEntry * nonzerosInL
