@@ -56,7 +56,7 @@ public enum FactorizationError: Error, Equatable, Sendable, CustomStringConverti
     }
 }
 
-/// A MUMPS failure: INFOG(1) < 0 with INFOG(2) and the phase (JOB) that reported it.
+/// A MUMPS failure: INFOG(1) < 0 with INFO(2) and the phase (JOB) that reported it.
 public struct MUMPSStatus: Equatable, Sendable, CustomStringConvertible {
     public enum Phase: String, Sendable {
         case initialization, analysis, factorization, solve
@@ -64,7 +64,7 @@ public struct MUMPSStatus: Equatable, Sendable, CustomStringConvertible {
 
     /// INFOG(1) (negative), or an MPI error code for `.initialization`.
     public let code: Int
-    /// INFOG(2): the error's detail (a size, a rank, a column …; see `meaning`).
+    /// INFO(2): the error's detail (a size, a rank, a count of pivots …; see `meaning`).
     public let detail: Int
     public let phase: Phase
 
@@ -85,7 +85,7 @@ public struct MUMPSStatus: Equatable, Sendable, CustomStringConvertible {
         case -7: return "not enough memory for the integer workspace during analysis (\(detail) requested)"
         case -8: return "the integer workspace of the factorization is too small (ICNTL(14))"
         case -9: return "the real workspace of the factorization is too small (ICNTL(14), ICNTL(23))"
-        case -10: return "the matrix is numerically singular (\(detail) pivots eliminated)"
+        case -10: return "the matrix is numerically singular (a zero pivot; \(detail) pivots eliminated before it)"
         case -11: return "the real workspace of the solve is too small"
         case -13: return "a memory allocation failed (\(detail) entries requested)"
         case -16: return "N (the matrix dimension) is out of range (\(detail))"
@@ -98,6 +98,6 @@ public struct MUMPSStatus: Equatable, Sendable, CustomStringConvertible {
     }
 
     public var description: String {
-        "MUMPS \(phase.rawValue) failed with INFOG(1) = \(code), INFOG(2) = \(detail): \(meaning)"
+        "MUMPS \(phase.rawValue) failed with INFOG(1) = \(code), INFO(2) = \(detail): \(meaning)"
     }
 }

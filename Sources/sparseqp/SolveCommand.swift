@@ -28,6 +28,8 @@ struct SolverOptions: ParsableArguments {
     var strategy: StrategyChoice = .automatic
     @Option(help: "Fill-reducing ordering: auto, amd or metis.")
     var ordering: OrderingChoice = .automatic
+    @Option(help: "Factorization engine: auto (cost rule), cholmod or mumps.")
+    var backend: BackendChoice = .automatic
     @Flag(help: "Print the iteration log to stderr.")
     var verbose = false
     @Flag(name: .customLong("convexity-check"), inversion: .prefixedNo,
@@ -61,6 +63,7 @@ struct SolverOptions: ParsableArguments {
         s.flushToZero = flushToZero
         s.kkt.strategy = strategy
         s.kkt.ordering = ordering
+        s.kkt.backend = backend
         s.method = method
         return s
     }
@@ -69,6 +72,7 @@ struct SolverOptions: ParsableArguments {
 extension StrategyChoice: ExpressibleByArgument {}
 extension SolverMethod: ExpressibleByArgument {}
 extension OrderingChoice: ExpressibleByArgument {}
+extension BackendChoice: ExpressibleByArgument {}
 
 /// Prints a one-line error to stderr; returns the exit code (`ExitStatus.inputError`) to throw.
 func fail(_ message: String) -> ExitCode {

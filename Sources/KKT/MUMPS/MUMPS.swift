@@ -146,7 +146,7 @@ final class MUMPSInstance {
     private func run(job: Int32, phase: MUMPSStatus.Phase) throws(FactorizationError) {
         let code = sqp_mumps_run(handle, job)
         if code < 0 {
-            throw .mumps(MUMPSStatus(code: Int(code), detail: Int(sqp_mumps_infog(handle, 2)), phase: phase))
+            throw .mumps(MUMPSStatus(code: Int(code), detail: Int(sqp_mumps_info(handle, 2)), phase: phase))
         }
     }
 
