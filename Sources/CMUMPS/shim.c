@@ -8,7 +8,17 @@
 
 struct sqp_mumps {
     DMUMPS_STRUC_C id;
+    /* In distributed mode: the number the worker ranks know this instance by. */
+    int number;
 };
+
+/* Distributed mode (sqp_mumps_distributed_begin on every rank of an mpirun with more than one
+ * rank): rank 0 (the host) owns the data and drives; before each MUMPS call it broadcasts a
+ * command (create, run JOB, destroy, stop) to the other ranks, which run the same call on their
+ * own instance of the same number (sqp_mumps_serve). The call lock keeps the commands in order. */
+enum { CMD_STOP = 0, CMD_CREATE = 1, CMD_RUN = 2, CMD_DESTROY = 3 };
+static int distributed = 0;
+static int next_number = 1;
 
 static pthread_once_t init_once = PTHREAD_ONCE_INIT;
 static int init_error = 0;
@@ -59,10 +69,79 @@ int sqp_mumps_world_rank(void) {
     return rank;
 }
 
-static void call(DMUMPS_STRUC_C *id) {
+static void silence(DMUMPS_STRUC_C *id) {
+    id->icntl[0] = -1; id->icntl[1] = -1; id->icntl[2] = -1; id->icntl[3] = 0;
+}
+
+/* One MUMPS call; in distributed mode the host first tells the workers to make the same call. */
+static void call(sqp_mumps *s, int command) {
     pthread_mutex_lock(&call_lock);
-    dmumps_c(id);
+    if (distributed) {
+        int message[3] = {command, s->number, command == CMD_CREATE ? s->id.sym : s->id.job};
+        MPI_Bcast(message, 3, MPI_INT, 0, MPI_COMM_WORLD);
+    }
+    dmumps_c(&s->id);
     pthread_mutex_unlock(&call_lock);
+}
+
+static void stop_workers(void) {
+    pthread_mutex_lock(&call_lock);
+    if (distributed) {
+        int message[3] = {CMD_STOP, 0, 0};
+        MPI_Bcast(message, 3, MPI_INT, 0, MPI_COMM_WORLD);
+        distributed = 0;
+        MPI_Finalize();
+    }
+    pthread_mutex_unlock(&call_lock);
+}
+
+int sqp_mumps_distributed_begin(void) {
+    const char *size = getenv("OMPI_COMM_WORLD_SIZE");
+    if (!size || atoi(size) <= 1) return -1;
+    if (sqp_mumps_mpi_init(NULL) != 0) return -1;
+    int ranks = 1, rank = 0;
+    MPI_Comm_size(MPI_COMM_WORLD, &ranks);
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+    if (ranks <= 1) return -1;
+    distributed = 1;
+    if (rank == 0) atexit(stop_workers);
+    return rank;
+}
+
+void sqp_mumps_serve(void) {
+    /* Instances by number; numbers are assigned in order by the host, so a growing table suffices. */
+    sqp_mumps **table = NULL;
+    int capacity = 0;
+    for (;;) {
+        int message[3];
+        MPI_Bcast(message, 3, MPI_INT, 0, MPI_COMM_WORLD);
+        int command = message[0], number = message[1];
+        if (command == CMD_STOP) break;
+        if (number >= capacity) {
+            int grown = capacity ? capacity : 16;
+            while (grown <= number) grown *= 2;
+            table = realloc(table, sizeof(sqp_mumps *) * (size_t)grown);
+            memset(table + capacity, 0, sizeof(sqp_mumps *) * (size_t)(grown - capacity));
+            capacity = grown;
+        }
+        if (command == CMD_CREATE) {
+            sqp_mumps *s = calloc(1, sizeof(sqp_mumps));
+            s->id.comm_fortran = (MUMPS_INT)MPI_Comm_c2f(MPI_COMM_WORLD);
+            s->id.par = 1;
+            s->id.sym = message[2];
+            s->id.job = -1;
+            dmumps_c(&s->id);
+            silence(&s->id);
+            table[number] = s;
+        } else if (table[number]) {
+            sqp_mumps *s = table[number];
+            s->id.job = command == CMD_DESTROY ? -2 : message[2];
+            dmumps_c(&s->id);
+            if (command == CMD_DESTROY) { free(s); table[number] = NULL; }
+        }
+    }
+    free(table);
+    MPI_Finalize();
 }
 
 sqp_mumps *sqp_mumps_create(int sym, int world, int *error) {
@@ -70,11 +149,15 @@ sqp_mumps *sqp_mumps_create(int sym, int world, int *error) {
     if (rc != 0) { if (error) *error = rc; return NULL; }
     sqp_mumps *s = calloc(1, sizeof(sqp_mumps));
     if (!s) { if (error) *error = -13; return NULL; }
-    s->id.comm_fortran = (MUMPS_INT)MPI_Comm_c2f(world ? MPI_COMM_WORLD : MPI_COMM_SELF);
+    (void)world;
+    s->id.comm_fortran = (MUMPS_INT)MPI_Comm_c2f(distributed ? MPI_COMM_WORLD : MPI_COMM_SELF);
     s->id.par = 1;
     s->id.sym = sym;
     s->id.job = -1;
-    call(&s->id);
+    pthread_mutex_lock(&call_lock);
+    s->number = next_number++;
+    pthread_mutex_unlock(&call_lock);
+    call(s, CMD_CREATE);
     if (s->id.infog[0] < 0) {
         if (error) *error = s->id.infog[0];
         free(s);
@@ -87,7 +170,7 @@ sqp_mumps *sqp_mumps_create(int sym, int world, int *error) {
 void sqp_mumps_destroy(sqp_mumps *s) {
     if (!s) return;
     s->id.job = -2;
-    call(&s->id);
+    call(s, CMD_DESTROY);
     free(s);
 }
 
@@ -112,7 +195,7 @@ void sqp_mumps_set_rhs(sqp_mumps *s, double *rhs) {
 
 int sqp_mumps_run(sqp_mumps *s, int job) {
     s->id.job = job;
-    call(&s->id);
+    call(s, CMD_RUN);
     return s->id.infog[0];
 }
 

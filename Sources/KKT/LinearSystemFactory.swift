@@ -14,8 +14,8 @@ import Sparse
 /// `expectedSolvesPerFactorization` and d = n + m, the costs of one factorization plus S solves are
 ///     CHOLMOD K:  f_K + S·4ℓ_K
 ///     CHOLMOD M:  f_M/4 + S·(4ℓ_M + 4·nnz(A))
-///     MUMPS K:    f_K/16 + S·(4ℓ_K + 400·d)
-/// crediting supernodal BLAS-3 with 4× and MUMPS's multifrontal BLAS-3 with 16× the flop rate of the
+///     MUMPS K:    f_K/8 + S·(4ℓ_K + 1000·d)
+/// crediting supernodal BLAS-3 with 4× and MUMPS's multifrontal BLAS-3 with 8× the flop rate of the
 /// simplicial kernel, and charging MUMPS's solve phase a fixed cost per row (`StrategyCost`), so
 /// that many cheap solves stay on CHOLMOD and heavy fill with few solves goes to MUMPS. The cheapest
 /// wins. MUMPS K is priced from CHOLMOD's analysis of the same matrix (no MUMPS analysis is made to

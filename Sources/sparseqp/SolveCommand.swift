@@ -69,6 +69,22 @@ struct SolverOptions: ParsableArguments {
     }
 }
 
+/// Under `mpirun -np K` with K > 1 (OpenMPI), for `solve` and `grad`: the ranks other than 0 serve
+/// rank 0's MUMPS calls and return false (the command then ends without output, status 0); rank
+/// 0 returns true and runs the command with MUMPS distributed over the K ranks (`--backend auto`
+/// becomes `mumps`: the point of the run). Without a launcher nothing changes.
+func joinDistributedRun(_ settings: inout SolverSettings) -> Bool {
+    switch DistributedMUMPS.begin() {
+    case .single: return true
+    case .worker:
+        DistributedMUMPS.serve()
+        return false
+    case .host:
+        if settings.kkt.backend == .automatic { settings.kkt.backend = .mumps }
+        return true
+    }
+}
+
 extension StrategyChoice: ExpressibleByArgument {}
 extension SolverMethod: ExpressibleByArgument {}
 extension OrderingChoice: ExpressibleByArgument {}
@@ -132,8 +148,9 @@ struct Solve: ParsableCommand {
     var json = false
 
     func run() throws {
+        var settings = solverOptions.settings()
+        guard joinDistributedRun(&settings) else { return }
         let model = try readModel(file)
-        let settings = solverOptions.settings()
         let solver: ADMMSolver
         do { solver = try ADMMSolver(problem: model.program, settings: settings, log: ConsoleLog()) }
         catch { throw fail("\(error)") }

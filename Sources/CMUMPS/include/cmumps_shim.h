@@ -18,13 +18,28 @@ extern "C" {
 typedef struct sqp_mumps sqp_mumps;
 
 /* Initializes MPI if needed (thread-safe, once per process). Returns 0 on success, else the MPI
- * error code. `provided` (may be NULL) receives the thread level MPI granted (0 single … 3 multiple). */
+ * error code. `provided` (may be NULL) receives the thread level MPI granted (0 single … 3
+ * multiple). Note: OpenMPI's MPI_Init writes OMPI_* / PMIX_* variables into this process'
+ * environment (e.g. OMPI_MCA_ess=singleton); a program that later starts `mpirun` itself must
+ * remove them from that child's environment. */
 int sqp_mumps_mpi_init(int *provided);
-/* 1 when this process runs under an MPI launcher with more than one rank, else 0. Initializes MPI. */
+/* The number of ranks of MPI_COMM_WORLD and this process' rank (1 and 0 without a launcher).
+ * Initialize MPI. */
 int sqp_mumps_world_size(void);
 int sqp_mumps_world_rank(void);
 
-/* A MUMPS instance (JOB = -1) on MPI_COMM_SELF (`world` = 0) or MPI_COMM_WORLD (`world` = 1) with
+/* Distributed mode, for a program started by OpenMPI's mpirun with more than one rank: call it
+ * on every rank before any other function here. Returns -1 when not distributed (no launcher, one
+ * rank, or MPI failed): nothing changes. Otherwise returns this rank: rank 0 (the host) then
+ * creates its instances on MPI_COMM_WORLD and drives the other ranks, which must call
+ * sqp_mumps_serve; at the host's exit the workers are stopped and MPI is finalized. */
+int sqp_mumps_distributed_begin(void);
+/* On a worker rank (sqp_mumps_distributed_begin() > 0): makes the host's MUMPS calls on this rank
+ * until the host exits, then finalizes MPI. */
+void sqp_mumps_serve(void);
+
+/* A MUMPS instance (JOB = -1) on MPI_COMM_SELF, or MPI_COMM_WORLD in distributed mode (`world` is
+ * ignored), with
  * SYM = `sym` (0 unsymmetric, 1 positive definite, 2 general symmetric), the host working (PAR = 1).
  * Returns NULL and sets *error (INFOG(1), or the MPI error) on failure. */
 sqp_mumps *sqp_mumps_create(int sym, int world, int *error);
