@@ -50,9 +50,6 @@ import Testing
     /// mpirun with the environment OpenMPI needs to run as root (CI containers) and the oversubscription
     /// a 2-core machine needs for 2 ranks.
     static func mpirun(_ arguments: [String]) throws -> (Int32, String, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["mpirun", "--oversubscribe", "-np", "2"] + arguments
         // This test process may have initialized MPI itself (the KKT tests' MUMPS systems, same bundle):
         // OpenMPI's singleton init sets OMPI_MCA_ess=singleton and the like in its environment, which
         // would make mpirun's ranks singletons. Start mpirun with a clean MPI environment.
@@ -63,15 +60,8 @@ import Testing
         environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
         // One BLAS thread per rank: two ranks on two cores.
         environment["OPENBLAS_NUM_THREADS"] = "1"
-        process.environment = environment
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        try process.run()
-        let o = out.fileHandleForReading.readDataToEndOfFile()
-        let e = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: o, as: UTF8.self), String(decoding: e, as: UTF8.self))
+        return try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["mpirun", "--oversubscribe", "-np", "2"] + arguments,
+                              environment: environment)
     }
 
     /// Why 2 MPI ranks cannot start here, or nil when they can (`mpirun -np 2 true`).
