@@ -29,6 +29,16 @@ static int thread_level = MPI_THREAD_SINGLE;
  * on different threads but their calls run one at a time. */
 static pthread_mutex_t call_lock = PTHREAD_MUTEX_INITIALIZER;
 
+static void finalize_at_exit(void) {
+    int finalized = 1;
+    MPI_Finalized(&finalized);
+    if (!finalized) {
+        pthread_mutex_lock(&call_lock);
+        MPI_Finalize();
+        pthread_mutex_unlock(&call_lock);
+    }
+}
+
 static void init_mpi(void) {
     int initialized = 0;
     MPI_Initialized(&initialized);
@@ -47,6 +57,9 @@ static void init_mpi(void) {
     int rc = MPI_Init_thread(NULL, NULL, MPI_THREAD_MULTIPLE, &provided);
     if (rc != MPI_SUCCESS) { init_error = rc; return; }
     thread_level = provided;
+    /* Under mpirun every rank that initialized MPI must finalize it, or mpirun reports an improper
+     * exit (measured with -np 1); a singleton needs nothing. */
+    if (getenv("OMPI_COMM_WORLD_SIZE")) atexit(finalize_at_exit);
 }
 
 int sqp_mumps_mpi_init(int *provided) {
@@ -90,7 +103,9 @@ static void stop_workers(void) {
         int message[3] = {CMD_STOP, 0, 0};
         MPI_Bcast(message, 3, MPI_INT, 0, MPI_COMM_WORLD);
         distributed = 0;
-        MPI_Finalize();
+        int finalized = 1;
+        MPI_Finalized(&finalized);
+        if (!finalized) MPI_Finalize();
     }
     pthread_mutex_unlock(&call_lock);
 }

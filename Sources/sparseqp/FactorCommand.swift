@@ -38,6 +38,16 @@ struct Factor: ParsableCommand {
     var json = false
 
     func run() throws {
+        // Under `mpirun -np K` (K > 1): rank 0 factorizes with MUMPS over the K ranks, the others serve.
+        var backend = self.backend
+        switch DistributedMUMPS.begin() {
+        case .single: break
+        case .worker:
+            DistributedMUMPS.serve()
+            return
+        case .host:
+            if backend == .automatic { backend = .mumps }
+        }
         let t0 = ContinuousClock.now
         let upper: CSCMatrix
         do {

@@ -49,7 +49,7 @@ import Testing
 @Suite struct DistributedMUMPSTests {
     /// mpirun with the environment OpenMPI needs to run as root (CI containers) and the oversubscription
     /// a 2-core machine needs for 2 ranks.
-    static func mpirun(_ arguments: [String]) throws -> (Int32, String, String) {
+    static func mpirun(_ arguments: [String], ranks: Int = 2) throws -> (Int32, String, String) {
         // This test process may have initialized MPI itself (the KKT tests' MUMPS systems, same bundle):
         // OpenMPI's singleton init sets OMPI_MCA_ess=singleton and the like in its environment, which
         // would make mpirun's ranks singletons. Start mpirun with a clean MPI environment.
@@ -60,7 +60,7 @@ import Testing
         environment["OMPI_ALLOW_RUN_AS_ROOT_CONFIRM"] = "1"
         // One BLAS thread per rank: two ranks on two cores.
         environment["OPENBLAS_NUM_THREADS"] = "1"
-        return try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["mpirun", "--oversubscribe", "-np", "2"] + arguments,
+        return try runProcess(URL(fileURLWithPath: "/usr/bin/env"), ["mpirun", "--oversubscribe", "-np", "\(ranks)"] + arguments,
                               environment: environment)
     }
 
@@ -69,6 +69,21 @@ import Testing
         guard let (status, _, err) = try? mpirun(["true"]) else { return "mpirun (openmpi-bin) is not installed" }
         return status == 0 ? nil : "mpirun -np 2 true failed (\(status)): \(err.prefix(300))"
     }()
+
+    @Test(.enabled(if: unavailable == nil, "MPI ranks cannot start on this machine"))
+    func oneRankFinalizesMPI() throws {
+        let dir = try temporaryDirectory()
+        defer { try? FileManager.default.removeItem(at: dir) }
+        let file = dir.appendingPathComponent("k.mtx").path
+        try "%%MatrixMarket matrix coordinate real symmetric\n2 2 3\n1 1 2\n2 1 1\n2 2 -1\n".write(toFile: file, atomically: true, encoding: .utf8)
+        let binary = try #require(sparseqpBinary()).path
+        // One rank initializes MPI for MUMPS and must finalize it, or mpirun reports an improper exit.
+        let (status, out, err) = try Self.mpirun([binary, "factor", file, "--backend", "mumps", "--json"], ranks: 1)
+        #expect(status == 0, "\(err)")
+        #expect(!err.contains("exiting improperly"), "\(err)")
+        let object = try #require(JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any])
+        #expect(object["backend"] as? String == "mumps")
+    }
 
     @Test(.enabled(if: unavailable == nil, "2 MPI ranks cannot start on this machine"))
     func twoRanksSolveAndDifferentiateLikeOne() throws {
