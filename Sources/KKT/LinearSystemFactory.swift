@@ -14,10 +14,11 @@ import Sparse
 /// `expectedSolvesPerFactorization` and d = n + m, the costs of one factorization plus S solves are
 ///     CHOLMOD K:  f_K + S·4ℓ_K
 ///     CHOLMOD M:  f_M/4 + S·(4ℓ_M + 4·nnz(A))
-///     MUMPS K:    f_K/8 + S·(4ℓ_K + 1000·d)
-/// crediting supernodal BLAS-3 with 4× and MUMPS's multifrontal BLAS-3 with 8× the flop rate of the
-/// simplicial kernel, and charging MUMPS's solve phase a fixed cost per row (`StrategyCost`), so
-/// that many cheap solves stay on CHOLMOD and heavy fill with few solves goes to MUMPS. The cheapest
+///     MUMPS K:    f_K/4 + S·(4ℓ_K + 1000·d)
+/// crediting CHOLMOD's supernodal and MUMPS's multifrontal BLAS-3 kernels with 4× the flop rate of
+/// the simplicial kernel, and charging MUMPS's solve phase a fixed cost per row (`StrategyCost`), so
+/// that many cheap solves stay on CHOLMOD, heavy fill with few solves goes to MUMPS when the reduced
+/// form is not a candidate (hard equality rows) or costs more flops, and the reduced form wins ties. The cheapest
 /// wins. MUMPS K is priced from CHOLMOD's analysis of the same matrix (no MUMPS analysis is made to
 /// choose). M is analysed only when it can win: when the upper triangle of AᵀA has at most
 /// `KKTOptions.reducedEntryLimit` entries (bounded by Σ_k r_k(r_k+1)/2 over the row counts r_k of A)

@@ -87,7 +87,7 @@ func automaticBackendChoice() throws {
     let many = try LinearSystemFactory.make(P: t.P, A: t.A, parameters: params, options: options)
     #expect(many.kind == cholmodK)
     #expect(many.profile.selectionAnalyses == 0)
-    // Factorizations only: MUMPS's BLAS-3 factorization is credited 8× the simplicial rate.
+    // Factorizations only: MUMPS's BLAS-3 factorization is credited 4× the simplicial rate.
     options.expectedSolvesPerFactorization = 0
     let none = try LinearSystemFactory.make(P: t.P, A: t.A, parameters: params, options: options)
     #expect(none.kind == mumpsK)

@@ -16,14 +16,15 @@ struct StrategyCost {
     static let solveFlopsPerEntry = 4.0
 
     /// Flop rate of MUMPS's multifrontal LDLᵀ (BLAS-3 on OpenBLAS) relative to CHOLMOD's simplicial
-    /// LDLᵀ: measured 4.6× on a matrix of small fronts and ~28× on a heavy-fill one; 8 in between
-    /// so that MUMPS is chosen only when the factorization clearly dominates.
-    static let multifrontalSpeedup = 8.0
+    /// LDLᵀ: measured 4.6× (small fronts) to 11× (heavy fill) on 2 cores; credited with the
+    /// supernodal 4×, so that between MUMPS on K and CHOLMOD on M the flops decide and MUMPS's solve
+    /// overhead breaks ties toward CHOLMOD (the supernodal kernel measured as fast on heavy fill).
+    static let multifrontalSpeedup = supernodalSpeedup
     /// The fixed part of one MUMPS solve (JOB = 3), per row of K, in flops of the simplicial kernel:
     /// measured 0.5–1.7 µs per row beyond CHOLMOD's solve time (≈ 600–2000 simplicial flops).
     static let mumpsSolveOverheadPerRow = 1000.0
 
-    /// f_K/8 + S·(4ℓ_K + 1000·d) for MUMPS on K, from CHOLMOD's analysis of K (d = n + m).
+    /// f_K/4 + S·(4ℓ_K + 1000·d) for MUMPS on K, from CHOLMOD's analysis of K (d = n + m).
     func mumps(flops: Double, nonzerosInL: Double, dimension: Int) -> Double {
         flops / Self.multifrontalSpeedup
             + solvesPerFactorization * (Self.solveFlopsPerEntry * nonzerosInL + Self.mumpsSolveOverheadPerRow * Double(dimension))
