@@ -18,7 +18,7 @@ mtx=$(mktemp -d)/eq-sparse-20000-kkt.mtx
 "$scratch/release/KKTBench" --write-generated eq-sparse 20000 1 "$mtx"
 json=Benchmarks/results/mumps-heavy-fill.json
 : > "$json"
-for config in "cholmod kkt" "cholmod reduced" "mumps kkt" "auto auto"; do
+for config in "cholmod kkt" "cholmod reduced" "mumps kkt" "auto kkt" "auto auto"; do
   set -- $config
   echo "factor --backend $1 --strategy $2 --ordering amd (timeout ${timeout_s} s)" >&2
   start=$(date +%s%N)

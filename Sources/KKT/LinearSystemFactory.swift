@@ -14,9 +14,10 @@ import Sparse
 /// `expectedSolvesPerFactorization` and d = n + m, the costs of one factorization plus S solves are
 ///     CHOLMOD K:  f_K + S·4ℓ_K
 ///     CHOLMOD M:  f_M/4 + S·(4ℓ_M + 4·nnz(A))
-///     MUMPS K:    f_K/4 + S·(4ℓ_K + 1000·d)
+///     MUMPS K:    f_K/4 + S·(3·4ℓ_K + 1000·d)
 /// crediting CHOLMOD's supernodal and MUMPS's multifrontal BLAS-3 kernels with 4× the flop rate of
-/// the simplicial kernel, and charging MUMPS's solve phase a fixed cost per row (`StrategyCost`), so
+/// the simplicial kernel, and charging MUMPS's solve 3× CHOLMOD's time per factor entry plus a fixed
+/// cost per row (`StrategyCost`, measured on this machine), so
 /// that many cheap solves stay on CHOLMOD, heavy fill with few solves goes to MUMPS when the reduced
 /// form is not a candidate (hard equality rows) or costs more flops, and the reduced form wins ties. The cheapest
 /// wins. MUMPS K is priced from CHOLMOD's analysis of the same matrix (no MUMPS analysis is made to
