@@ -17,10 +17,9 @@ import Sparse
 ///     MUMPS K:    f_K/4 + S·(3·4ℓ_K + 1000·d)
 /// crediting CHOLMOD's supernodal and MUMPS's multifrontal BLAS-3 kernels with 4× the flop rate of
 /// the simplicial kernel, and charging MUMPS's solve 3× CHOLMOD's time per factor entry plus a fixed
-/// cost per row (`StrategyCost`, measured on this machine), so
-/// that many cheap solves stay on CHOLMOD, heavy fill with few solves goes to MUMPS when the reduced
-/// form is not a candidate (hard equality rows) or costs more flops, and the reduced form wins ties. The cheapest
-/// wins. MUMPS K is priced from CHOLMOD's analysis of the same matrix (no MUMPS analysis is made to
+/// cost per row (`StrategyCost`, measured on a 2-core machine). The cheapest wins: many cheap solves
+/// (ADMM) stay on CHOLMOD; heavy fill with few solves goes to MUMPS when the reduced form is not a
+/// candidate (hard equality rows, a fixed K form) or costs more flops. MUMPS K is priced from CHOLMOD's analysis of the same matrix (no MUMPS analysis is made to
 /// choose). M is analysed only when it can win: when the upper triangle of AᵀA has at most
 /// `KKTOptions.reducedEntryLimit` entries (bounded by Σ_k r_k(r_k+1)/2 over the row counts r_k of A)
 /// and a lower bound on M's cost from the patterns alone (nnz of M's upper triangle, and the dense
