@@ -21,11 +21,16 @@ let package = Package(
         // CHOLMOD (SuiteSparse), METIS, OpenBLAS from Debian packages; see scripts/setup.
         // Debian ships no pkg-config file for SuiteSparse, so the module map links by name.
         .systemLibrary(name: "CSuiteSparse", path: "Sources/CSuiteSparse"),
+        // MPI (OpenMPI through pkg-config) and MUMPS (Debian libmumps-dev); see scripts/setup. The shim
+        // keeps MUMPS's structure and MPI behind a small C interface (Sources/CMUMPS/include).
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "mpi"),
+        .target(name: "CMUMPS", dependencies: ["CMPI"], path: "Sources/CMUMPS",
+                linkerSettings: [.linkedLibrary("dmumps"), .linkedLibrary("mumps_common")]),
         .target(name: "Sparse"),
         // glibc allocator tuning for the CLI process (mallopt is not in Swift's Glibc module).
         .target(name: "CAllocator", path: "Sources/CAllocator"),
         .target(name: "QP", dependencies: ["Sparse"]),
-        .target(name: "KKT", dependencies: ["Sparse", "CSuiteSparse"]),
+        .target(name: "KKT", dependencies: ["Sparse", "CSuiteSparse", "CMUMPS"]),
         // Polishing and the interior-point method on the scaled problem, behind the KKT protocol.
         .target(name: "Stages", dependencies: ["Sparse", "KKT"]),
         .target(name: "ADMM", dependencies: ["Sparse", "QP", "KKT", "Stages"]),

@@ -17,6 +17,10 @@
 //   KKTBench --single N STRATEGY ORDERING       (one configuration; one JSON line on stdout)
 //   KKTBench --write-example PATH [--n 200]     (the K = [P+σI, Aᵀ; A, −diag(1/ρ)] of a small
 //                                                problem as a symmetric Matrix Market file)
+//   KKTBench --write-generated CLASS SIZE SEED PATH
+//                                               (K of a generated QP (`sparseqp generate` classes),
+//                                                σ = 1e-6, ρ = 0.1, as a Matrix Market file for
+//                                                `sparseqp factor`; see Benchmarks/mumps-heavy-fill.sh)
 //
 // Build and run in release: swift build -c release --scratch-path .build-factor --product KKTBench
 //                           .build-factor/release/KKTBench --out Benchmarks/results/kkt-bench.json
@@ -426,6 +430,7 @@ func markdown(_ results: [Measurement], command: String, totalSeconds: Double) -
                         [--timeout SECONDS] [--out FILE]
                KKTBench --single N STRATEGY ORDERING
                KKTBench --write-example PATH [--n N]
+               KKTBench --write-generated CLASS SIZE SEED PATH
         """)
     exit(64)
 }
@@ -477,6 +482,10 @@ while k < args.count {
         guard let t = Double(value()), t > 0 else { usage() }
         timeout = t
     case "--out": outPath = value()
+    case "--write-generated":
+        guard k + 4 < args.count, let c = ProblemClass(rawValue: args[k + 1]), let size = Int(args[k + 2]),
+              let seed = UInt64(args[k + 3]) else { usage() }
+        exit(writeGenerated(c, size: size, seed: seed, path: args[k + 4]))
     case "--write-example": examplePath = value()
     case "--n":
         guard let n = parseSize(Substring(value())), n >= 2 else { usage() }
@@ -507,6 +516,29 @@ if let examplePath {
         exit(1)
     }
     exit(0)
+}
+
+/// Writes K = [P+σI, Aᵀ; A, −diag(1/ρ)] of a generated QP with σ = 1e-6 and ρ = 0.1 on every row.
+func writeGenerated(_ c: ProblemClass, size: Int, seed: UInt64, path: String) -> Int32 {
+    do {
+        let generated = try generate(c, size: size, seed: seed)
+        let p = generated.program
+        let problem = Problem(P: p.P, A: p.A, sigma: sigmaValue, rho: [Double](repeating: baseRho, count: p.A.rowCount))
+        let kkt = assembleKKT(problem)
+        var text = try MatrixMarket.format(kkt, symmetry: .symmetric)
+        let header = """
+            % Quasi-definite KKT matrix K = [P+σI, Aᵀ; A, −diag(1/ρ)] of \(generated.name) (n = \(problem.n), m = \(problem.m)),
+            % sigma = 1e-6, rho = 0.1, written by `KKTBench --write-generated \(c.rawValue) \(size) \(seed) PATH`.
+
+            """
+        if let newline = text.firstIndex(of: "\n") { text.insert(contentsOf: header, at: text.index(after: newline)) }
+        try Data(text.utf8).write(to: URL(fileURLWithPath: path))
+        log("wrote \(path): n = \(problem.n), m = \(problem.m), dimension \(problem.n + problem.m), \(kkt.nonzeroCount) stored entries (upper triangle)")
+        return 0
+    } catch {
+        log("KKTBench: error: \(error)")
+        return 1
+    }
 }
 
 var configurations = [(Int, StrategyChoice, OrderingChoice)]()

@@ -74,6 +74,8 @@ public struct LinearSystemCapabilities: OptionSet, Sendable, Hashable {
 public enum LinearSystemBackend: String, Sendable, CaseIterable, Codable {
     /// SuiteSparse CHOLMOD: simplicial LDLᵀ of the quasi-definite form, supernodal LLᵀ of the reduced form.
     case cholmod
+    /// MUMPS (multifrontal, MPI): LDLᵀ of the quasi-definite form (`KKT/MUMPS`).
+    case mumps
 }
 
 /// A backend: an engine and the form of the matrix it factorizes.
@@ -90,6 +92,8 @@ public struct LinearSystemKind: Hashable, Sendable, CustomStringConvertible {
         switch (backend, form) {
         case (.cholmod, .quasiDefinite): return "CHOLMOD simplicial LDLᵀ of the quasi-definite matrix"
         case (.cholmod, .reduced): return "CHOLMOD supernodal LLᵀ of the reduced matrix"
+        case (.mumps, .quasiDefinite): return "MUMPS multifrontal LDLᵀ of the quasi-definite matrix"
+        case (.mumps, .reduced): return "MUMPS of the reduced matrix (not provided)"
         }
     }
 }

@@ -33,6 +33,23 @@ extension StrategyChoice: RawRepresentable, CaseIterable, Codable {
     public static var allCases: [StrategyChoice] { [.automatic] + FactorizationStrategy.allCases.map { .fixed($0) } }
 }
 
+/// The user's choice of engine: automatic (see `LinearSystemFactory` for the rule) or a fixed one.
+/// Raw values (CLI, JSON): "auto", "cholmod", "mumps".
+public enum BackendChoice: String, Sendable, CaseIterable, Codable {
+    case automatic = "auto"
+    case cholmod
+    case mumps
+
+    /// The engine a fixed choice names (nil for `.automatic`).
+    public var backend: LinearSystemBackend? {
+        switch self {
+        case .automatic: return nil
+        case .cholmod: return .cholmod
+        case .mumps: return .mumps
+        }
+    }
+}
+
 /// Fill-reducing ordering for the symbolic analysis.
 public enum OrderingChoice: String, Sendable, CaseIterable, Codable {
     /// CHOLMOD's default: AMD, and METIS as well when AMD gives a poor ordering; the better is kept.
@@ -47,7 +64,10 @@ public enum OrderingChoice: String, Sendable, CaseIterable, Codable {
 public struct KKTOptions: Sendable, Equatable {
     /// Which matrix is factorized. Default `.automatic`.
     public var strategy: StrategyChoice = .automatic
-    /// Fill-reducing ordering. Default `.automatic`.
+    /// Which engine factorizes. Default `.automatic`.
+    public var backend: BackendChoice = .automatic
+    /// Fill-reducing ordering. Default `.automatic` (CHOLMOD: AMD and METIS, the better kept; MUMPS:
+    /// its own automatic choice, ICNTL(7) = 7).
     public var ordering: OrderingChoice = .automatic
     /// `.automatic` skips the reduced strategy without analysing it when the upper triangle of AᵀA
     /// would have more than this many entries (a dense row of A makes AᵀA dense). Default 5·10⁷.
@@ -56,9 +76,11 @@ public struct KKTOptions: Sendable, Equatable {
     /// (ADMM refactorizes rarely, so solves dominate). Default 50.
     public var expectedSolvesPerFactorization: Double = 50
 
-    public init(strategy: StrategyChoice = .automatic, ordering: OrderingChoice = .automatic) {
+    public init(strategy: StrategyChoice = .automatic, ordering: OrderingChoice = .automatic,
+                backend: BackendChoice = .automatic) {
         self.strategy = strategy
         self.ordering = ordering
+        self.backend = backend
     }
 
     public func validate() throws(FactorizationError) {

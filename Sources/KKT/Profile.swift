@@ -60,4 +60,15 @@ final class ProfileRecorder: Sendable {
     }
 
     var snapshot: FactorizationProfile { state.withLock { $0 } }
+
+    /// Counts one numeric factorization (failed ones too) with its time, the stored entries of its
+    /// factor and the engine's peak memory.
+    func recordFactorization(time: Double, entriesInFactor: Int, peakMemoryBytes: Int) {
+        update {
+            $0.numericFactorizations += 1
+            $0.numericTime += time
+            $0.direct?.nonzerosInL = entriesInFactor
+            $0.peakMemoryBytes = max($0.peakMemoryBytes, peakMemoryBytes)
+        }
+    }
 }

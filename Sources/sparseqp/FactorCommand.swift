@@ -30,10 +30,24 @@ struct Factor: ParsableCommand {
             transform: Factor.parse(OrderingChoice.self, "ordering"))
     var ordering: OrderingChoice = .automatic
 
+    @Option(help: "Factorization engine: auto (cost rule), cholmod or mumps (quasi-definite form only). Default: auto.",
+            transform: Factor.parse(BackendChoice.self, "backend"))
+    var backend: BackendChoice = .automatic
+
     @Flag(help: "Write exactly one JSON object to stdout.")
     var json = false
 
     func run() throws {
+        // Under `mpirun -np K` (K > 1): rank 0 factorizes with MUMPS over the K ranks, the others serve.
+        var backend = self.backend
+        switch DistributedMUMPS.begin() {
+        case .single: break
+        case .worker:
+            DistributedMUMPS.serve()
+            return
+        case .host:
+            if backend == .automatic { backend = .mumps }
+        }
         let t0 = ContinuousClock.now
         let upper: CSCMatrix
         do {
@@ -54,7 +68,7 @@ struct Factor: ParsableCommand {
         let x: [Double], nu: [Double]
         do {
             system = try LinearSystemFactory.make(P: split.P, A: split.A, parameters: KKTParameters(sigma: 0, rho: split.rho),
-                                   options: KKTOptions(strategy: strategy, ordering: ordering))
+                                   options: KKTOptions(strategy: strategy, ordering: ordering, backend: backend))
             (x, nu) = try system.solve(r1: [Double](repeating: 1, count: n), r2: [Double](repeating: 1, count: m))
         } catch {
             throw Self.failure("\(matrix): factorization failed: \(error)", code: 2)
@@ -93,6 +107,7 @@ struct Factor: ParsableCommand {
                 ("matrix", matrix),
                 ("dimension", "\(n + m)  (n = \(n), m = \(m))"),
                 ("stored nonzeros", "\(upper.nonzeroCount)  (upper triangle)"),
+                ("backend", "\(profile.backend.rawValue)  (requested \(backend.rawValue); \(profile.kind))"),
                 ("strategy", "\(profile.strategy.rawValue)  (requested \(strategy.rawValue); factorized dimension \(profile.dimension), \(profile.matrixNonzeros) stored entries)"),
                 ("ordering", "\(profile.direct.map { $0.ordering.rawValue } ?? "none")  (requested \(ordering.rawValue))"),
                 ("symbolic analyses", "\(profile.symbolicAnalyses)  (+ \(profile.selectionAnalyses) for the strategy choice)"),
@@ -100,7 +115,7 @@ struct Factor: ParsableCommand {
                 ("solves", "\(profile.solves)"),
                 ("nnz(L)", "\(profile.direct?.nonzerosInL ?? 0)  (predicted \(Self.format(profile.direct?.predictedNonzerosInL ?? 0)))"),
                 ("predicted flops", Self.format(profile.direct?.predictedFlops ?? 0)),
-                ("CHOLMOD peak memory", "\(profile.peakMemoryBytes) bytes  (\(String(format: "%.1f", Double(profile.peakMemoryBytes) / 1_048_576)) MiB)"),
+                ("\(profile.backend == .mumps ? "MUMPS" : "CHOLMOD") peak memory", "\(profile.peakMemoryBytes) bytes  (\(String(format: "%.1f", Double(profile.peakMemoryBytes) / 1_048_576)) MiB)"),
                 ("time read", Self.time(readTime)),
                 ("time symbolic", Self.time(profile.symbolicTime)
                     + (profile.selectionAnalyses > 0 ? "  (+ \(Self.time(profile.selectionTime)) for the strategy choice)" : "")),

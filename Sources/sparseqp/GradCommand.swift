@@ -40,12 +40,14 @@ struct Grad: ParsableCommand {
     var json = false
 
     func run() throws {
+        var solverSettings = solverOptions.settings()
+        guard joinDistributedRun(&solverSettings) else { return }
         let model = try readModel(file)
         let qp = model.program
         let dxVector = try readVector(dx, key: "dx", count: qp.n, model: model, allowOnes: true)
         let dyVector = try dy.map { try readVector($0, key: "dy", count: qp.m, model: model, allowOnes: false) }
         let solver: ADMMSolver
-        do { solver = try ADMMSolver(problem: qp, settings: solverOptions.settings(), log: ConsoleLog()) }
+        do { solver = try ADMMSolver(problem: qp, settings: solverSettings, log: ConsoleLog()) }
         catch { throw fail("\(error)") }
         let solution = solveInterruptibly(solver)
         var settings = DifferentiationSettings(rule: rule, allowInaccurate: allowInaccurate)

@@ -37,6 +37,8 @@ struct SolverOptions: ParsableArguments {
     var strategy: StrategyChoice = .automatic
     @Option(help: "Fill-reducing ordering: auto, amd or metis.")
     var ordering: OrderingChoice = .automatic
+    @Option(help: "Factorization engine: auto (cost rule), cholmod or mumps.")
+    var backend: BackendChoice = .automatic
     @Flag(help: "Print the iteration log to stderr.")
     var verbose = false
     @Flag(name: .customLong("convexity-check"), inversion: .prefixedNo,
@@ -73,14 +75,32 @@ struct SolverOptions: ParsableArguments {
         s.flushToZero = flushToZero
         s.kkt.strategy = strategy
         s.kkt.ordering = ordering
+        s.kkt.backend = backend
         s.method = method
         return s
+    }
+}
+
+/// Under `mpirun -np K` with K > 1 (OpenMPI), for `solve` and `grad`: the ranks other than 0 serve
+/// rank 0's MUMPS calls and return false (the command then ends without output, status 0); rank
+/// 0 returns true and runs the command with MUMPS distributed over the K ranks (`--backend auto`
+/// becomes `mumps`: the point of the run). Without a launcher nothing changes.
+func joinDistributedRun(_ settings: inout SolverSettings) -> Bool {
+    switch DistributedMUMPS.begin() {
+    case .single: return true
+    case .worker:
+        DistributedMUMPS.serve()
+        return false
+    case .host:
+        if settings.kkt.backend == .automatic { settings.kkt.backend = .mumps }
+        return true
     }
 }
 
 extension StrategyChoice: ExpressibleByArgument {}
 extension SolverMethod: ExpressibleByArgument {}
 extension OrderingChoice: ExpressibleByArgument {}
+extension BackendChoice: ExpressibleByArgument {}
 
 /// Prints a one-line error to stderr; returns the exit code (`ExitStatus.inputError`) to throw.
 func fail(_ message: String) -> ExitCode {
@@ -140,8 +160,9 @@ struct Solve: ParsableCommand {
     var json = false
 
     func run() throws {
+        var settings = solverOptions.settings()
+        guard joinDistributedRun(&settings) else { return }
         let model = try readModel(file)
-        let settings = solverOptions.settings()
         let solver: ADMMSolver
         do { solver = try ADMMSolver(problem: model.program, settings: settings, log: ConsoleLog()) }
         catch { throw fail("\(error)") }

@@ -22,14 +22,20 @@ func productBinary(_ name: String) -> URL? {
 /// Runs the binary; returns (exit status, stdout, stderr).
 func run(_ arguments: [String]) throws -> (Int32, String, String) {
     let binary = try #require(sparseqpBinary(), "sparseqp executable not found next to the test bundle")
-    return try run(binary, arguments)
+    return try runProcess(binary, arguments)
 }
 
 /// Runs `binary` with `arguments`; returns (exit status, stdout, stderr).
 func run(_ binary: URL, _ arguments: [String]) throws -> (Int32, String, String) {
+    try runProcess(binary, arguments)
+}
+
+/// Runs an executable (with `environment`, or this process' when nil); returns (exit status, stdout, stderr).
+func runProcess(_ executable: URL, _ arguments: [String], environment: [String: String]? = nil) throws -> (Int32, String, String) {
     let process = Process()
-    process.executableURL = binary
+    process.executableURL = executable
     process.arguments = arguments
+    if let environment { process.environment = environment }
     let out = Pipe(), err = Pipe()
     process.standardOutput = out
     process.standardError = err

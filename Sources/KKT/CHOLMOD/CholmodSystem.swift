@@ -78,15 +78,8 @@ final class CholmodSystem<Form: CholmodForm>: FactorizedSystem {
             try factorization.factorize()
             try form.check(factorization, data: data)
         } catch { failure = error }
-        let elapsed = seconds(since: t0)
-        let stored = factorization.storedEntriesInL
-        let peak = factorization.common.peakMemoryBytes
-        recorder.update {
-            $0.numericFactorizations += 1
-            $0.numericTime += elapsed
-            $0.direct?.nonzerosInL = stored
-            $0.peakMemoryBytes = max($0.peakMemoryBytes, peak)
-        }
+        recorder.recordFactorization(time: seconds(since: t0), entriesInFactor: factorization.storedEntriesInL,
+                                     peakMemoryBytes: factorization.common.peakMemoryBytes)
         if let failure { throw failure }
     }
 

@@ -15,6 +15,25 @@ struct StrategyCost {
     /// Flops per stored entry of L in one solve (forward and backward substitution, multiply-add).
     static let solveFlopsPerEntry = 4.0
 
+    /// Flop rate of MUMPS's multifrontal LDLᵀ (BLAS-3 on OpenBLAS) relative to CHOLMOD's simplicial
+    /// LDLᵀ: measured 4.6× (small fronts) to 11× (heavy fill) on 2 cores; credited with the
+    /// supernodal 4×, so that between MUMPS on K and CHOLMOD on M the flops decide and MUMPS's solve
+    /// overhead breaks ties toward CHOLMOD (the supernodal kernel measured as fast on heavy fill).
+    static let multifrontalSpeedup = supernodalSpeedup
+    /// MUMPS's solve reads its factor this many times slower per entry than CHOLMOD's simplicial
+    /// solve (measured 3.4× on heavy fill, where the per-row overhead below is negligible).
+    static let mumpsSolveEntryFactor = 3.0
+    /// The fixed part of one MUMPS solve (JOB = 3), per row of K, in flops of the simplicial kernel:
+    /// measured 0.5–1.7 µs per row on small factors (≈ 600–2000 simplicial flops).
+    static let mumpsSolveOverheadPerRow = 1000.0
+
+    /// f_K/4 + S·(3·4ℓ_K + 1000·d) for MUMPS on K, from CHOLMOD's analysis of K (d = n + m).
+    func mumps(flops: Double, nonzerosInL: Double, dimension: Int) -> Double {
+        flops / Self.multifrontalSpeedup
+            + solvesPerFactorization * (Self.mumpsSolveEntryFactor * Self.solveFlopsPerEntry * nonzerosInL
+                                        + Self.mumpsSolveOverheadPerRow * Double(dimension))
+    }
+
     /// f_K + S·4ℓ_K from the analysis of K.
     func quasiDefinite(flops: Double, nonzerosInL: Double) -> Double {
         flops + solvesPerFactorization * Self.solveFlopsPerEntry * nonzerosInL
