@@ -267,6 +267,7 @@ public final class ADMMSolver {
     public func update(PValues: [Double]? = nil, AValues: [Double]? = nil, resetRho: Bool = false) throws(SolverError) {
         let mode = FlushToZero.enableForCurrentThread(if: settings.flushToZero)
         defer { FlushToZero.restore(mode) }
+        if unchangedValueUpdate(PValues: PValues, AValues: AValues, resetRho: resetRho) { return }
         var newP = problem.P, newA = problem.A
         if let PValues {
             guard PValues.count == newP.nonzeroCount else { throw .dimensionMismatch("\(PValues.count) P values for \(newP.nonzeroCount) pattern entries") }
@@ -304,6 +305,33 @@ public final class ADMMSolver {
         polisher.discardSystem()
         interiorPoint.discardSystem()
         polishFactorization = nil
+    }
+
+    /// An update whose values equal the current ones (a batch that broadcasts P and A, a sequence
+    /// that changes only vectors) needs neither the convexity check nor a numeric factorization when
+    /// the factorized ρ is also the one the update asks for: the factorization held is then one of
+    /// the same matrix the full update would factorize (same values, same parameters), and the
+    /// convexity verdict is unchanged; the stages' systems are discarded as the full update does.
+    /// Returns whether it handled the update.
+    private func unchangedValueUpdate(PValues: [Double]?, AValues: [Double]?, resetRho: Bool) -> Bool {
+        guard let kkt, setupFailure == nil,
+              PValues.map({ $0 == problem.P.values }) ?? true,
+              AValues.map({ $0 == problem.A.values }) ?? true else { return false }
+        let newRho = resetRho ? settings.rho : rho
+        let saved = (rho, rhoVector.array, rhoInverse.array)
+        rho = newRho
+        fillRhoVector()
+        guard kkt.parameters == KKTParameters(sigma: settings.sigma, rho: rhoVector.array) else {
+            rho = saved.0
+            rhoVector.assign(saved.1)
+            rhoInverse.assign(saved.2)
+            return false
+        }
+        workSinceFactorization = 0
+        polisher.discardSystem()
+        interiorPoint.discardSystem()
+        polishFactorization = nil
+        return true
     }
 
     /// Changes settings that do not require a new setup (tolerances, limits, α, ρ, polishing,
