@@ -245,6 +245,43 @@ def load_reference(path):
     return ref
 
 
+def emit(records, rec):
+    """Record one problem: a JSON line on stdout, a progress line on stderr."""
+    records.append(rec)
+    print(json.dumps(rec), flush=True)
+    print(f"  {rec['name']:10s} {str(rec.get('status')):28s} it={rec.get('iterations')} "
+          f"t={rec.get('run_time') if rec.get('run_time') is None else round(rec['run_time'], 4)} "
+          f"verified={rec.get('verified')}", file=sys.stderr, flush=True)
+
+
+def summarize(records, tl, t_start):
+    """The summary (failures charged the time limit `tl`), printed as the last JSON line and on stderr."""
+    times = [min(r["run_time"], tl) if r.get("verified") and r.get("run_time") is not None else tl
+             for r in records]
+    statuses = {}
+    for r in records:
+        statuses[str(r.get("status"))] = statuses.get(str(r.get("status")), 0) + 1
+    summary = {
+        "problems": len(records),
+        "verified": sum(1 for r in records if r.get("verified")),
+        "solved_status": sum(1 for r in records if r.get("status") == "solved"),
+        "statuses": statuses,
+        "shifted_geomean_run_time": shifted_geomean(times),
+        "sgm_shift": SGM_SHIFT,
+        "failure_time": tl,
+        "total_run_time": sum(r.get("run_time") or 0.0 for r in records),
+        "benchmark_wall_time": time.time() - t_start,
+        "not_verified": [r["name"] for r in records if not r.get("verified")],
+    }
+    print(json.dumps({"summary": summary}), flush=True)
+    print(f"verified {summary['verified']}/{summary['problems']}  "
+          f"shifted geomean run time (shift {SGM_SHIFT:g} s, failures at {tl:g} s): "
+          f"{summary['shifted_geomean_run_time']:.6g} s  "
+          f"(sum of run times {summary['total_run_time']:.1f} s, wall {summary['benchmark_wall_time']:.1f} s)",
+          file=sys.stderr)
+    return summary
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("folder", nargs="?", default=DEFAULT_FOLDER)
@@ -286,46 +323,16 @@ def main(argv=None):
     t_start = time.time()
     records = []
 
-    def emit(rec):
-        records.append(rec)
-        print(json.dumps(rec), flush=True)
-        print(f"  {rec['name']:10s} {str(rec.get('status')):28s} it={rec.get('iterations')} "
-              f"t={rec.get('run_time') if rec.get('run_time') is None else round(rec['run_time'], 4)} "
-              f"verified={rec.get('verified')}", file=sys.stderr, flush=True)
-
     if args.jobs <= 1:
         for p, fr in zip(paths, refs):
-            emit(solve_one(p, settings, args.bound_rows, fr))
+            emit(records, solve_one(p, settings, args.bound_rows, fr))
     else:
         with ProcessPoolExecutor(max_workers=args.jobs) as ex:
             for rec in ex.map(solve_one, paths, [settings] * len(paths),
                               [args.bound_rows] * len(paths), refs):
-                emit(rec)
+                emit(records, rec)
 
-    tl = args.time_limit
-    times = [min(r["run_time"], tl) if r.get("verified") and r.get("run_time") is not None else tl
-             for r in records]
-    statuses = {}
-    for r in records:
-        statuses[str(r.get("status"))] = statuses.get(str(r.get("status")), 0) + 1
-    summary = {
-        "problems": len(records),
-        "verified": sum(1 for r in records if r.get("verified")),
-        "solved_status": sum(1 for r in records if r.get("status") == "solved"),
-        "statuses": statuses,
-        "shifted_geomean_run_time": shifted_geomean(times),
-        "sgm_shift": SGM_SHIFT,
-        "failure_time": tl,
-        "total_run_time": sum(r.get("run_time") or 0.0 for r in records),
-        "benchmark_wall_time": time.time() - t_start,
-        "not_verified": [r["name"] for r in records if not r.get("verified")],
-    }
-    print(json.dumps({"summary": summary}), flush=True)
-    print(f"verified {summary['verified']}/{summary['problems']}  "
-          f"shifted geomean run time (shift {SGM_SHIFT:g} s, failures at {tl:g} s): "
-          f"{summary['shifted_geomean_run_time']:.6g} s  "
-          f"(sum of run times {summary['total_run_time']:.1f} s, wall {summary['benchmark_wall_time']:.1f} s)",
-          file=sys.stderr)
+    summary = summarize(records, args.time_limit, t_start)
 
     if args.out:
         import scipy
@@ -361,28 +368,9 @@ def main_peer(args):
     records = []
     t_start = time.time()
     for f in files:
-        rec = solve_one_peer(os.path.join(args.folder, f), args.solver, args.bound_rows,
-                             ref.get(os.path.splitext(f)[0]), args.eps_abs, args.eps_rel, args.time_limit)
-        records.append(rec)
-        print(json.dumps(rec), flush=True)
-        print(f"  {rec['name']:10s} {str(rec.get('status')):28s} it={rec.get('iterations')} "
-              f"t={None if rec.get('run_time') is None else round(rec['run_time'], 4)} verified={rec.get('verified')}",
-              file=sys.stderr, flush=True)
-    tl = args.time_limit
-    times = [min(r["run_time"], tl) if r.get("verified") and r.get("run_time") is not None else tl for r in records]
-    summary = {
-        "problems": len(records),
-        "verified": sum(1 for r in records if r.get("verified")),
-        "shifted_geomean_run_time": shifted_geomean(times),
-        "sgm_shift": SGM_SHIFT,
-        "failure_time": tl,
-        "total_run_time": sum(r.get("run_time") or 0.0 for r in records),
-        "benchmark_wall_time": time.time() - t_start,
-        "not_verified": [r["name"] for r in records if not r.get("verified")],
-    }
-    print(json.dumps({"summary": summary}), flush=True)
-    print(f"verified {summary['verified']}/{summary['problems']}  shifted geomean run time (shift {SGM_SHIFT:g} s, "
-          f"failures at {tl:g} s): {summary['shifted_geomean_run_time']:.6g} s", file=sys.stderr)
+        emit(records, solve_one_peer(os.path.join(args.folder, f), args.solver, args.bound_rows,
+                                     ref.get(os.path.splitext(f)[0]), args.eps_abs, args.eps_rel, args.time_limit))
+    summary = summarize(records, args.time_limit, t_start)
     if args.out:
         doc = {"solver": {"name": args.solver, "version": md.version(args.solver)},
                "settings": {"eps_abs": args.eps_abs, "eps_rel": args.eps_rel, "time_limit": args.time_limit},
