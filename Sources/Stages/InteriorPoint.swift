@@ -125,9 +125,20 @@ package final class InteriorPointMethod {
     /// (`RefinementSettings.weightRowsByRho`: the weights 1/ρ span many orders of magnitude).
     static let refinement = RefinementSettings(tolerance: 1e-14, maxSteps: 10, weightRowsByRho: true)
 
-    /// Whether the method runs on a companion of `forward` (its backend has the capabilities).
-    package func sharesForwardSystem(_ forward: any LinearSystem) -> Bool {
-        forward.capabilities.isSuperset(of: Self.capabilities)
+    /// Whether the method runs on a companion of `forward`: its backend has `capabilities`, or the
+    /// problem has no equality rows and `forward` is the reduced form. Without hard equality rows the
+    /// reduced form serves the method: its Cholesky factorization of M = P + σI + AᵀWA exists exactly
+    /// when K has the inertia (n, m), and a breakdown throws `.notPositiveDefinite`, which the method
+    /// treats like `.inertia` (raises δ). When the factory chose the reduced form for the forward
+    /// system it is also the cheaper one to factorize (the same matrices with other weights).
+    package func sharesForwardSystem(_ forward: any LinearSystem, problem: ScaledProblem) -> Bool {
+        if forward.capabilities.isSuperset(of: Self.capabilities) { return true }
+        return forward.kind.form == .reduced && !Self.hasEqualityRows(problem)
+    }
+
+    /// Whether some row of l ≤ Ax ≤ u is an equality (l_i = u_i).
+    static func hasEqualityRows(_ problem: ScaledProblem) -> Bool {
+        zip(problem.l.buffer, problem.u.buffer).contains { $0 == $1 }
     }
 
     /// The system to factorize (made on first use): a companion of `forward` when that backend has
@@ -135,7 +146,7 @@ package final class InteriorPointMethod {
     func linearSystem(forward: any LinearSystem, options: KKTOptions, initial: KKTParameters,
                       problem: ScaledProblem) -> (any LinearSystem)? {
         if let system { return system }
-        if sharesForwardSystem(forward) {
+        if sharesForwardSystem(forward, problem: problem) {
             system = try? forward.makeCompanion(copyingFactor: false)
         } else {
             system = try? LinearSystemFactory.make(P: problem.P, A: problem.A, parameters: initial, options: options,
@@ -157,7 +168,7 @@ package final class InteriorPointMethod {
     /// `context.work.interiorPoint`.
     package func run(forward: any LinearSystem, options: KKTOptions, forwardWork: WorkModel?,
                      context: StageContext) -> InteriorPointOutcome? {
-        let counter = WorkCounter(self, forward: forward)
+        let counter = WorkCounter(self, forward: forward, problem: context.problem)
         var first: InteriorPointOutcome?
         var total = 0
         for attempt in InteriorPointAttempt.allCases {
@@ -419,8 +430,8 @@ private struct WorkCounter {
     private let solves: Int
     private let separate: Bool
 
-    init(_ method: InteriorPointMethod, forward: any LinearSystem) {
-        separate = !method.sharesForwardSystem(forward)
+    init(_ method: InteriorPointMethod, forward: any LinearSystem, problem: ScaledProblem) {
+        separate = !method.sharesForwardSystem(forward, problem: problem)
         let profile = separate ? method.system?.profile : forward.profile
         factorizations = profile?.numericFactorizations ?? 0
         solves = profile?.solves ?? 0

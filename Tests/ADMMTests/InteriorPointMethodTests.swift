@@ -285,3 +285,50 @@ func automaticInteriorPointCertificates() throws {
     #expect(d.info.method == .interiorPoint && d.status == .dualInfeasible && d.info.iterations == 0)
     #expect(checkDualCertificate(unbounded, try #require(d.dualInfeasibilityCertificate)) == nil)
 }
+
+// MARK: The linear system it factorizes
+
+/// KKT residuals of (x, y) on the unscaled data: ‖Px + q + Aᵀy‖∞, the distance of Ax to [l, u], and
+/// the sign conditions of y (y_i > 0 only at an active upper bound, y_i < 0 only at an active lower one).
+func kktResiduals(_ qp: QuadraticProgram, x: [Double], y: [Double]) -> (dual: Double, primal: Double, complementarity: Double) {
+    let px = qp.P.symmetricUpperMultiply(x), aty = qp.A.transposeMultiply(y), ax = qp.A.multiply(x)
+    var dual = 0.0, primal = 0.0, comp = 0.0
+    for j in 0..<qp.n { dual = max(dual, abs(px[j] + qp.q[j] + aty[j])) }
+    for i in 0..<qp.m {
+        primal = max(primal, max(qp.l[i] - ax[i], ax[i] - qp.u[i], 0))
+        if y[i] > 0 { comp = max(comp, y[i] * abs(qp.u[i] - ax[i])) }
+        if y[i] < 0 { comp = max(comp, -y[i] * abs(ax[i] - qp.l[i])) }
+    }
+    return (dual, primal, comp)
+}
+
+@Test("without equality rows the method factorizes the forward system's reduced form; with them a quasi-definite system; both meet the optimality conditions")
+func interiorPointLinearSystemFollowsTheRows() throws {
+    // m ≫ n with every row an inequality (l < u): the reduced form is the forward system.
+    var g = SeededGenerator(seed: 41)
+    let n = 40, m = 200
+    let P = randomPSDUpper(n: n, density: 0.2, shift: 1e-2, using: &g)
+    let A = randomSparse(rows: m, columns: n, density: 0.3, using: &g)
+    let q = randomVector(count: n, using: &g)
+    let inequalities = try QuadraticProgram(P: P, q: q, A: A, l: [Double](repeating: -1, count: m), u: [Double](repeating: 1, count: m))
+    var l = inequalities.l, u = inequalities.u
+    l[0] = 0.25; u[0] = 0.25
+    let withEquality = try QuadraticProgram(P: P, q: q, A: A, l: l, u: u)
+    for (qp, sharesForward) in [(inequalities, true), (withEquality, false)] {
+        var s = interiorPointFirst(1e-7)
+        s.kkt = KKTOptions(strategy: .fixed(.reduced))
+        s.polish = false
+        let solver = try ADMMSolver(problem: qp, settings: s)
+        let before = try #require(solver.profile).numericFactorizations
+        let solution = solver.solve()
+        #expect(solution.info.status == .solved)
+        #expect(solution.info.interiorPoint == .succeeded)
+        #expect(solution.info.iterations == 0)
+        let its = solution.info.interiorPointIterations
+        // The forward profile counts the method's factorizations exactly when it shares the system.
+        let forward = try #require(solver.profile).numericFactorizations - before
+        #expect(sharesForward ? forward >= its : forward == 0, "\(forward) forward factorizations for \(its) iterations")
+        let r = kktResiduals(qp, x: solution.x, y: solution.y)
+        #expect(r.dual < 1e-6 && r.primal < 1e-6 && r.complementarity < 1e-5, "\(r)")
+    }
+}
