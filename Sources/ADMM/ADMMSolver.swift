@@ -22,7 +22,7 @@ public final class ADMMSolver {
     public let m: Int
     /// The problem as given (unscaled). Vector and value updates are reflected here.
     public private(set) var problem: QuadraticProgram
-    public private(set) var settings: SolverSettings
+    public internal(set) var settings: SolverSettings
     /// Destination of the iteration log when `settings.verbose`.
     public var log: any LogSink
     /// Cancel a running `solve()` from another thread.

@@ -27,10 +27,10 @@ extension ADMMSolver {
         }
     }
 
-    /// Runs the interior-point stage and, when it meets the tolerances, replaces the solution by its
-    /// point (status `.solved`, certificates cleared), or by the polish started from it when that
-    /// is at least as accurate (a crossover to the exact active-set solution, whose factorization
-    /// the backward pass can then reuse). Otherwise the solution is left as it was.
+    /// Runs the interior-point stage and, when it meets the tolerances, replaces the solution by the
+    /// polish started from it when that meets the tolerances too (a crossover to the exact
+    /// active-set solution, whose factorization the backward pass can then reuse), else by its own
+    /// point (status `.solved`, certificates cleared). Otherwise the solution is left as it was.
     ///
     /// `improving`: the solution already meets the tolerances (a polish after ADMM's iteration limit);
     /// a result replaces it only if its worst residual/tolerance ratio is smaller than the current
@@ -63,9 +63,13 @@ extension ADMMSolver {
         for j in 0..<n { x.buffer[j] = c.x[j] }
         for i in 0..<m { z.buffer[i] = c.z[i]; y.buffer[i] = c.y[i] }
         let stageRatio = outcome.converged ? c.residuals.worstRatio : Double.infinity
+        // A polish that meets the tolerances is returned even when the stage's own residuals are
+        // smaller: it solves the equality-constrained QP of the active set exactly (to refinement
+        // accuracy), while an interior point near a weakly active row sits O(√μ) off the face, which
+        // its residuals do not show (and finite differences and the derivative's active set do).
         if settings.polish, !stopRequested, let p = polishCandidate(augmentedLagrangian: false),
            p.residuals.converged(checkGap: settings.checkDualityGap),
-           p.residuals.worstRatio <= min(stageRatio, current) {
+           p.residuals.worstRatio <= current {
             markSucceeded(&solution)
             apply(p, to: &solution)
             return

@@ -27,12 +27,15 @@ public struct MethodChoice: Sendable, Equatable {
 /// Why row kinds: ADMM treats equality rows with a 10³× larger ρ and settles them in few
 /// iterations, while inequality rows make it search for the active set, which can cost it hundreds
 /// of iterations where the interior-point method needs ~25 factorizations whatever the active set.
-/// The calibration (and why a flop model from the symbolic analysis was dropped) is in the README's
-/// "Method choice". Deterministic; chosen once per solver.
+/// Without equality rows the interior-point method also factorizes the forward system's own form
+/// (the reduced one where the factory chose it). The calibration (and why a flop model from the
+/// symbolic analysis was dropped) is in the README's "Method choice". Deterministic; chosen once per
+/// solver.
 public enum MethodCostModel {
-    /// The inequality share from which the interior-point method runs first (any value in 0.7–0.99
-    /// gives the same choices on the calibration set).
-    public static let interiorPointInequalityShare = 0.8
+    /// The inequality share from which the interior-point method runs first: all of them (a single
+    /// equality row, as in the portfolio classes' budget and factor rows, tips it to ADMM; any
+    /// value in 0.99–1 gives the same choices on the calibration set).
+    public static let interiorPointInequalityShare = 1.0
 }
 
 extension ADMMSolver {
@@ -68,6 +71,20 @@ extension ADMMSolver {
         let reason = "row kinds: \(inequality) of \(constrained) constrained rows are inequalities (\(percent) %); "
             + "interior point first from \(Int(100 * threshold)) %"
         return MethodChoice(method: method, reason: reason)
+    }
+
+    /// ADMM from the solver's current point with the interior-point method neither first nor after
+    /// it, and the method choice and settings restored on return. After a solve by the
+    /// interior-point method that point is its solution, so ADMM (warm-started) typically stops at
+    /// its first termination check: this gives the fixed-point derivative rule the ADMM iterate it
+    /// differentiates (`Differentiator`). The solver's state is then ADMM's.
+    public func admmIterate() -> Solution {
+        let saved = (chosenMethod, settings)
+        defer { chosenMethod = saved.0; settings = saved.1 }
+        chosenMethod = MethodChoice(method: .admm, reason: "an ADMM iterate warm-started from the interior-point solution (fixed-point derivative rule)")
+        settings.warmStart = true
+        settings.interiorPointFallback = false
+        return solve()
     }
 
     /// `.interiorPoint` first: the interior-point stage from its own start (warm starts are not used:

@@ -120,8 +120,15 @@ public final class Differentiator {
             && solution.x.count == solver.n && solution.y.count == solver.m
         guard hasPoint, status == .solved || settings.allowInaccurate else { throw .notSolved(status) }
         guard let system = solver.linearSystem else { throw .noLinearSystem }
+        var solution = solution
         if settings.rule == .fixedPoint, solution.info.method == .interiorPoint, solution.info.iterations == 0 {
-            throw .ruleNotApplicable("the fixed-point rule differentiates the ADMM iteration, and this solution came from the interior-point method with no ADMM iteration; use the kkt rule (CLI: --rule kkt) or solve with method admm")
+            // The fixed-point rule differentiates the ADMM iteration: ADMM runs from the interior-point
+            // solution (warm start) and the derivative is taken at its iterate.
+            let admm = solver.admmIterate()
+            guard admm.info.iterations > 0, admm.status == .solved || (settings.allowInaccurate && admm.status == .solvedInaccurate) else {
+                throw .ruleNotApplicable("the fixed-point rule differentiates the ADMM iteration; this solution came from the interior-point method, and ADMM warm-started from it ended \(admm.status.name) after \(admm.info.iterations) iterations; use the kkt rule (CLI: --rule kkt) or solve with method admm")
+            }
+            solution = admm
         }
         self.settings = settings
         self.problem = solver.problem

@@ -160,8 +160,8 @@ public enum DerivativeError: Error, Equatable, Sendable, CustomStringConvertible
     /// `.kkt`: more rows than `maxAmbiguousRows` could not be classified active or inactive at the
     /// forward accuracy (the crossover did not certify the active set), and `allowAmbiguous` is off.
     case ambiguousActiveSet(rows: Int, allowed: Int)
-    /// The derivative rule cannot be applied to this solution (e.g. `.fixedPoint` after a solve that
-    /// ran no ADMM iteration: the interior-point method's point is not an ADMM iterate).
+    /// The derivative rule cannot be applied to this solution (`.fixedPoint` after a solve by the
+    /// interior-point method when ADMM warm-started from its solution does not reach the tolerances).
     case ruleNotApplicable(String)
 
     public var description: String {

@@ -10,6 +10,11 @@ private func temporaryPath(_ name: String) -> String {
     return directory.appendingPathComponent(name).path
 }
 
+/// Removes the directory `temporaryPath` made for `path`.
+private func removeDirectory(of path: String) {
+    try? FileManager.default.removeItem(atPath: (path as NSString).deletingLastPathComponent)
+}
+
 /// Doubles that are hard to round-trip through text.
 private let trickyValues: [Double] = [0.1, 1.0 / 3.0, -2.0 / 3.0, 1e-300, .leastNonzeroMagnitude, 2.2250738585072014e-308,
                                       1.7976931348623157e308, -0.0, 123456789012345680, 0.30000000000000004,
@@ -59,6 +64,7 @@ struct MatrixMarketRoundTripTests {
         var g = SeededGenerator(seed: 43)
         let a = randomSparse(rows: 50, columns: 30, density: 0.2, using: &g)
         let path = temporaryPath("a.mtx")
+        defer { removeDirectory(of: path) }
         try MatrixMarket.write(a, symmetry: .general, to: path)
         let read = try MatrixMarket.read(path: path)
         #expect(read.stored == a)
@@ -66,6 +72,7 @@ struct MatrixMarketRoundTripTests {
 
         let p = randomPSDUpper(n: 25, density: 0.2, shift: 1, using: &g)
         let sPath = temporaryPath("p.mtx")
+        defer { removeDirectory(of: sPath) }
         try MatrixMarket.write(p, symmetry: .symmetric, to: sPath)
         #expect(try MatrixMarket.read(path: sPath).upperTriangle() == p)
     }
