@@ -5,14 +5,21 @@ import ADMM
 import Implicit
 import TestSupport
 
+/// A solver with `method = .interiorPoint` and its solution, which the method alone reached.
+func solvedByInteriorPoint(_ qp: QuadraticProgram) throws -> (ADMMSolver, Solution) {
+    var s = SolverSettings()
+    s.method = .interiorPoint
+    let solver = try ADMMSolver(problem: qp, settings: s)
+    let solution = solver.solve()
+    try #require(solution.status == .solved && solution.info.iterations == 0)
+    return (solver, solution)
+}
+
 @Test("derivatives after the interior-point method: the kkt rule equals the one after ADMM; the fixed-point rule runs ADMM from the interior-point solution and equals the one after ADMM")
 func derivativesAfterInteriorPoint() throws {
     let qp = try implicitRandomQP(n: 40, m: 32, seed: 91)
-    var s = SolverSettings()
-    s.method = .interiorPoint
-    let ipSolver = try ADMMSolver(problem: qp, settings: s)
-    let ip = ipSolver.solve()
-    try #require(ip.status == .solved && ip.info.iterations == 0)
+    let (ipSolver, ip) = try solvedByInteriorPoint(qp)
+    var s = ipSolver.settings
     s.method = .admm
     let admmSolver = try ADMMSolver(problem: qp, settings: s)
     let admm = admmSolver.solve()
@@ -38,12 +45,8 @@ func derivativesAfterInteriorPoint() throws {
 
 @Test("the fixed-point rule after the interior-point method: ADMM warm-started from its solution stops within its first termination interval")
 func fixedPointAfterInteriorPointIsFewIterations() throws {
-    let qp = try implicitRandomQP(n: 60, m: 50, seed: 92)
-    var s = SolverSettings()
-    s.method = .interiorPoint
-    let solver = try ADMMSolver(problem: qp, settings: s)
-    let ip = solver.solve()
-    try #require(ip.status == .solved && ip.info.iterations == 0)
+    let (solver, ip) = try solvedByInteriorPoint(try implicitRandomQP(n: 60, m: 50, seed: 92))
+    let s = solver.settings
     let admm = solver.admmIterate()
     #expect(admm.status == .solved)
     #expect(admm.info.iterations >= 1 && admm.info.iterations <= s.checkTermination, "\(admm.info.iterations) iterations")
