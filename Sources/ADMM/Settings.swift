@@ -101,9 +101,8 @@ public struct SolverSettings: Sendable, Equatable {
     /// Which method `solve()` runs first: `.admm` (then polish and the interior-point stage as
     /// configured), `.interiorPoint` (the interior-point method from its own start, ADMM after it if
     /// it misses the tolerances), or `.automatic` (chosen once per solver by `MethodCostModel`).
-    /// Default `.admm` (`.automatic` meets its calibration target but is not yet the default: see
-    /// the README's "Method choice").
-    public var method: SolverMethod = .admm
+    /// Default `.automatic`.
+    public var method: SolverMethod = .automatic
     /// Linear-system options: strategy (auto|kkt|reduced) and ordering (setup).
     public var kkt: KKTOptions = KKTOptions()
     /// Check at setup (and after `update(PValues:)`) that P is positive semidefinite, so a

@@ -31,8 +31,8 @@ struct SolverOptions: ParsableArguments {
     var interiorPointStallIterations: Int?
     @Option(name: .customLong("time-limit"), parsing: .unconditional, help: "Wall-clock limit of the solve in seconds (default none).")
     var timeLimit: Double?
-    @Option(help: "Method run first: admm (then polish and the interior-point stage), interior-point (ADMM after it if it misses the tolerances) or auto (cost model; default admm).")
-    var method: SolverMethod = .admm
+    @Option(help: "Method run first: admm (then polish and the interior-point stage), interior-point (ADMM after it if it misses the tolerances) or auto (every constrained row an inequality: interior point, else ADMM; the default).")
+    var method: SolverMethod = .automatic
     @Option(help: "Linear system: auto, kkt (quasi-definite LDLᵀ) or reduced (LLᵀ of P+σI+AᵀρA).")
     var strategy: StrategyChoice = .automatic
     @Option(help: "Fill-reducing ordering: auto, amd or metis.")

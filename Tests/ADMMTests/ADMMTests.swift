@@ -107,6 +107,7 @@ func randomOptimality(strategy: StrategyChoice) throws {
     let A = try CSCMatrix(rowCount: 2, columnCount: 2, columnPointers: [0, 2, 4], rowIndices: [0, 1, 0, 1], values: [1, 1, 1, 1])
     let qp = try QuadraticProgram(P: CSCMatrix.identity(2), q: [1, 1], A: A, l: [2, -.infinity], u: [.infinity, 1])
     var settings = SolverSettings()
+    settings.method = .admm
     settings.polish = false
     let solution = try ADMMSolver(problem: qp, settings: settings).solve()
     #expect(solution.status == .primalInfeasible)

@@ -236,6 +236,7 @@ func interiorPointDualInfeasible(index: Int) throws {
 func admmAndInteriorPointAgreeOnInfeasibility() throws {
     for qp in [try randomPrimalInfeasible(n: 40, m: 30, seed: 91), try randomDualInfeasible(n: 40, m: 30, free: 3, seed: 92)] {
         var s = SolverSettings()
+        s.method = .admm
         s.interiorPointFallback = false
         let admm = try ADMMSolver(problem: qp, settings: s).solve()
         let ip = try ADMMSolver(problem: qp, settings: interiorPointFirst()).solve()

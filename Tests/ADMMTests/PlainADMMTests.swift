@@ -28,6 +28,7 @@ func runPlainADMM(_ model: QPSModel, name: String, reference: Double, recorded: 
     s.epsAbs = 1e-5
     s.epsRel = 1e-5
     s.maxIterations = 50_000
+    s.method = .admm
     s.polish = false
     s.interiorPointFallback = false
     guard let solver = try? ADMMSolver(problem: model.program, settings: s) else { Issue.record("\(name): setup failed"); return }

@@ -345,7 +345,7 @@ func fileType(_ path: String) -> FileAttributeType? {
         BadInputCase(name: "infeasible, --json", arguments: ["solve", "{tmp}/inf.qps", "--json"], setup: writeFile("inf.qps", infeasibleQPS), status: 2,
                      stderrContains: ["sparseqp: problem is primal infeasible (status primal_infeasible)\n"],
                      stdoutContains: ["\"status\":\"primal_infeasible\""]),
-        BadInputCase(name: "max_iterations", arguments: ["solve", hs21, "--max-iter", "1", "--no-polish", "--no-interior-point", "--json"], status: 2,
+        BadInputCase(name: "max_iterations", arguments: ["solve", hs21, "--method", "admm", "--max-iter", "1", "--no-polish", "--no-interior-point", "--json"], status: 2,
                      stderrContains: ["sparseqp: iteration limit reached before the tolerances were met (status max_iterations)\n"]),
         BadInputCase(name: "m = 0 has y_bounds per column", arguments: ["solve", "{tmp}/free.qps", "--json"], setup: writeFile("free.qps", unconstrainedQPS), status: 0,
                      check: { r in
