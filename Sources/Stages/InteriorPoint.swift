@@ -58,30 +58,41 @@ package struct InteriorPointOutcome {
     package var certificate: InfeasibilityCertificate? = nil
 }
 
-/// The high-accuracy method: a primal-dual interior-point method on the scaled problem, in three
-/// attempts of increasing robustness (`InteriorPointAttempt`) with one escalation rule (`run`).
+/// The high-accuracy method: a primal-dual interior-point method on the scaled problem, one
+/// iteration loop (`iterate`) run in three attempts of increasing robustness, each a small policy
+/// (`InteriorPointAttempt`), under one escalation rule (`run`).
 ///
 /// Form. Each row i of l ≤ Ax ≤ u is an equality (l_i = u_i), free (both bounds infinite, y_i = 0),
 /// or an inequality with a slack per finite side: A_i x − s_l = l_i, A_i x + s_u = u_i, with
 /// multipliers z_l, z_u ≥ 0 and y_i = z_u − z_l (OSQP's sign convention). The Newton system of the
-/// perturbed KKT conditions reduces to the quasi-definite
+/// perturbed KKT conditions, with the side slacks and multipliers eliminated, is the quasi-definite
 ///
-///     [P + δI   Aᵀ                 ] [dx]   [−r_d    ]
-///     [A        −diag(1/W + δ)     ] [dy] = [−c / W  ]      W_i = z_l/s_l + z_u/s_u,
+///     [P + ρI   Aᵀ            ] [dx]   [−r_d − ρ(x − ζ)]
+///     [A        −diag(1/ρ_i)  ] [dy] = [ r_2           ]
 ///
-/// (equality rows: −δ and −r_eq; free rows decoupled), i.e. the forward KKT matrix with σ = δ and
-/// ρ_i = 1/(1/W_i + δ). It is factorized on a companion of the forward linear system when that
-/// backend has `capabilities` (inertia checks, hard equality rows), otherwise on a system of its own
-/// made with those requirements (the reduced matrix P + AᵀWA becomes too ill-conditioned for
-/// Cholesky as W spreads). Each solve is refined against the unregularized operator (δ = 0, equality
-/// rows exact). δ = `settings.regularization` (default 10⁻⁸) on the scaled data, raised ×100 when a
-/// factorization shows the wrong inertia.
+/// i.e. the forward KKT matrix with σ = ρ and per-row weights ρ_i: 1/δ on equality rows, 0 on free
+/// rows, and on inequality rows 1/(1/W_i + δ) with W_i = z_l/s_l + z_u/s_u (`SlackElimination.perRow`)
+/// or 1/(s_u/z_u + δ) + 1/(s_l/z_l + δ) (`.perSide`, PIQP's form). It is factorized on a companion of
+/// the forward linear system when that backend has `capabilities` (inertia checks, hard equality
+/// rows), otherwise on a system of its own made with those requirements (the reduced matrix
+/// P + AᵀWA becomes too ill-conditioned for Cholesky as W spreads).
 ///
-/// Iteration: affine step, centring σ = (μ_aff/μ)³, corrector with the second-order term, one step
-/// length for primal and dual (0.99 of the distance to the boundary). Start: x from the regularized
-/// least-squares system with ρ = 1 on inequality rows and targets Π_[l,u](0); slacks max(slack, 1),
-/// multipliers 1. Stop: the residuals of `Termination` (the same test as ADMM's, at
-/// (x, Π_[l,u](Ax), y)) are within `targetFactor` of the tolerances; the best point seen is returned.
+/// The loop. Per iteration: the residuals and the test shared with ADMM (`InteriorPointProgress`);
+/// the Newton matrix, ρ and δ grown ×100 while a factorization shows the wrong inertia; Mehrotra's
+/// predictor–corrector (affine step, centring σ = (μ_aff/μ)³, corrector with the second-order term),
+/// each direction one solve refined against the unregularized operator (δ = 0, equality rows exact)
+/// or against the factorized matrix, and the side steps recovered from it
+/// (`InteriorPointNewtonSystem.direction`); a step of 0.99 of the distance to the boundary, one
+/// length or separate primal and dual ones; then the proximal centres ζ, λ, ν and the regularization
+/// follow (`ProximalCentres`, `InteriorPointRegularization`). What the attempts change is listed at
+/// `InteriorPointAttempt`: Mehrotra's method with δ = `settings.regularization` (default 10⁻⁸, scaled
+/// data) in the factorization only; the same with δ kept in the method; the proximal method of
+/// multipliers with shrinking ρ and δ (`ProximalInteriorPoint.swift`).
+///
+/// Start: x from the regularized least-squares system with ρ = 1 on inequality rows and targets
+/// Π_[l,u](0), slacks and multipliers shifted into the interior (`start`). Stop: the residuals of
+/// `Termination` (the same test as ADMM's, at (x, Π_[l,u](Ax), y)) are within `targetFactor` of the
+/// tolerances and the linear constraints hold to `linearTolerance`; the best point seen is returned.
 ///
 /// Infeasibility: at every iteration the differences of consecutive iterates δy, δx go through the
 /// certificate tests ADMM uses (`InteriorPointInfeasibility`); a certificate confirmed at two
@@ -94,6 +105,8 @@ package struct InteriorPointOutcome {
 /// change). Not thread-safe (one per solver).
 package final class InteriorPointMethod {
     package var settings: InteriorPointSettings
+    /// The attempts `run` escalates over, in order: all of them; one alone in tests of an attempt.
+    package var attempts = InteriorPointAttempt.allCases
     /// The system the method factorizes (a companion of the forward system, or its own).
     package private(set) var system: (any LinearSystem)?
 
@@ -155,7 +168,7 @@ package final class InteriorPointMethod {
         return system
     }
 
-    /// Runs the attempts in order (`InteriorPointAttempt.allCases`) and returns the most accurate
+    /// Runs the attempts in order (`attempts`, by default `InteriorPointAttempt.allCases`) and returns the most accurate
     /// result (smallest worst residual/tolerance ratio), with the iterations of all attempts.
     ///
     /// **Escalation rule.** The next attempt runs only while every attempt so far stopped short of its
@@ -171,7 +184,7 @@ package final class InteriorPointMethod {
         let counter = WorkCounter(self, forward: forward, problem: context.problem)
         var first: InteriorPointOutcome?
         var total = 0
-        for attempt in InteriorPointAttempt.allCases {
+        for attempt in attempts {
             if let f = first, f.reachedTarget || (f.converged && f.bestLinearAccurate) || f.certificate != nil { break }
             if context.shouldStop() { break }
             let data = InteriorPointData(problem: context.problem)
@@ -276,18 +289,15 @@ package final class InteriorPointMethod {
             // Newton matrix (retried with more regularization on the wrong inertia).
             regularization.beginIteration()
             guard let matrix = factorize(system, &newton, at: it, &regularization, context: context) else { break }
-            let exact = attempt.refinesAgainstFactorizedMatrix ? matrix : newton.unregularizedOperator(at: it)
             let rhoP = regularization.primal, delta = regularization.dual
-            let kept = attempt.refinesAgainstFactorizedMatrix ? delta : 0
+            let (exact, kept) = attempt.refinement(factorized: matrix, dual: delta, newton, at: it)
             newton.setResiduals(res, at: it, centre: centre, primal: rhoP, dual: delta)
             var worstSolve = 0.0
             // One Newton direction for complementarity right-hand sides (rcl, rcu).
             func direction(_ rcl: [Double], _ rcu: [Double]) throws(FactorizationError) -> InteriorPointStep {
-                newton.setMultiplierSide(complementarity: rcl, rcu, at: it)
-                let s = try system.solve(r1: newton.r1, r2: newton.r2, refiningAgainst: exact, settings: Self.refinement)
-                worstSolve = max(worstSolve, s.report.residual / s.report.scale)
-                return newton.direction(dx: s.x, nu: s.nu, adx: As.multiply(s.x), complementarity: rcl, rcu, at: it,
-                                        delta: kept)
+                let d = try newton.solve(system, refiningAgainst: exact, complementarity: rcl, rcu, at: it, A: As, delta: kept)
+                worstSolve = max(worstSolve, d.residual)
+                return d.step
             }
             let step: InteriorPointStep
             var alpha = (primal: 1.0, dual: 1.0)
@@ -428,6 +438,13 @@ package enum InteriorPointAttempt: CaseIterable {
     /// slack steps keep it) rather than against the unregularized operator (δ only guards the
     /// factorization).
     var refinesAgainstFactorizedMatrix: Bool { self != .newton }
+
+    /// The operator the solves are refined against, and the dual regularization δ the directions
+    /// keep (0 when refinement removes it).
+    func refinement(factorized matrix: KKTParameters, dual delta: Double, _ newton: InteriorPointNewtonSystem,
+                    at it: InteriorPointIterate) -> (exact: KKTParameters, keptDual: Double) {
+        refinesAgainstFactorizedMatrix ? (matrix, delta) : (newton.unregularizedOperator(at: it), 0)
+    }
 
     /// Whether the attempt keeps proximal centres apart from the iterate (moved by the progress rule
     /// of `ProximalCentres.move`); otherwise they follow the iterate and the proximal terms vanish.

@@ -23,8 +23,8 @@ struct InteriorPointNewtonSystem {
     private var gl: [Double]
     private var gu: [Double]
     /// The right-hand side of the x block, −(r_d + ρ(x − ζ)), and of the multiplier block.
-    private(set) var r1: [Double]
-    private(set) var r2: [Double]
+    private var r1: [Double]
+    private var r2: [Double]
     /// The constraint residuals the step removes, relaxed towards the proximal centres: equality rows
     /// −r_eq − δ(λ − y), upper sides −r_u − δ(ν_u − z_u), lower sides r_l − δ(ν_l − z_l).
     private var ry: [Double]
@@ -96,7 +96,7 @@ struct InteriorPointNewtonSystem {
     }
 
     /// The multiplier block's right-hand side for complementarity right-hand sides (rcl, rcu).
-    mutating func setMultiplierSide(complementarity rcl: [Double], _ rcu: [Double], at it: InteriorPointIterate) {
+    private mutating func setMultiplierSide(complementarity rcl: [Double], _ rcu: [Double], at it: InteriorPointIterate) {
         let isEquality = rows.isEquality, hasL = rows.hasL, hasU = rows.hasU
         for i in 0..<w.count {
             if isEquality[i] { r2[i] = ry[i]; continue }
@@ -114,12 +114,24 @@ struct InteriorPointNewtonSystem {
         }
     }
 
+    /// One Newton direction for complementarity right-hand sides (rcl, rcu): the multiplier block's
+    /// right-hand side, a solve on `system` (factorized with `weights`) refined against `exact`, and
+    /// the side steps (`direction`); with the solve's relative residual.
+    mutating func solve(_ system: any LinearSystem, refiningAgainst exact: KKTParameters,
+                        complementarity rcl: [Double], _ rcu: [Double], at it: InteriorPointIterate, A: CSCMatrix,
+                        delta: Double) throws(FactorizationError) -> (step: InteriorPointStep, residual: Double) {
+        setMultiplierSide(complementarity: rcl, rcu, at: it)
+        let s = try system.solve(r1: r1, r2: r2, refiningAgainst: exact, settings: InteriorPointMethod.refinement)
+        let step = direction(dx: s.x, nu: s.nu, adx: A.multiply(s.x), complementarity: rcl, rcu, at: it, delta: delta)
+        return (step, s.report.residual / s.report.scale)
+    }
+
     /// The direction from a solve (dx, ν) with A·dx: on a row whose sides both look inactive
     /// (z/s < 1) each side's slack step comes from its constraint; otherwise the dominant side (larger
     /// z/s) takes its multiplier step from ν = dz_u − dz_l and its slack step from complementarity,
     /// which does not multiply an error in A·dx by a large z/s or 1/δ. `delta` is the dual
     /// regularization the method keeps (0 when refinement removes it).
-    func direction(dx: [Double], nu: [Double], adx: [Double], complementarity rcl: [Double], _ rcu: [Double],
+    private func direction(dx: [Double], nu: [Double], adx: [Double], complementarity rcl: [Double], _ rcu: [Double],
                    at it: InteriorPointIterate, delta: Double) -> InteriorPointStep {
         let isEquality = rows.isEquality, hasL = rows.hasL, hasU = rows.hasU, m = w.count
         var adx = adx
