@@ -168,8 +168,9 @@ package final class InteriorPointMethod {
         return system
     }
 
-    /// Runs the attempts in order (`attempts`, by default `InteriorPointAttempt.allCases`) and returns the most accurate
-    /// result (smallest worst residual/tolerance ratio), with the iterations of all attempts.
+    /// Runs the attempts in order (`attempts`, by default `InteriorPointAttempt.allCases`) and returns
+    /// the most accurate result (smallest worst residual/tolerance ratio), with the iterations of all
+    /// attempts.
     ///
     /// **Escalation rule.** The next attempt runs only while every attempt so far stopped short of its
     /// own target (a stall, the iteration limit, a failed factorization) and none met the tolerances
