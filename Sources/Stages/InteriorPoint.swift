@@ -58,30 +58,41 @@ package struct InteriorPointOutcome {
     package var certificate: InfeasibilityCertificate? = nil
 }
 
-/// The high-accuracy method: a primal-dual interior-point method on the scaled problem, in three
-/// attempts of increasing robustness (`InteriorPointAttempt`) with one escalation rule (`run`).
+/// The high-accuracy method: a primal-dual interior-point method on the scaled problem, one
+/// iteration loop (`iterate`) run in three attempts of increasing robustness, each a small policy
+/// (`InteriorPointAttempt`), under one escalation rule (`run`).
 ///
 /// Form. Each row i of l ≤ Ax ≤ u is an equality (l_i = u_i), free (both bounds infinite, y_i = 0),
 /// or an inequality with a slack per finite side: A_i x − s_l = l_i, A_i x + s_u = u_i, with
 /// multipliers z_l, z_u ≥ 0 and y_i = z_u − z_l (OSQP's sign convention). The Newton system of the
-/// perturbed KKT conditions reduces to the quasi-definite
+/// perturbed KKT conditions, with the side slacks and multipliers eliminated, is the quasi-definite
 ///
-///     [P + δI   Aᵀ                 ] [dx]   [−r_d    ]
-///     [A        −diag(1/W + δ)     ] [dy] = [−c / W  ]      W_i = z_l/s_l + z_u/s_u,
+///     [P + ρI   Aᵀ            ] [dx]   [−r_d − ρ(x − ζ)]
+///     [A        −diag(1/ρ_i)  ] [dy] = [ r_2           ]
 ///
-/// (equality rows: −δ and −r_eq; free rows decoupled), i.e. the forward KKT matrix with σ = δ and
-/// ρ_i = 1/(1/W_i + δ). It is factorized on a companion of the forward linear system when that
-/// backend has `capabilities` (inertia checks, hard equality rows), otherwise on a system of its own
-/// made with those requirements (the reduced matrix P + AᵀWA becomes too ill-conditioned for
-/// Cholesky as W spreads). Each solve is refined against the unregularized operator (δ = 0, equality
-/// rows exact). δ = `settings.regularization` (default 10⁻⁸) on the scaled data, raised ×100 when a
-/// factorization shows the wrong inertia.
+/// i.e. the forward KKT matrix with σ = ρ and per-row weights ρ_i: 1/δ on equality rows, 0 on free
+/// rows, and on inequality rows 1/(1/W_i + δ) with W_i = z_l/s_l + z_u/s_u (`SlackElimination.perRow`)
+/// or 1/(s_u/z_u + δ) + 1/(s_l/z_l + δ) (`.perSide`, PIQP's form). It is factorized on a companion of
+/// the forward linear system when that backend has `capabilities` (inertia checks, hard equality
+/// rows), otherwise on a system of its own made with those requirements (the reduced matrix
+/// P + AᵀWA becomes too ill-conditioned for Cholesky as W spreads).
 ///
-/// Iteration: affine step, centring σ = (μ_aff/μ)³, corrector with the second-order term, one step
-/// length for primal and dual (0.99 of the distance to the boundary). Start: x from the regularized
-/// least-squares system with ρ = 1 on inequality rows and targets Π_[l,u](0); slacks max(slack, 1),
-/// multipliers 1. Stop: the residuals of `Termination` (the same test as ADMM's, at
-/// (x, Π_[l,u](Ax), y)) are within `targetFactor` of the tolerances; the best point seen is returned.
+/// The loop. Per iteration: the residuals and the test shared with ADMM (`InteriorPointProgress`);
+/// the Newton matrix, ρ and δ grown ×100 while a factorization shows the wrong inertia; Mehrotra's
+/// predictor–corrector (affine step, centring σ = (μ_aff/μ)³, corrector with the second-order term),
+/// each direction one solve refined against the unregularized operator (δ = 0, equality rows exact)
+/// or against the factorized matrix, and the side steps recovered from it
+/// (`InteriorPointNewtonSystem.direction`); a step of 0.99 of the distance to the boundary, one
+/// length or separate primal and dual ones; then the proximal centres ζ, λ, ν and the regularization
+/// follow (`ProximalCentres`, `InteriorPointRegularization`). What the attempts change is listed at
+/// `InteriorPointAttempt`: Mehrotra's method with δ = `settings.regularization` (default 10⁻⁸, scaled
+/// data) in the factorization only; the same with δ kept in the method; the proximal method of
+/// multipliers with shrinking ρ and δ (`ProximalInteriorPoint.swift`).
+///
+/// Start: x from the regularized least-squares system with ρ = 1 on inequality rows and targets
+/// Π_[l,u](0), slacks and multipliers shifted into the interior (`start`). Stop: the residuals of
+/// `Termination` (the same test as ADMM's, at (x, Π_[l,u](Ax), y)) are within `targetFactor` of the
+/// tolerances and the linear constraints hold to `linearTolerance`; the best point seen is returned.
 ///
 /// Infeasibility: at every iteration the differences of consecutive iterates δy, δx go through the
 /// certificate tests ADMM uses (`InteriorPointInfeasibility`); a certificate confirmed at two
@@ -94,6 +105,8 @@ package struct InteriorPointOutcome {
 /// change). Not thread-safe (one per solver).
 package final class InteriorPointMethod {
     package var settings: InteriorPointSettings
+    /// The attempts `run` escalates over, in order: all of them; one alone in tests of an attempt.
+    package var attempts = InteriorPointAttempt.allCases
     /// The system the method factorizes (a companion of the forward system, or its own).
     package private(set) var system: (any LinearSystem)?
 
@@ -155,8 +168,9 @@ package final class InteriorPointMethod {
         return system
     }
 
-    /// Runs the attempts in order (`InteriorPointAttempt.allCases`) and returns the most accurate
-    /// result (smallest worst residual/tolerance ratio), with the iterations of all attempts.
+    /// Runs the attempts in order (`attempts`, by default `InteriorPointAttempt.allCases`) and returns
+    /// the most accurate result (smallest worst residual/tolerance ratio), with the iterations of all
+    /// attempts.
     ///
     /// **Escalation rule.** The next attempt runs only while every attempt so far stopped short of its
     /// own target (a stall, the iteration limit, a failed factorization) and none met the tolerances
@@ -171,14 +185,12 @@ package final class InteriorPointMethod {
         let counter = WorkCounter(self, forward: forward, problem: context.problem)
         var first: InteriorPointOutcome?
         var total = 0
-        for attempt in InteriorPointAttempt.allCases {
+        for attempt in attempts {
             if let f = first, f.reachedTarget || (f.converged && f.bestLinearAccurate) || f.certificate != nil { break }
             if context.shouldStop() { break }
             let data = InteriorPointData(problem: context.problem)
             guard let start = start(data, forward: forward, options: options, attempt: attempt, context: context),
-                  let outcome = attempt == .proximalMultipliers
-                    ? proximalMultipliers(data, start: start, context: context)
-                    : newton(data, start: start, proximal: attempt == .proximalNewton, context: context)
+                  let outcome = iterate(data, start: start, attempt: attempt, context: context)
             else { continue }
             total += outcome.iterations
             // A certificate ends the run: the iterates diverge, later attempts would too.
@@ -251,121 +263,83 @@ package final class InteriorPointMethod {
         return (system, iterate)
     }
 
-    // MARK: Newton attempts (Mehrotra predictor–corrector)
+    // MARK: The iteration (one loop for every attempt)
 
-    /// The first two attempts. `proximal` false: δ only in the factorization, solves refined against
-    /// δ = 0. `proximal` true: the interior-point proximal method of multipliers with its proximal
-    /// centres moved to the current iterate at every step — the Newton matrix has σ = δ (`settings.regularization`) on both
-    /// blocks, ρ_i = 1/(1/W_i + δ), each solve is refined against that same matrix (no refinement has
-    /// to bridge the gap to the singular δ = 0 operator), and the slack steps use A·dx − δ·dy.
-    func newton(_ data: InteriorPointData, start: (system: any LinearSystem, iterate: InteriorPointIterate), proximal: Bool,
-                context: StageContext) -> InteriorPointOutcome? {
+    /// One attempt: the interior-point iteration with the attempt's policy (`InteriorPointAttempt`:
+    /// regularization schedule, slack elimination, refinement target, proximal centres, step lengths).
+    /// Each iteration records the iterate (`InteriorPointProgress`: best point, stall, target,
+    /// infeasibility, deadline), factorizes the Newton matrix (δ grown on the wrong inertia), takes the
+    /// predictor–corrector direction and a step, then lets the centres and the regularization follow.
+    func iterate(_ data: InteriorPointData, start: (system: any LinearSystem, iterate: InteriorPointIterate),
+                 attempt: InteriorPointAttempt, context: StageContext) -> InteriorPointOutcome? {
         let n = data.n, m = data.m, rows = data.rows, As = data.A
-        let isEquality = rows.isEquality, hasL = rows.hasL, hasU = rows.hasU, sides = rows.sides
-        let proxReg = settings.regularization
-        let dualRatio = proximal ? 1 : Self.dualRegularizationRatio
         let system = start.system
         var it = start.iterate
-        var delta = settings.regularization
-        var factored = KKTParameters(sigma: delta, rho: [Double](repeating: 0, count: m))
-        func factorize(_ rho: (Double) -> [Double]) -> Bool {
-            delta = proximal ? proxReg : settings.regularization
-            for _ in 0..<Self.factorizationAttempts {
-                do {
-                    factored = KKTParameters(sigma: delta, rho: rho(delta * dualRatio))
-                    try system.update(parameters: factored); return true
-                } catch {
-                    switch error {
-                    case .inertia, .notPositiveDefinite: delta *= Self.regularizationGrowth
-                    default: return false
-                    }
-                }
-            }
-            return false
-        }
-        var progress = InteriorPointProgress(stallLimit: settings.stallIterations, settings: settings, problem: data)
+        var regularization = attempt.regularization(settings)
+        var centre = attempt.movesCentres ? ProximalCentres(it) : nil
+        var newton = InteriorPointNewtonSystem(elimination: attempt.elimination, rows: rows, n: n)
+        var progress = InteriorPointProgress(stallLimit: attempt.stallRatio * settings.stallIterations, settings: settings,
+                                             problem: data)
         var iterations = 0
         var res = InteriorPointResiduals(n: n, m: m)
-        var w = [Double](repeating: 0, count: m)
-        var r1 = [Double](repeating: 0, count: n), r2 = [Double](repeating: 0, count: m)
+        res.evaluate(at: it, data)
         for _ in 0..<settings.iterations {
-            // Residuals of the KKT conditions and the test shared with ADMM.
-            res.evaluate(at: it, data)
+            // The test shared with ADMM at the current point.
             guard let r = progress.record(it, y: res.y, linear: res.linear, data, context: context) else { break }
             iterations += 1
-            // Newton matrix.
-            for i in 0..<m {
-                w[i] = (hasL[i] ? it.zl[i] / it.sl[i] : 0) + (hasU[i] ? it.zu[i] / it.su[i] : 0)
-            }
-            guard factorize({ d in
-                (0..<m).map { i in isEquality[i] ? 1 / d : (hasL[i] || hasU[i] ? 1 / (1 / w[i] + d) : 0) }
-            }) else { break }
-            // The factorized matrix holds −1/max(ρ, 10⁻¹²) (the quasi-definite assembly's floor for
-            // decoupled rows): the exact operator uses the same floor, or refinement diverges on rows
-            // with W < 10⁻¹².
-            let exact = proximal ? factored : KKTParameters(sigma: 0, rho: (0..<m).map {
-                isEquality[$0] ? .infinity : (hasL[$0] || hasU[$0] ? max(w[$0], Self.weightFloor) : 0)
-            })
-            let dualReg = proximal ? delta * dualRatio : 0
+            // Newton matrix (retried with more regularization on the wrong inertia).
+            regularization.beginIteration()
+            guard let matrix = factorize(system, &newton, at: it, &regularization, context: context) else { break }
+            let rhoP = regularization.primal, delta = regularization.dual
+            let (exact, kept) = attempt.refinement(factorized: matrix, dual: delta, newton, at: it)
+            newton.setResiduals(res, at: it, centre: centre, primal: rhoP, dual: delta)
             var worstSolve = 0.0
             // One Newton direction for complementarity right-hand sides (rcl, rcu).
             func direction(_ rcl: [Double], _ rcu: [Double]) throws(FactorizationError) -> InteriorPointStep {
-                for j in 0..<n { r1[j] = -res.rd[j] }
-                for i in 0..<m {
-                    if isEquality[i] { r2[i] = -res.req[i]; continue }
-                    var ci = 0.0
-                    if hasU[i] { ci += rcu[i] / it.su[i] + it.zu[i] / it.su[i] * res.rpu[i] }
-                    if hasL[i] { ci += -rcl[i] / it.sl[i] + it.zl[i] / it.sl[i] * res.rpl[i] }
-                    r2[i] = hasL[i] || hasU[i] ? -ci / w[i] : 0
-                }
-                let s = try system.solve(r1: r1, r2: r2, refiningAgainst: exact, settings: Self.refinement)
-                worstSolve = max(worstSolve, s.report.residual / s.report.scale)
-                var adx = As.multiply(s.x)
-                if dualReg > 0 { for i in 0..<m where !isEquality[i] { adx[i] -= dualReg * s.nu[i] } }
-                var d = InteriorPointStep(dx: s.x, m: m)
-                for i in 0..<m {
-                    if isEquality[i] { d.dyEq[i] = s.nu[i]; continue }
-                    // Recovery. On a side with z/s ≥ 1 (active-looking) the multiplier step comes from
-                    // ν = dz_u − dz_l and the slack step from complementarity; elsewhere the slack step
-                    // comes from A·dx and the multiplier step from complementarity. (Both are exact in
-                    // exact arithmetic; each avoids multiplying a solve error by a large z/s or s/z.)
-                    let sl = it.sl[i], zl = it.zl[i], su = it.su[i], zu = it.zu[i]
-                    let wl = hasL[i] ? zl / sl : 0, wu = hasU[i] ? zu / su : 0
-                    if max(wl, wu) < 1 {
-                        if hasL[i] { d.dsl[i] = adx[i] + res.rpl[i]; d.dzl[i] = (rcl[i] - zl * d.dsl[i]) / sl }
-                        if hasU[i] { d.dsu[i] = -res.rpu[i] - adx[i]; d.dzu[i] = (rcu[i] - zu * d.dsu[i]) / su }
-                    } else if wu >= wl {
-                        if hasL[i] { d.dsl[i] = adx[i] + res.rpl[i]; d.dzl[i] = (rcl[i] - zl * d.dsl[i]) / sl }
-                        d.dzu[i] = s.nu[i] + d.dzl[i]
-                        d.dsu[i] = (rcu[i] - su * d.dzu[i]) / zu
-                    } else {
-                        if hasU[i] { d.dsu[i] = -res.rpu[i] - adx[i]; d.dzu[i] = (rcu[i] - zu * d.dsu[i]) / su }
-                        d.dzl[i] = d.dzu[i] - s.nu[i]
-                        d.dsl[i] = (rcl[i] - sl * d.dzl[i]) / zl
-                    }
-                }
-                return d
-            }
-            func maxStep(_ d: InteriorPointStep) -> Double {
-                let a = d.boundarySteps(from: it, rows: rows)
-                return min(a.primal, a.dual)
+                let d = try newton.solve(system, refiningAgainst: exact, complementarity: rcl, rcu, at: it, A: As, delta: kept)
+                worstSolve = max(worstSolve, d.residual)
+                return d.step
             }
             let step: InteriorPointStep
-            let alpha: Double
+            var alpha = (primal: 1.0, dual: 1.0)
             do {
                 step = try predictorCorrector(it, rows: rows, mu: res.mu, direction: direction) { d in
-                    let a = maxStep(d)
-                    return (a, a)
+                    attempt.stepLengths(d.boundarySteps(from: it, rows: rows), fraction: attempt.affineStepFraction)
                 }
-                alpha = sides == 0 ? 1 : min(1, Self.stepFraction * maxStep(step))
+                if rows.sides > 0 { alpha = attempt.stepLengths(step.boundarySteps(from: it, rows: rows), fraction: Self.stepFraction) }
             } catch { break }
-            guard alpha.isFinite, alpha > 0 else { break }
+            guard alpha.primal.isFinite, alpha.dual.isFinite, alpha.primal > 0, alpha.dual > 0 else { break }
             if let log = context.log {
-                log("interior point\(proximal ? " (proximal)" : "") \(iterations): μ \(fmt(res.mu)) alpha \(fmt(alpha)) delta \(fmt(delta)) solve \(fmt(worstSolve)) primal \(fmt(r.primal)) dual \(fmt(r.dual)) gap \(fmt(r.gap))")
+                log("interior point\(attempt.label) \(iterations): μ \(fmt(res.mu)) steps \(fmt(alpha.primal)) \(fmt(alpha.dual)) ρ \(fmt(rhoP)) δ \(fmt(delta)) solve \(fmt(worstSolve)) primal \(fmt(r.primal)) dual \(fmt(r.dual)) gap \(fmt(r.gap)) linear \(fmt(res.linear)) stationarity \(fmt(res.stationarity))")
             }
-            it.take(step, primal: alpha, dual: alpha, rows: rows, A: As)
+            it.take(step, primal: alpha.primal, dual: alpha.dual, rows: rows, A: As)
+            let previous = (mu: res.mu, linear: res.linear, stationarity: res.stationarity)
+            res.evaluate(at: it, data)
+            let muRate = previous.mu > 0 ? abs(previous.mu - res.mu) / previous.mu : 0
+            let moved = centre?.move(after: (previous.linear, previous.stationarity), to: res, at: it, rows: rows,
+                                     primal: rhoP, dual: delta) ?? (primal: true, dual: true)
+            regularization.update(primalCentreMoved: moved.primal, dualCentreMoved: moved.dual, muRate: muRate)
         }
-        return progress.outcome(iterations: iterations, label: "", context: context)
+        return progress.outcome(iterations: iterations, label: attempt.label, context: context)
+    }
+
+    /// Factorizes the Newton matrix at `it` (σ = ρ, the weights for δ), growing the regularization
+    /// after each wrong inertia up to `factorizationAttempts` times; nil when it fails.
+    private func factorize(_ system: any LinearSystem, _ newton: inout InteriorPointNewtonSystem, at it: InteriorPointIterate,
+                           _ regularization: inout any InteriorPointRegularization, context: StageContext) -> KKTParameters? {
+        for _ in 0..<Self.factorizationAttempts {
+            let matrix = KKTParameters(sigma: regularization.primal, rho: newton.weights(at: it, dual: regularization.dual))
+            do throws(FactorizationError) {
+                try system.update(parameters: matrix)
+                return matrix
+            } catch {
+                switch error {
+                case .inertia, .notPositiveDefinite: regularization.growAfterWrongInertia(epsAbs: context.tolerances.epsAbs)
+                default: return nil
+                }
+            }
+        }
+        return nil
     }
 
     /// Mehrotra's predictor–corrector: the affine direction (complementarity right-hand sides −s∘z), the
@@ -401,24 +375,98 @@ package final class InteriorPointMethod {
     }
 }
 
-/// The attempts of `InteriorPointMethod.run`, in the order of the escalation rule.
+/// The attempts of `InteriorPointMethod.run`, in the order of the escalation rule, and the policy
+/// each gives the one loop (`InteriorPointMethod.iterate`): everything else — start point, residuals
+/// and the stopping test, factorization with δ growth, predictor–corrector, the recovery skeleton of
+/// the side steps, the step — is shared.
+///
+/// | | `newton` | `proximalNewton` | `proximalMultipliers` |
+/// |---|---|---|---|
+/// | regularization | fixed δ₀, dual δ₀·10⁻⁴ | fixed δ₀, dual δ₀ | ρ 10⁻⁶, δ 10⁻⁴, shrinking with μ |
+/// | slack elimination | per row | per row | per side |
+/// | solves refined against | δ = 0 | the factorized matrix | the factorized matrix |
+/// | proximal centres | follow the iterate | follow the iterate | moved by the progress rule |
+/// | step lengths | one | one | primal and dual |
+/// | affine step (μ_aff) | to the boundary | to the boundary | `stepFraction` of it |
+/// | stall limit | `stallIterations` | `stallIterations` | ×`proximalStallRatio` |
 package enum InteriorPointAttempt: CaseIterable {
     /// Mehrotra's method, δ in the factorization only (solves refined against δ = 0).
     case newton
-    /// The same iteration with the regularization kept in the method (δ = `regularization` fixed); second
-    /// because δ in the directions costs accuracy elsewhere.
+    /// The same iteration with the regularization kept in the method (δ = `regularization` fixed, an
+    /// interior-point proximal method of multipliers whose centres move to the iterate at every step):
+    /// no refinement has to bridge the gap to the singular δ = 0 operator. Second because δ in the
+    /// directions costs accuracy elsewhere.
     case proximalNewton
     /// The proximal method of multipliers with shrinking regularization and separate primal and dual
-    /// step lengths (PIQP's form); last because alone it verifies fewer problems and is slower
-    /// (docs/SOLVER-HISTORY.md).
+    /// step lengths (PIQP's form, `ProximalInteriorPoint.swift`); last because alone it verifies fewer
+    /// problems and is slower (docs/SOLVER-HISTORY.md).
     case proximalMultipliers
 
-    /// The equality rows' regularization of the start point's system, for the method's δ.
-    func equalityRegularization(_ delta: Double) -> Double {
+    /// The attempt's name in the log.
+    var label: String {
         switch self {
-        case .newton, .proximalMultipliers: return delta * InteriorPointMethod.dualRegularizationRatio
-        case .proximalNewton: return delta
+        case .newton: ""
+        case .proximalNewton: " (proximal)"
+        case .proximalMultipliers: " (proximal multipliers)"
         }
+    }
+
+    /// δ of the multiplier block relative to the x block's: of the start point's system (equality
+    /// rows) and of the fixed schedules. Mehrotra's keeps it small, since a δ comparable to 1/W of
+    /// strongly active rows would make refinement against the exact operator contract too slowly to
+    /// restore A x = b.
+    var dualRegularizationRatio: Double {
+        switch self {
+        case .newton, .proximalMultipliers: InteriorPointMethod.dualRegularizationRatio
+        case .proximalNewton: 1
+        }
+    }
+
+    /// The regularization schedule at the start of the attempt.
+    func regularization(_ settings: InteriorPointSettings) -> any InteriorPointRegularization {
+        switch self {
+        case .newton, .proximalNewton: FixedRegularization(base: settings.regularization, dualRatio: dualRegularizationRatio)
+        case .proximalMultipliers: ProximalRegularization()
+        }
+    }
+
+    /// The equality rows' regularization of the start point's system, for the method's δ.
+    func equalityRegularization(_ delta: Double) -> Double { delta * dualRegularizationRatio }
+
+    var elimination: SlackElimination { self == .proximalMultipliers ? .perSide : .perRow }
+
+    /// Whether the solves are refined against the factorized matrix (δ is part of the method, and the
+    /// slack steps keep it) rather than against the unregularized operator (δ only guards the
+    /// factorization).
+    var refinesAgainstFactorizedMatrix: Bool { self != .newton }
+
+    /// The operator the solves are refined against, and the dual regularization δ the directions
+    /// keep (0 when refinement removes it).
+    func refinement(factorized matrix: KKTParameters, dual delta: Double, _ newton: InteriorPointNewtonSystem,
+                    at it: InteriorPointIterate) -> (exact: KKTParameters, keptDual: Double) {
+        refinesAgainstFactorizedMatrix ? (matrix, delta) : (newton.unregularizedOperator(at: it), 0)
+    }
+
+    /// Whether the attempt keeps proximal centres apart from the iterate (moved by the progress rule
+    /// of `ProximalCentres.move`); otherwise they follow the iterate and the proximal terms vanish.
+    var movesCentres: Bool { self == .proximalMultipliers }
+
+    /// Whether primal (x, s) and dual (y, z) take separate step lengths.
+    var separateStepLengths: Bool { self == .proximalMultipliers }
+
+    /// The fraction of the distance to the boundary the affine step takes when μ_aff is measured:
+    /// Mehrotra's full step, or the fraction the actual step takes (PIQP).
+    var affineStepFraction: Double { self == .proximalMultipliers ? InteriorPointMethod.stepFraction : 1 }
+
+    /// The stall limit in multiples of `stallIterations`.
+    var stallRatio: Int { self == .proximalMultipliers ? InteriorPointMethod.proximalStallRatio : 1 }
+
+    /// Step lengths that take `fraction` of the distances to the boundary `boundary`: separately, or
+    /// both the smaller one.
+    func stepLengths(_ boundary: (primal: Double, dual: Double), fraction: Double) -> (primal: Double, dual: Double) {
+        if separateStepLengths { return (min(1, fraction * boundary.primal), min(1, fraction * boundary.dual)) }
+        let a = min(1, fraction * min(boundary.primal, boundary.dual))
+        return (a, a)
     }
 }
 
