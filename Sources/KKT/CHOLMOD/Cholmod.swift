@@ -46,20 +46,141 @@ struct AnalysisStatistics {
     var ordering: OrderingChoice
 }
 
-/// A symmetric matrix (upper triangle, fixed pattern) together with its CHOLMOD factor.
-/// The symbolic analysis happens once, in `init`; `factorize()` recomputes the numeric factor from
-/// the current `values`; `solve` uses preallocated dense workspaces (no allocation per solve
-/// after the first).
+/// Owns one CHOLMOD object (a sparse matrix, a factor or a dense matrix) allocated through a
+/// `CholmodCommon`, and frees it through the same common, which it keeps alive.
+final class CholmodObject<Pointee> {
+    let pointer: UnsafeMutablePointer<Pointee>
+    private let common: CholmodCommon
+    private let release: (UnsafeMutablePointer<Pointee>, UnsafeMutablePointer<cholmod_common>) -> Void
+
+    /// Takes the result of an allocating CHOLMOD call; nil (the call failed) throws the common's status.
+    private init(_ pointer: UnsafeMutablePointer<Pointee>?, common: CholmodCommon, function: String,
+                 release: @escaping (UnsafeMutablePointer<Pointee>, UnsafeMutablePointer<cholmod_common>) -> Void)
+        throws(FactorizationError) {
+        guard let pointer else { throw common.failure(function) }
+        self.pointer = pointer
+        self.common = common
+        self.release = release
+    }
+
+    deinit { release(pointer, common.pointer) }
+}
+
+extension CholmodObject where Pointee == cholmod_sparse {
+    static func owning(_ pointer: UnsafeMutablePointer<cholmod_sparse>?, common: CholmodCommon,
+                       from function: String) throws(FactorizationError) -> CholmodObject {
+        try CholmodObject(pointer, common: common, function: function) { p, c in
+            var handle: UnsafeMutablePointer<cholmod_sparse>? = p
+            cholmod_l_free_sparse(&handle, c)
+        }
+    }
+}
+
+extension CholmodObject where Pointee == cholmod_factor {
+    static func owning(_ pointer: UnsafeMutablePointer<cholmod_factor>?, common: CholmodCommon,
+                       from function: String) throws(FactorizationError) -> CholmodObject {
+        try CholmodObject(pointer, common: common, function: function) { p, c in
+            var handle: UnsafeMutablePointer<cholmod_factor>? = p
+            cholmod_l_free_factor(&handle, c)
+        }
+    }
+}
+
+extension CholmodObject where Pointee == cholmod_dense {
+    static func owning(_ pointer: UnsafeMutablePointer<cholmod_dense>?, common: CholmodCommon,
+                       from function: String) throws(FactorizationError) -> CholmodObject {
+        try CholmodObject(pointer, common: common, function: function) { p, c in
+            var handle: UnsafeMutablePointer<cholmod_dense>? = p
+            cholmod_l_free_dense(&handle, c)
+        }
+    }
+
+    /// The column-major values (nrow × ncol, leading dimension d).
+    var entries: UnsafeMutablePointer<Double> { pointer.pointee.x.assumingMemoryBound(to: Double.self) }
+}
+
+/// A symmetric permutation applied once to a stored triangle: C = PMPᵀ, C(k, l) = M(perm[k], perm[l]).
+struct SymmetricPermutation {
+    /// perm[k] is the row and column of M that is row and column k of C (CHOLMOD's `L->Perm`).
+    let perm: [Int]
+    /// source[q] is the position, in M's pattern order, of the q-th stored entry of C.
+    let source: [Int]
+
+    /// The permutation and C's pattern (compressed by columns, row indices ascending in each column).
+    /// - Parameters:
+    ///   - upper: M's pattern as its upper triangle; entries below the diagonal are ignored, as
+    ///     CHOLMOD ignores them in a matrix stored upper.
+    ///   - storingUpper: C is stored as its upper triangle, else as its lower.
+    static func applying(_ perm: [Int], to upper: SparsityPattern, storingUpper: Bool)
+        -> (permutation: SymmetricPermutation, columnPointers: [Int], rowIndices: [Int]) {
+        let n = upper.columnCount, nnz = upper.nonzeroCount
+        var inverse = [Int](repeating: 0, count: n)
+        for k in 0..<n { inverse[perm[k]] = k }
+        // Row and column of each stored entry of M in C (−1: ignored), and their counts.
+        var targetRow = [Int](repeating: -1, count: nnz), targetColumn = [Int](repeating: -1, count: nnz)
+        var columnStart = [Int](repeating: 0, count: n + 1), rowStart = [Int](repeating: 0, count: n + 1)
+        let mRows = upper.rowIndices
+        for j in 0..<n {
+            for p in upper.range(ofColumn: j) where mRows[p] <= j {
+                let (a, b) = (inverse[mRows[p]], inverse[j])
+                let (r, c) = storingUpper ? (min(a, b), max(a, b)) : (max(a, b), min(a, b))
+                targetRow[p] = r
+                targetColumn[p] = c
+                rowStart[r + 1] += 1
+                columnStart[c + 1] += 1
+            }
+        }
+        for k in 0..<n {
+            rowStart[k + 1] += rowStart[k]
+            columnStart[k + 1] += columnStart[k]
+        }
+        let kept = columnStart[n]
+        // Bucket the entries by their row in C, then deal them into C's columns row by row: each
+        // column's rows come out ascending, as CHOLMOD's own permuted transposes leave them.
+        var byRow = [Int](repeating: 0, count: kept)
+        var next = rowStart
+        for p in 0..<nnz where targetRow[p] >= 0 {
+            byRow[next[targetRow[p]]] = p
+            next[targetRow[p]] += 1
+        }
+        var rows = [Int](repeating: 0, count: kept), source = [Int](repeating: 0, count: kept)
+        next = columnStart
+        for p in byRow {
+            let q = next[targetColumn[p]]
+            rows[q] = targetRow[p]
+            source[q] = p
+            next[targetColumn[p]] += 1
+        }
+        return (SymmetricPermutation(perm: perm, source: source), columnStart, rows)
+    }
+}
+
+/// A symmetric matrix M (upper triangle given, fixed pattern) together with its CHOLMOD factor.
+///
+/// The symbolic analysis happens once, in `init`, with the requested fill-reducing ordering. Its final
+/// permutation P (the ordering composed with CHOLMOD's postordering) is then applied once to the
+/// pattern: CHOLMOD keeps C = PMPᵀ (upper triangle for LDLᵀ, lower for LLᵀ, rows ascending) and the
+/// analysis relabelled to the natural ordering, so `cholmod_l_factorize` uses C as it is stored.
+/// (Given a permutation, `cholmod_l_factorize` rebuilds PMPᵀ by one (supernodal) or two (simplicial)
+/// `cholmod_transpose_sym` at every numeric factorization.) The symbolic analysis, and so the factor,
+/// is entry for entry the one CHOLMOD computes for M with P. `values` stay in M's pattern order:
+/// `factorize()` gathers them into C, O(nnz), and `solve` applies P itself.
+/// `solve` uses preallocated dense workspaces (no allocation per solve after the first).
 final class CholmodFactorization {
     let common: CholmodCommon
     let kind: CholmodKind
     let dimension: Int
-    private let matrix: UnsafeMutablePointer<cholmod_sparse>
-    private let factor: UnsafeMutablePointer<cholmod_factor>
+    /// M's values in the pattern order given at `init` (an nnz×1 CHOLMOD dense matrix).
+    private let storedValues: CholmodObject<cholmod_dense>
+    /// C = PMPᵀ, the matrix CHOLMOD factorizes.
+    private let permuted: CholmodObject<cholmod_sparse>
+    private let factor: CholmodObject<cholmod_factor>
     /// The symbolic analysis alone (no numeric part: O(n) for simplicial factors), copied right after
-    /// `cholmod_l_analyze`, so companions that refactorize anyway need not copy the numeric factor.
-    private let symbolic: UnsafeMutablePointer<cholmod_factor>
-    private var rhs: UnsafeMutablePointer<cholmod_dense>
+    /// the analysis, so companions that refactorize anyway need not copy the numeric factor.
+    private let symbolic: CholmodObject<cholmod_factor>
+    /// P and the map from M's entries to C's; shared by companions.
+    private let permutation: SymmetricPermutation
+    private let rhs: CholmodObject<cholmod_dense>
     private var solution: UnsafeMutablePointer<cholmod_dense>?
     private var workY: UnsafeMutablePointer<cholmod_dense>?
     private var workE: UnsafeMutablePointer<cholmod_dense>?
@@ -94,23 +215,18 @@ final class CholmodFactorization {
             c.pointee.postorder = 1
         }
         let nnz = upper.nonzeroCount
-        guard let a = cholmod_l_allocate_sparse(n, n, nnz, 1, 1, 1, CHOLMOD_REAL, c) else {
-            throw common.failure("cholmod_l_allocate_sparse")
+        // The analysis reads M's pattern only; M is not kept.
+        let factor: CholmodObject<cholmod_factor>
+        do {
+            let m = try CholmodObject.owning(cholmod_l_allocate_sparse(n, n, nnz, 1, 1, 1, CHOLMOD_PATTERN, c),
+                                             common: common, from: "cholmod_l_allocate_sparse")
+            let mp = m.pointer.pointee.p.assumingMemoryBound(to: Int.self)
+            let mi = m.pointer.pointee.i.assumingMemoryBound(to: Int.self)
+            upper.columnPointers.withUnsafeBufferPointer { for k in 0...n { mp[k] = $0[k] } }
+            upper.rowIndices.withUnsafeBufferPointer { for k in 0..<nnz { mi[k] = $0[k] } }
+            factor = try .owning(cholmod_l_analyze(m.pointer, c), common: common, from: "cholmod_l_analyze")
         }
-        // Copy the pattern and values in.
-        let ap = a.pointee.p.assumingMemoryBound(to: Int.self)
-        let ai = a.pointee.i.assumingMemoryBound(to: Int.self)
-        let ax = a.pointee.x.assumingMemoryBound(to: Double.self)
-        upper.columnPointers.withUnsafeBufferPointer { for k in 0...n { ap[k] = $0[k] } }
-        upper.rowIndices.withUnsafeBufferPointer { for k in 0..<nnz { ai[k] = $0[k] } }
-        upper.values.withUnsafeBufferPointer { for k in 0..<nnz { ax[k] = $0[k] } }
-        var aHandle: UnsafeMutablePointer<cholmod_sparse>? = a
-        guard let l = cholmod_l_analyze(a, c) else {
-            let error = common.failure("cholmod_l_analyze")
-            cholmod_l_free_sparse(&aHandle, c)
-            throw error
-        }
-        let (sym, b) = try Self.symbolicCopyAndRightHandSide(of: l, matrix: a, factor: l, dimension: n, common: common)
+        let l = factor.pointer
         let selected = Int(c.pointee.selected)
         let used: Int32 = withUnsafeBytes(of: c.pointee.method) { raw in
             raw.bindMemory(to: cholmod_method_struct.self)[max(0, min(selected, Int(CHOLMOD_MAXMETHODS)))].ordering
@@ -121,19 +237,42 @@ final class CholmodFactorization {
         self.statistics = AnalysisStatistics(
             flops: c.pointee.fl, nonzerosInL: stored,
             ordering: used == CHOLMOD_METIS || used == CHOLMOD_NESDIS ? .metis : .amd)
+        // Take P out of the analysis and relabel it to the natural ordering: every other part of the
+        // symbolic factor (column counts, supernodes) already describes C = PMPᵀ.
+        let lPerm = l.pointee.Perm.assumingMemoryBound(to: Int.self)
+        let perm = (0..<n).map { lPerm[$0] }
+        for k in 0..<n { lPerm[k] = k }
+        l.pointee.ordering = CHOLMOD_NATURAL
+        // Simplicial factorization reads C's upper triangle as stored, supernodal its lower one.
+        let (permutation, columnPointers, rowIndices) = SymmetricPermutation.applying(
+            perm, to: upper.pattern, storingUpper: kind == .simplicialLDLT)
+        let cnz = rowIndices.count
+        let permuted = try CholmodObject.owning(
+            cholmod_l_allocate_sparse(n, n, cnz, 1, 1, kind == .simplicialLDLT ? 1 : -1, CHOLMOD_REAL, c),
+            common: common, from: "cholmod_l_allocate_sparse")
+        let cp = permuted.pointer.pointee.p.assumingMemoryBound(to: Int.self)
+        let ci = permuted.pointer.pointee.i.assumingMemoryBound(to: Int.self)
+        for k in 0...n { cp[k] = columnPointers[k] }
+        for q in 0..<cnz { ci[q] = rowIndices[q] }
+        let storedValues = try CholmodObject.owning(cholmod_l_allocate_dense(nnz, 1, nnz, CHOLMOD_REAL, c),
+                                                    common: common, from: "cholmod_l_allocate_dense")
+        upper.values.withUnsafeBufferPointer { for k in 0..<nnz { storedValues.entries[k] = $0[k] } }
+        self.symbolic = try .owning(cholmod_l_copy_factor(l, c), common: common, from: "cholmod_l_copy_factor")
+        self.rhs = try .owning(cholmod_l_allocate_dense(n, 1, n, CHOLMOD_REAL, c), common: common,
+                               from: "cholmod_l_allocate_dense")
         self.common = common
         self.kind = kind
         self.dimension = n
-        self.matrix = a
-        self.factor = l
-        self.symbolic = sym
-        self.rhs = b
+        self.storedValues = storedValues
+        self.permuted = permuted
+        self.factor = factor
+        self.permutation = permutation
     }
 
     /// A second factorization on the same pattern that shares nothing mutable with this one:
-    /// its own CHOLMOD common, a copy of the matrix and a copy of the factor (the symbolic analysis
-    /// is copied, not recomputed). With `numeric` false only the symbolic analysis is copied: the copy
-    /// must be factorized before it solves.
+    /// its own CHOLMOD common, a copy of the values, of C and of the factor (the symbolic analysis is
+    /// copied, not recomputed; the permutation is shared). With `numeric` false only the symbolic
+    /// analysis is copied: the copy must be factorized before it solves.
     private init(copying other: CholmodFactorization, numeric: Bool) throws(FactorizationError) {
         let common = try CholmodCommon()
         let c = common.pointer
@@ -143,51 +282,22 @@ final class CholmodFactorization {
         c.pointee.nmethods = o.nmethods
         c.pointee.method = o.method
         c.pointee.postorder = o.postorder
-        guard let a = cholmod_l_copy_sparse(other.matrix, c) else { throw common.failure("cholmod_l_copy_sparse") }
-        var aHandle: UnsafeMutablePointer<cholmod_sparse>? = a
-        guard let l = cholmod_l_copy_factor(numeric ? other.factor : other.symbolic, c) else {
-            let error = common.failure("cholmod_l_copy_factor")
-            cholmod_l_free_sparse(&aHandle, c)
-            throw error
-        }
-        let (sym, b) = try Self.symbolicCopyAndRightHandSide(of: other.symbolic, matrix: a, factor: l,
-                                                             dimension: other.dimension, common: common)
+        storedValues = try .owning(cholmod_l_copy_dense(other.storedValues.pointer, c), common: common,
+                                   from: "cholmod_l_copy_dense")
+        permuted = try .owning(cholmod_l_copy_sparse(other.permuted.pointer, c), common: common,
+                               from: "cholmod_l_copy_sparse")
+        factor = try .owning(cholmod_l_copy_factor(numeric ? other.factor.pointer : other.symbolic.pointer, c),
+                             common: common, from: "cholmod_l_copy_factor")
+        symbolic = try .owning(cholmod_l_copy_factor(other.symbolic.pointer, c), common: common,
+                               from: "cholmod_l_copy_factor")
+        rhs = try .owning(cholmod_l_allocate_dense(other.dimension, 1, other.dimension, CHOLMOD_REAL, c),
+                          common: common, from: "cholmod_l_allocate_dense")
         self.common = common
         self.kind = other.kind
         self.dimension = other.dimension
-        self.matrix = a
-        self.factor = l
-        self.symbolic = sym
-        self.rhs = b
+        self.permutation = other.permutation
         self.statistics = other.statistics
         self.isFactorized = numeric && other.isFactorized
-    }
-
-    /// The last two resources of an initializer: a copy of the symbolic analysis `source` and the
-    /// right-hand side workspace. On failure frees `matrix` and `factor` (already owned by the caller)
-    /// and whatever this allocated, then throws.
-    private static func symbolicCopyAndRightHandSide(
-        of source: UnsafeMutablePointer<cholmod_factor>, matrix: UnsafeMutablePointer<cholmod_sparse>,
-        factor: UnsafeMutablePointer<cholmod_factor>, dimension: Int, common: CholmodCommon
-    ) throws(FactorizationError) -> (UnsafeMutablePointer<cholmod_factor>, UnsafeMutablePointer<cholmod_dense>) {
-        let c = common.pointer
-        var aHandle: UnsafeMutablePointer<cholmod_sparse>? = matrix
-        var lHandle: UnsafeMutablePointer<cholmod_factor>? = factor
-        guard let sym = cholmod_l_copy_factor(source, c) else {
-            let error = common.failure("cholmod_l_copy_factor")
-            cholmod_l_free_factor(&lHandle, c)
-            cholmod_l_free_sparse(&aHandle, c)
-            throw error
-        }
-        guard let b = cholmod_l_allocate_dense(dimension, 1, dimension, CHOLMOD_REAL, c) else {
-            let error = common.failure("cholmod_l_allocate_dense")
-            var sHandle: UnsafeMutablePointer<cholmod_factor>? = sym
-            cholmod_l_free_factor(&sHandle, c)
-            cholmod_l_free_factor(&lHandle, c)
-            cholmod_l_free_sparse(&aHandle, c)
-            throw error
-        }
-        return (sym, b)
     }
 
     func copy(numeric: Bool = true) throws(FactorizationError) -> CholmodFactorization {
@@ -196,14 +306,6 @@ final class CholmodFactorization {
 
     deinit {
         let c = common.pointer
-        var a: UnsafeMutablePointer<cholmod_sparse>? = matrix
-        var l: UnsafeMutablePointer<cholmod_factor>? = factor
-        var sym: UnsafeMutablePointer<cholmod_factor>? = symbolic
-        var b: UnsafeMutablePointer<cholmod_dense>? = rhs
-        cholmod_l_free_sparse(&a, c)
-        cholmod_l_free_factor(&l, c)
-        cholmod_l_free_factor(&sym, c)
-        cholmod_l_free_dense(&b, c)
         cholmod_l_free_dense(&solution, c)
         cholmod_l_free_dense(&workY, c)
         cholmod_l_free_dense(&workE, c)
@@ -212,8 +314,7 @@ final class CholmodFactorization {
     /// The values of the stored upper triangle, in the pattern order given at `init`. Writing them
     /// and calling `factorize()` is a numeric refactorization.
     var values: UnsafeMutableBufferPointer<Double> {
-        let nnz = matrix.pointee.p.assumingMemoryBound(to: Int.self)[dimension]
-        return UnsafeMutableBufferPointer(start: matrix.pointee.x.assumingMemoryBound(to: Double.self), count: nnz)
+        UnsafeMutableBufferPointer(start: storedValues.entries, count: Int(storedValues.pointer.pointee.nrow))
     }
 
     /// Numeric factorization of the current values. For LLᵀ, a breakdown throws `.notPositiveDefinite`.
@@ -221,10 +322,16 @@ final class CholmodFactorization {
     func factorize() throws(FactorizationError) {
         let c = common.pointer
         isFactorized = false
-        let ok = cholmod_l_factorize(matrix, factor, c)
+        let v = storedValues.entries
+        let cx = permuted.pointer.pointee.x.assumingMemoryBound(to: Double.self)
+        permutation.source.withUnsafeBufferPointer { source in
+            for q in source.indices { cx[q] = v[source[q]] }
+        }
+        let f = factor.pointer
+        let ok = cholmod_l_factorize(permuted.pointer, f, c)
         if ok == 0 || c.pointee.status < CHOLMOD_OK { throw common.failure("cholmod_l_factorize") }
         if c.pointee.status == CHOLMOD_NOT_POSDEF {
-            if kind == .supernodalLLT { throw .notPositiveDefinite(column: Int(factor.pointee.minor)) }
+            if kind == .supernodalLLT { throw .notPositiveDefinite(column: Int(f.pointee.minor)) }
             // LDLᵀ: a zero pivot. Reported through the inertia check.
         }
         isFactorized = true
@@ -232,9 +339,10 @@ final class CholmodFactorization {
 
     /// Number of positive, negative and zero (or NaN) pivots of D in LDLᵀ (simplicial only).
     func inertia() -> (positive: Int, negative: Int, zero: Int) {
-        guard kind == .simplicialLDLT, factor.pointee.is_super == 0 else { return (dimension, 0, 0) }
-        let lp = factor.pointee.p.assumingMemoryBound(to: Int.self)
-        let lx = factor.pointee.x.assumingMemoryBound(to: Double.self)
+        let f = factor.pointer.pointee
+        guard kind == .simplicialLDLT, f.is_super == 0 else { return (dimension, 0, 0) }
+        let lp = f.p.assumingMemoryBound(to: Int.self)
+        let lx = f.x.assumingMemoryBound(to: Double.self)
         var pos = 0, neg = 0, zero = 0
         for j in 0..<dimension {
             let d = lx[lp[j]]
@@ -245,26 +353,48 @@ final class CholmodFactorization {
 
     /// Actual entries stored in L (simplicial: column counts; supernodal: size of the numeric part).
     var storedEntriesInL: Int {
-        if factor.pointee.is_super != 0 { return Int(factor.pointee.xsize) }
-        let lnz = factor.pointee.nz.assumingMemoryBound(to: Int.self)
+        let f = factor.pointer.pointee
+        if f.is_super != 0 { return Int(f.xsize) }
+        let lnz = f.nz.assumingMemoryBound(to: Int.self)
         var s = 0
         for j in 0..<dimension { s += lnz[j] }
         return s
     }
 
-    /// x = M⁻¹ b with the current factor. `b` and `x` may not alias.
+    /// P, the permutation of the analysis (its ordering with CHOLMOD's postordering): row and column k
+    /// of the factorized matrix are row and column `fillReducingPermutation[k]` of M.
+    var fillReducingPermutation: [Int] { permutation.perm }
+
+    /// The numeric factor's values in CHOLMOD's layout, in elimination order (simplicial: the `nz[j]`
+    /// entries of each column j; supernodal: the `xsize` values of the supernodes); empty before the
+    /// first numeric factorization. For comparing two factors entry for entry.
+    var factorEntries: [Double] { Self.entries(of: factor.pointer) }
+
+    static func entries(of f: UnsafePointer<cholmod_factor>) -> [Double] {
+        let l = f.pointee
+        guard l.xtype != CHOLMOD_PATTERN, let x = l.x?.assumingMemoryBound(to: Double.self) else { return [] }
+        if l.is_super != 0 { return Array(UnsafeBufferPointer(start: x, count: Int(l.xsize))) }
+        let lp = l.p.assumingMemoryBound(to: Int.self), lnz = l.nz.assumingMemoryBound(to: Int.self)
+        var out: [Double] = []
+        for j in 0..<Int(l.n) { out.append(contentsOf: UnsafeBufferPointer(start: x + lp[j], count: lnz[j])) }
+        return out
+    }
+
+    /// x = M⁻¹ b = Pᵀ C⁻¹ P b with the current factor. `b` and `x` may not alias.
     func solve(_ b: UnsafeBufferPointer<Double>, into x: UnsafeMutableBufferPointer<Double>) throws(FactorizationError) {
         let c = common.pointer
-        let bx = rhs.pointee.x.assumingMemoryBound(to: Double.self)
-        for k in 0..<dimension { bx[k] = b[k] }
+        let bx = rhs.entries
         var xHandle = solution
         var yHandle = workY
         var eHandle = workE
-        let ok = cholmod_l_solve2(CHOLMOD_A, factor, rhs, nil, &xHandle, nil, &yHandle, &eHandle, c)
-        solution = xHandle; workY = yHandle; workE = eHandle
-        guard ok != 0, let xs = xHandle else { throw common.failure("cholmod_l_solve2") }
-        let sx = xs.pointee.x.assumingMemoryBound(to: Double.self)
-        for k in 0..<dimension { x[k] = sx[k] }
+        try permutation.perm.withUnsafeBufferPointer { (perm) throws(FactorizationError) in
+            for k in 0..<dimension { bx[k] = b[perm[k]] }
+            let ok = cholmod_l_solve2(CHOLMOD_A, factor.pointer, rhs.pointer, nil, &xHandle, nil, &yHandle, &eHandle, c)
+            solution = xHandle; workY = yHandle; workE = eHandle
+            guard ok != 0, let xs = xHandle else { throw common.failure("cholmod_l_solve2") }
+            let sx = xs.pointee.x.assumingMemoryBound(to: Double.self)
+            for k in 0..<dimension { x[perm[k]] = sx[k] }
+        }
     }
 }
 
@@ -276,12 +406,13 @@ extension CholmodFactorization {
     /// Only L's entries in rows ≤ k are used, and those were computed from the positive pivots before
     /// k, so the entries after a zero or negative pivot (which may be huge or non-finite) never enter.
     func firstNonPositivePivotDirection() -> (direction: [Double], pivot: Double)? {
-        guard kind == .simplicialLDLT, isFactorized, factor.pointee.is_super == 0, factor.pointee.is_ll == 0 else { return nil }
-        let lp = factor.pointee.p.assumingMemoryBound(to: Int.self)
-        let li = factor.pointee.i.assumingMemoryBound(to: Int.self)
-        let lx = factor.pointee.x.assumingMemoryBound(to: Double.self)
-        let lnz = factor.pointee.nz.assumingMemoryBound(to: Int.self)
-        let perm = factor.pointee.Perm.assumingMemoryBound(to: Int.self)
+        let f = factor.pointer.pointee
+        guard kind == .simplicialLDLT, isFactorized, f.is_super == 0, f.is_ll == 0 else { return nil }
+        let lp = f.p.assumingMemoryBound(to: Int.self)
+        let li = f.i.assumingMemoryBound(to: Int.self)
+        let lx = f.x.assumingMemoryBound(to: Double.self)
+        let lnz = f.nz.assumingMemoryBound(to: Int.self)
+        let perm = permutation.perm
         guard let k = (0..<dimension).first(where: { !(lx[lp[$0]] > 0) }) else { return nil }
         // Lᵀd = e_k by columns: d_j = −Σ_{j<i≤k} L_ij d_i for j = k−1, …, 0 (d_i = 0 for i > k).
         var d = [Double](repeating: 0, count: dimension)
