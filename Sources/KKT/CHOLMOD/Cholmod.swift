@@ -99,72 +99,25 @@ extension CholmodObject where Pointee == cholmod_dense {
     var entries: UnsafeMutablePointer<Double> { pointer.pointee.x.assumingMemoryBound(to: Double.self) }
 }
 
-/// A symmetric permutation applied once to a stored triangle: C = PMPᵀ, C(k, l) = M(perm[k], perm[l]).
+/// The fill-reducing permutation P of an analysis, applied once to the pattern of M: C = PMPᵀ,
+/// C(k, l) = M(perm[k], perm[l]).
 struct SymmetricPermutation {
     /// perm[k] is the row and column of M that is row and column k of C (CHOLMOD's `L->Perm`).
     let perm: [Int]
     /// source[q] is the position, in M's pattern order, of the q-th stored entry of C.
     let source: [Int]
-
-    /// The permutation and C's pattern (compressed by columns, row indices ascending in each column).
-    /// - Parameters:
-    ///   - upper: M's pattern as its upper triangle; entries below the diagonal are ignored, as
-    ///     CHOLMOD ignores them in a matrix stored upper.
-    ///   - storingUpper: C is stored as its upper triangle, else as its lower.
-    static func applying(_ perm: [Int], to upper: SparsityPattern, storingUpper: Bool)
-        -> (permutation: SymmetricPermutation, columnPointers: [Int], rowIndices: [Int]) {
-        let n = upper.columnCount, nnz = upper.nonzeroCount
-        var inverse = [Int](repeating: 0, count: n)
-        for k in 0..<n { inverse[perm[k]] = k }
-        // Row and column of each stored entry of M in C (−1: ignored), and their counts.
-        var targetRow = [Int](repeating: -1, count: nnz), targetColumn = [Int](repeating: -1, count: nnz)
-        var columnStart = [Int](repeating: 0, count: n + 1), rowStart = [Int](repeating: 0, count: n + 1)
-        let mRows = upper.rowIndices
-        for j in 0..<n {
-            for p in upper.range(ofColumn: j) where mRows[p] <= j {
-                let (a, b) = (inverse[mRows[p]], inverse[j])
-                let (r, c) = storingUpper ? (min(a, b), max(a, b)) : (max(a, b), min(a, b))
-                targetRow[p] = r
-                targetColumn[p] = c
-                rowStart[r + 1] += 1
-                columnStart[c + 1] += 1
-            }
-        }
-        for k in 0..<n {
-            rowStart[k + 1] += rowStart[k]
-            columnStart[k + 1] += columnStart[k]
-        }
-        let kept = columnStart[n]
-        // Bucket the entries by their row in C, then deal them into C's columns row by row: each
-        // column's rows come out ascending, as CHOLMOD's own permuted transposes leave them.
-        var byRow = [Int](repeating: 0, count: kept)
-        var next = rowStart
-        for p in 0..<nnz where targetRow[p] >= 0 {
-            byRow[next[targetRow[p]]] = p
-            next[targetRow[p]] += 1
-        }
-        var rows = [Int](repeating: 0, count: kept), source = [Int](repeating: 0, count: kept)
-        next = columnStart
-        for p in byRow {
-            let q = next[targetColumn[p]]
-            rows[q] = targetRow[p]
-            source[q] = p
-            next[targetColumn[p]] += 1
-        }
-        return (SymmetricPermutation(perm: perm, source: source), columnStart, rows)
-    }
 }
 
 /// A symmetric matrix M (upper triangle given, fixed pattern) together with its CHOLMOD factor.
 ///
-/// The symbolic analysis happens once, in `init`, with the requested fill-reducing ordering. Its final
-/// permutation P (the ordering composed with CHOLMOD's postordering) is then applied once to the
-/// pattern: CHOLMOD keeps C = PMPᵀ (upper triangle for LDLᵀ, lower for LLᵀ, rows ascending) and the
-/// analysis relabelled to the natural ordering, so `cholmod_l_factorize` uses C as it is stored.
-/// (Given a permutation, `cholmod_l_factorize` rebuilds PMPᵀ by one (supernodal) or two (simplicial)
-/// `cholmod_transpose_sym` at every numeric factorization.) The symbolic analysis, and so the factor,
-/// is entry for entry the one CHOLMOD computes for M with P. `values` stay in M's pattern order:
-/// `factorize()` gathers them into C, O(nnz), and `solve` applies P itself.
+/// The symbolic analysis happens once, in `init`, with the requested fill-reducing ordering. Given a
+/// permutation P (the ordering composed with CHOLMOD's postordering), `cholmod_l_factorize` rebuilds
+/// PMPᵀ from M by one (supernodal) or two (simplicial) `cholmod_transpose_sym` at every numeric
+/// factorization. Here those transposes run once, in `init`, on M's entry positions: CHOLMOD keeps
+/// C = PMPᵀ (triu for LDLᵀ, tril for LLᵀ, exactly as `cholmod_l_factorize` would build it) and the
+/// analysis relabelled to the natural ordering, with which it factorizes C as stored. The factor is
+/// entry for entry the one CHOLMOD computes from M and P. `values` stay in M's pattern order:
+/// `factorize()` gathers them into C (O(nnz)), and `solve` applies P itself.
 /// `solve` uses preallocated dense workspaces (no allocation per solve after the first).
 final class CholmodFactorization {
     let common: CholmodCommon
@@ -215,17 +168,17 @@ final class CholmodFactorization {
             c.pointee.postorder = 1
         }
         let nnz = upper.nonzeroCount
-        // The analysis reads M's pattern only; M is not kept.
-        let factor: CholmodObject<cholmod_factor>
-        do {
-            let m = try CholmodObject.owning(cholmod_l_allocate_sparse(n, n, nnz, 1, 1, 1, CHOLMOD_PATTERN, c),
-                                             common: common, from: "cholmod_l_allocate_sparse")
-            let mp = m.pointer.pointee.p.assumingMemoryBound(to: Int.self)
-            let mi = m.pointer.pointee.i.assumingMemoryBound(to: Int.self)
-            upper.columnPointers.withUnsafeBufferPointer { for k in 0...n { mp[k] = $0[k] } }
-            upper.rowIndices.withUnsafeBufferPointer { for k in 0..<nnz { mi[k] = $0[k] } }
-            factor = try .owning(cholmod_l_analyze(m.pointer, c), common: common, from: "cholmod_l_analyze")
-        }
+        // M with the position of each stored entry as its value: the transposes below carry the
+        // positions into C, which gives the map from M's entries to C's.
+        let m = try CholmodObject.owning(cholmod_l_allocate_sparse(n, n, nnz, 1, 1, 1, CHOLMOD_REAL, c),
+                                         common: common, from: "cholmod_l_allocate_sparse")
+        let mp = m.pointer.pointee.p.assumingMemoryBound(to: Int.self)
+        let mi = m.pointer.pointee.i.assumingMemoryBound(to: Int.self)
+        let mx = m.pointer.pointee.x.assumingMemoryBound(to: Double.self)
+        upper.columnPointers.withUnsafeBufferPointer { for k in 0...n { mp[k] = $0[k] } }
+        upper.rowIndices.withUnsafeBufferPointer { for k in 0..<nnz { mi[k] = $0[k] } }
+        for k in 0..<nnz { mx[k] = Double(k) }
+        let factor = try CholmodObject.owning(cholmod_l_analyze(m.pointer, c), common: common, from: "cholmod_l_analyze")
         let l = factor.pointer
         let selected = Int(c.pointee.selected)
         let used: Int32 = withUnsafeBytes(of: c.pointee.method) { raw in
@@ -237,23 +190,22 @@ final class CholmodFactorization {
         self.statistics = AnalysisStatistics(
             flops: c.pointee.fl, nonzerosInL: stored,
             ordering: used == CHOLMOD_METIS || used == CHOLMOD_NESDIS ? .metis : .amd)
-        // Take P out of the analysis and relabel it to the natural ordering: every other part of the
-        // symbolic factor (column counts, supernodes) already describes C = PMPᵀ.
+        // C as cholmod_l_factorize would build it from M and P at every factorization, built once:
+        // tril(PMPᵀ) = M(p,p)ᵀ for the supernodal factorization, its transpose triu(PMPᵀ) (rows
+        // ascending) for the simplicial one.
         let lPerm = l.pointee.Perm.assumingMemoryBound(to: Int.self)
-        let perm = (0..<n).map { lPerm[$0] }
+        let lower = try CholmodObject.owning(cholmod_l_ptranspose(m.pointer, 1, lPerm, nil, 0, c), common: common,
+                                             from: "cholmod_l_ptranspose")
+        let permuted = kind == .supernodalLLT ? lower
+            : try CholmodObject.owning(cholmod_l_ptranspose(lower.pointer, 1, nil, nil, 0, c), common: common,
+                                       from: "cholmod_l_ptranspose")
+        let cx = permuted.pointer.pointee.x.assumingMemoryBound(to: Double.self)
+        let cnz = permuted.pointer.pointee.p.assumingMemoryBound(to: Int.self)[n]
+        let permutation = SymmetricPermutation(perm: (0..<n).map { lPerm[$0] }, source: (0..<cnz).map { Int(cx[$0]) })
+        // The analysis relabelled to the natural ordering: every other part of the symbolic factor
+        // (column counts, supernodes) already describes C.
         for k in 0..<n { lPerm[k] = k }
         l.pointee.ordering = CHOLMOD_NATURAL
-        // Simplicial factorization reads C's upper triangle as stored, supernodal its lower one.
-        let (permutation, columnPointers, rowIndices) = SymmetricPermutation.applying(
-            perm, to: upper.pattern, storingUpper: kind == .simplicialLDLT)
-        let cnz = rowIndices.count
-        let permuted = try CholmodObject.owning(
-            cholmod_l_allocate_sparse(n, n, cnz, 1, 1, kind == .simplicialLDLT ? 1 : -1, CHOLMOD_REAL, c),
-            common: common, from: "cholmod_l_allocate_sparse")
-        let cp = permuted.pointer.pointee.p.assumingMemoryBound(to: Int.self)
-        let ci = permuted.pointer.pointee.i.assumingMemoryBound(to: Int.self)
-        for k in 0...n { cp[k] = columnPointers[k] }
-        for q in 0..<cnz { ci[q] = rowIndices[q] }
         let storedValues = try CholmodObject.owning(cholmod_l_allocate_dense(nnz, 1, nnz, CHOLMOD_REAL, c),
                                                     common: common, from: "cholmod_l_allocate_dense")
         upper.values.withUnsafeBufferPointer { for k in 0..<nnz { storedValues.entries[k] = $0[k] } }
