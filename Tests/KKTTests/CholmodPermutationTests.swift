@@ -151,11 +151,13 @@ import TestSupport
         #expect(abs(curvature - found.pivot) <= 1e-10 * scale, "dᵀMd = \(curvature), D_kk = \(found.pivot)")
     }
 
-    @Test("companions: a numeric copy keeps the original's factor, new values in a copy change only the copy",
+    @Test("companions (also one copied before the first factorization): a numeric copy keeps the original's factor, new values in a copy change only the copy",
           arguments: [CholmodKind.simplicialLDLT, .supernodalLLT])
     func companionsAfterValueChanges(kind: CholmodKind) throws {
         let m1 = try Self.matrix(for: kind), m2 = Self.perturbed(m1)
         let f = try CholmodFactorization(upper: m1, kind: kind, ordering: .amd)
+        // A copy taken before the first factorization (C not built yet).
+        let early = try f.copy(numeric: false)
         try f.factorize()
         let original = f.factorEntries
         let numericCopy = try f.copy(numeric: true), symbolicCopy = try f.copy(numeric: false)
@@ -165,6 +167,8 @@ import TestSupport
         try Self.factorize(symbolicCopy, values: m2.values)
         Self.sameFactor(f.factorEntries, original, "original after the copies refactorized")
         Self.sameFactor(numericCopy.factorEntries, symbolicCopy.factorEntries, "numeric and symbolic copies")
+        try Self.factorize(early, values: m2.values)
+        Self.sameFactor(early.factorEntries, symbolicCopy.factorEntries, "copy before the first factorization")
         #expect(!bitwiseEqual(numericCopy.factorEntries, original), "new values must change the copy's factor")
         var g = SeededGenerator(seed: 6)
         let b = randomVector(count: m1.columnCount, using: &g)

@@ -99,25 +99,17 @@ extension CholmodObject where Pointee == cholmod_dense {
     var entries: UnsafeMutablePointer<Double> { pointer.pointee.x.assumingMemoryBound(to: Double.self) }
 }
 
-/// The fill-reducing permutation P of an analysis, applied once to the pattern of M: C = PMPᵀ,
-/// C(k, l) = M(perm[k], perm[l]).
-struct SymmetricPermutation {
-    /// perm[k] is the row and column of M that is row and column k of C (CHOLMOD's `L->Perm`).
-    let perm: [Int]
-    /// source[q] is the position, in M's pattern order, of the q-th stored entry of C.
-    let source: [Int]
-}
-
 /// A symmetric matrix M (upper triangle given, fixed pattern) together with its CHOLMOD factor.
 ///
 /// The symbolic analysis happens once, in `init`, with the requested fill-reducing ordering. Given a
 /// permutation P (the ordering composed with CHOLMOD's postordering), `cholmod_l_factorize` rebuilds
 /// PMPᵀ from M by one (supernodal) or two (simplicial) `cholmod_transpose_sym` at every numeric
-/// factorization. Here those transposes run once, in `init`, on M's entry positions: CHOLMOD keeps
-/// C = PMPᵀ (triu for LDLᵀ, tril for LLᵀ, exactly as `cholmod_l_factorize` would build it) and the
-/// analysis relabelled to the natural ordering, with which it factorizes C as stored. The factor is
-/// entry for entry the one CHOLMOD computes from M and P. `values` stay in M's pattern order:
-/// `factorize()` gathers them into C (O(nnz)), and `solve` applies P itself.
+/// factorization. Here those transposes run once, at the first numeric factorization (an analysis
+/// that is never factorized, as in a strategy choice, does not pay for them), on M's entry
+/// positions: CHOLMOD keeps C = PMPᵀ (triu for LDLᵀ, tril for LLᵀ, exactly as `cholmod_l_factorize`
+/// would build it) and the analysis relabelled to the natural ordering, with which it factorizes C
+/// as stored. The factor is entry for entry the one CHOLMOD computes from M and P. `values` stay in
+/// M's pattern order: `factorize()` gathers them into C (O(nnz)), and `solve` applies P itself.
 /// `solve` uses preallocated dense workspaces (no allocation per solve after the first).
 final class CholmodFactorization {
     let common: CholmodCommon
@@ -125,20 +117,29 @@ final class CholmodFactorization {
     let dimension: Int
     /// M's values in the pattern order given at `init` (an nnz×1 CHOLMOD dense matrix).
     private let storedValues: CholmodObject<cholmod_dense>
-    /// C = PMPᵀ, the matrix CHOLMOD factorizes.
-    private let permuted: CholmodObject<cholmod_sparse>
+    /// The matrix CHOLMOD factorizes.
+    private var pattern: PatternState
     private let factor: CholmodObject<cholmod_factor>
     /// The symbolic analysis alone (no numeric part: O(n) for simplicial factors), copied right after
     /// the analysis, so companions that refactorize anyway need not copy the numeric factor.
     private let symbolic: CholmodObject<cholmod_factor>
-    /// P and the map from M's entries to C's; shared by companions.
-    private let permutation: SymmetricPermutation
+    /// perm[k] is the row and column of M that is row and column k of C (CHOLMOD's `L->Perm` of the
+    /// analysis); shared by companions.
+    private let perm: [Int]
     private let rhs: CholmodObject<cholmod_dense>
     private var solution: UnsafeMutablePointer<cholmod_dense>?
     private var workY: UnsafeMutablePointer<cholmod_dense>?
     private var workE: UnsafeMutablePointer<cholmod_dense>?
     let statistics: AnalysisStatistics
     private(set) var isFactorized = false
+
+    private enum PatternState {
+        /// M as analysed, the position of each stored entry as its value; C is not built yet.
+        case analysed(CholmodObject<cholmod_sparse>)
+        /// C = PMPᵀ, and source[q]: the position in M's pattern order of C's q-th stored entry
+        /// (shared by companions).
+        case permuted(CholmodObject<cholmod_sparse>, source: [Int])
+    }
 
     /// Analyses the pattern (symbolic factorization with the requested ordering).
     /// - Parameter upper: the upper triangle of the symmetric matrix (values are copied).
@@ -190,20 +191,10 @@ final class CholmodFactorization {
         self.statistics = AnalysisStatistics(
             flops: c.pointee.fl, nonzerosInL: stored,
             ordering: used == CHOLMOD_METIS || used == CHOLMOD_NESDIS ? .metis : .amd)
-        // C as cholmod_l_factorize would build it from M and P at every factorization, built once:
-        // tril(PMPᵀ) = M(p,p)ᵀ for the supernodal factorization, its transpose triu(PMPᵀ) (rows
-        // ascending) for the simplicial one.
+        // The analysis relabelled to the natural ordering, P kept here: every other part of the
+        // symbolic factor (column counts, supernodes) already describes C.
         let lPerm = l.pointee.Perm.assumingMemoryBound(to: Int.self)
-        let lower = try CholmodObject.owning(cholmod_l_ptranspose(m.pointer, 1, lPerm, nil, 0, c), common: common,
-                                             from: "cholmod_l_ptranspose")
-        let permuted = kind == .supernodalLLT ? lower
-            : try CholmodObject.owning(cholmod_l_ptranspose(lower.pointer, 1, nil, nil, 0, c), common: common,
-                                       from: "cholmod_l_ptranspose")
-        let cx = permuted.pointer.pointee.x.assumingMemoryBound(to: Double.self)
-        let cnz = permuted.pointer.pointee.p.assumingMemoryBound(to: Int.self)[n]
-        let permutation = SymmetricPermutation(perm: (0..<n).map { lPerm[$0] }, source: (0..<cnz).map { Int(cx[$0]) })
-        // The analysis relabelled to the natural ordering: every other part of the symbolic factor
-        // (column counts, supernodes) already describes C.
+        let perm = (0..<n).map { lPerm[$0] }
         for k in 0..<n { lPerm[k] = k }
         l.pointee.ordering = CHOLMOD_NATURAL
         let storedValues = try CholmodObject.owning(cholmod_l_allocate_dense(nnz, 1, nnz, CHOLMOD_REAL, c),
@@ -216,14 +207,14 @@ final class CholmodFactorization {
         self.kind = kind
         self.dimension = n
         self.storedValues = storedValues
-        self.permuted = permuted
+        self.pattern = .analysed(m)
         self.factor = factor
-        self.permutation = permutation
+        self.perm = perm
     }
 
     /// A second factorization on the same pattern that shares nothing mutable with this one:
-    /// its own CHOLMOD common, a copy of the values, of C and of the factor (the symbolic analysis is
-    /// copied, not recomputed; the permutation is shared). With `numeric` false only the symbolic
+    /// its own CHOLMOD common, a copy of the values, of C (built first if needed) and of the factor
+    /// (the symbolic analysis is copied, not recomputed; P and the map to C are shared). With `numeric` false only the symbolic
     /// analysis is copied: the copy must be factorized before it solves.
     private init(copying other: CholmodFactorization, numeric: Bool) throws(FactorizationError) {
         let common = try CholmodCommon()
@@ -236,8 +227,9 @@ final class CholmodFactorization {
         c.pointee.postorder = o.postorder
         storedValues = try .owning(cholmod_l_copy_dense(other.storedValues.pointer, c), common: common,
                                    from: "cholmod_l_copy_dense")
-        permuted = try .owning(cholmod_l_copy_sparse(other.permuted.pointer, c), common: common,
-                               from: "cholmod_l_copy_sparse")
+        let (otherC, source) = try other.permutedMatrix()
+        pattern = .permuted(try .owning(cholmod_l_copy_sparse(otherC.pointer, c), common: common,
+                                        from: "cholmod_l_copy_sparse"), source: source)
         factor = try .owning(cholmod_l_copy_factor(numeric ? other.factor.pointer : other.symbolic.pointer, c),
                              common: common, from: "cholmod_l_copy_factor")
         symbolic = try .owning(cholmod_l_copy_factor(other.symbolic.pointer, c), common: common,
@@ -247,7 +239,7 @@ final class CholmodFactorization {
         self.common = common
         self.kind = other.kind
         self.dimension = other.dimension
-        self.permutation = other.permutation
+        self.perm = other.perm
         self.statistics = other.statistics
         self.isFactorized = numeric && other.isFactorized
     }
@@ -269,18 +261,44 @@ final class CholmodFactorization {
         UnsafeMutableBufferPointer(start: storedValues.entries, count: Int(storedValues.pointer.pointee.nrow))
     }
 
+    /// C and the map from M's entries to C's, built on first use from the analysed M: tril(PMPᵀ) =
+    /// M(p,p)ᵀ for the supernodal factorization, its transpose triu(PMPᵀ) (rows ascending) for the
+    /// simplicial one, as `cholmod_l_factorize` builds them from M and P.
+    private func permutedMatrix() throws(FactorizationError) -> (CholmodObject<cholmod_sparse>, source: [Int]) {
+        switch pattern {
+        case let .permuted(matrix, source):
+            return (matrix, source)
+        case let .analysed(m):
+            let c = common.pointer
+            var p = perm
+            let lower = try p.withUnsafeMutableBufferPointer { (p) throws(FactorizationError) in
+                try CholmodObject.owning(cholmod_l_ptranspose(m.pointer, 1, p.baseAddress, nil, 0, c), common: common,
+                                         from: "cholmod_l_ptranspose")
+            }
+            let matrix = kind == .supernodalLLT ? lower
+                : try CholmodObject.owning(cholmod_l_ptranspose(lower.pointer, 1, nil, nil, 0, c), common: common,
+                                           from: "cholmod_l_ptranspose")
+            let cx = matrix.pointer.pointee.x.assumingMemoryBound(to: Double.self)
+            let count = matrix.pointer.pointee.p.assumingMemoryBound(to: Int.self)[dimension]
+            let source = (0..<count).map { Int(cx[$0]) }
+            pattern = .permuted(matrix, source: source)
+            return (matrix, source)
+        }
+    }
+
     /// Numeric factorization of the current values. For LLᵀ, a breakdown throws `.notPositiveDefinite`.
     /// For LDLᵀ, CHOLMOD does not pivot; the caller checks the inertia.
     func factorize() throws(FactorizationError) {
         let c = common.pointer
         isFactorized = false
+        let (matrix, source) = try permutedMatrix()
         let v = storedValues.entries
-        let cx = permuted.pointer.pointee.x.assumingMemoryBound(to: Double.self)
-        permutation.source.withUnsafeBufferPointer { source in
+        let cx = matrix.pointer.pointee.x.assumingMemoryBound(to: Double.self)
+        source.withUnsafeBufferPointer { source in
             for q in source.indices { cx[q] = v[source[q]] }
         }
         let f = factor.pointer
-        let ok = cholmod_l_factorize(permuted.pointer, f, c)
+        let ok = cholmod_l_factorize(matrix.pointer, f, c)
         if ok == 0 || c.pointee.status < CHOLMOD_OK { throw common.failure("cholmod_l_factorize") }
         if c.pointee.status == CHOLMOD_NOT_POSDEF {
             if kind == .supernodalLLT { throw .notPositiveDefinite(column: Int(f.pointee.minor)) }
@@ -315,7 +333,7 @@ final class CholmodFactorization {
 
     /// P, the permutation of the analysis (its ordering with CHOLMOD's postordering): row and column k
     /// of the factorized matrix are row and column `fillReducingPermutation[k]` of M.
-    var fillReducingPermutation: [Int] { permutation.perm }
+    var fillReducingPermutation: [Int] { perm }
 
     /// The numeric factor's values in CHOLMOD's layout, in elimination order (simplicial: the `nz[j]`
     /// entries of each column j; supernodal: the `xsize` values of the supernodes); empty before the
@@ -339,7 +357,7 @@ final class CholmodFactorization {
         var xHandle = solution
         var yHandle = workY
         var eHandle = workE
-        try permutation.perm.withUnsafeBufferPointer { (perm) throws(FactorizationError) in
+        try perm.withUnsafeBufferPointer { (perm) throws(FactorizationError) in
             for k in 0..<dimension { bx[k] = b[perm[k]] }
             let ok = cholmod_l_solve2(CHOLMOD_A, factor.pointer, rhs.pointer, nil, &xHandle, nil, &yHandle, &eHandle, c)
             solution = xHandle; workY = yHandle; workE = eHandle
@@ -364,7 +382,7 @@ extension CholmodFactorization {
         let li = f.i.assumingMemoryBound(to: Int.self)
         let lx = f.x.assumingMemoryBound(to: Double.self)
         let lnz = f.nz.assumingMemoryBound(to: Int.self)
-        let perm = permutation.perm
+        let perm = self.perm
         guard let k = (0..<dimension).first(where: { !(lx[lp[$0]] > 0) }) else { return nil }
         // Lᵀd = e_k by columns: d_j = −Σ_{j<i≤k} L_ij d_i for j = k−1, …, 0 (d_i = 0 for i > k).
         var d = [Double](repeating: 0, count: dimension)
