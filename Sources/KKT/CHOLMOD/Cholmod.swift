@@ -244,6 +244,9 @@ final class CholmodFactorization {
         self.isFactorized = numeric && other.isFactorized
     }
 
+    /// A companion (see `init(copying:numeric:)`). Builds C on this factorization first when it has
+    /// not been factorized yet; like every use of this class, not to be called concurrently with
+    /// other calls on it.
     func copy(numeric: Bool = true) throws(FactorizationError) -> CholmodFactorization {
         try CholmodFactorization(copying: self, numeric: numeric)
     }
