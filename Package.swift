@@ -64,7 +64,7 @@ let package = Package(
         // Seeded random problems: shared by the tests and the benchmark generators.
         .target(name: "TestSupport", dependencies: ["Sparse", "Generators"], path: "Tests/TestSupport"),
         .testTarget(name: "SparseTests", dependencies: ["Sparse", "TestSupport"]),
-        .testTarget(name: "KKTTests", dependencies: ["Sparse", "KKT", "TestSupport"]),
+        .testTarget(name: "KKTTests", dependencies: ["Sparse", "KKT", "CSuiteSparse", "TestSupport"]),
         .testTarget(name: "QPTests", dependencies: ["Sparse", "QP", "TestSupport"]),
         .testTarget(name: "ADMMTests", dependencies: ["Sparse", "QP", "KKT", "Stages", "ADMM", "Generators", "TestSupport"]),
         // Runs the built `sparseqp` executable (bench, generate → solve, sequence): no library dependency.
