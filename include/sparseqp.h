@@ -114,6 +114,10 @@ typedef struct {
     double derivative_regularization; /* 1e-7 */
     /* batched layer */
     int64_t workers;             /* 0 = all cores */
+    /* added after the first release (struct_size tells the versions apart) */
+    int32_t method;              /* 0 auto (default: the interior-point method first when every
+                                    constrained row is an inequality, else ADMM), 1 admm,
+                                    2 interior_point */
 } sqp_settings;
 
 /* Fills *settings with the defaults (NULL is ignored). Thread-safe. */
@@ -137,6 +141,7 @@ typedef struct {
     double polish_time;
     double interior_point_time;
     double run_time;
+    int32_t method;              /* the method run first: 1 admm, 2 interior_point */
 } sqp_info;
 
 typedef struct {

@@ -219,6 +219,12 @@ func readSettings(_ p: UnsafePointer<sqp_settings>?) throws(BoundaryError) -> Bo
     s.derivative.crossover = c.crossover != 0
     s.derivative.regularization = c.derivative_regularization
     s.workers = try count(c.workers, "workers")
+    switch c.method {
+    case 0: s.solver.method = .automatic
+    case 1: s.solver.method = .admm
+    case 2: s.solver.method = .interiorPoint
+    default: throw BoundaryError(SQP_ERR_INVALID_SETTINGS, "method = \(c.method) must be 0 (auto), 1 (admm) or 2 (interior_point)")
+    }
     do { try s.solver.validate() } catch { throw BoundaryError(SQP_ERR_INVALID_SETTINGS, error.description) }
     do { try s.derivative.validate() } catch { throw BoundaryError(SQP_ERR_INVALID_SETTINGS, error.description) }
     return s
@@ -237,7 +243,8 @@ public func sqp_settings_default(_ p: UnsafeMutablePointer<sqp_settings>?) {
         interior_point: s.interiorPointFallback ? 1 : 0, warm_starting: s.warmStart ? 1 : 0,
         verbose: s.verbose ? 1 : 0, strategy: 0, time_limit: s.timeLimit,
         rule: 0, allow_inaccurate: d.allowInaccurate ? 1 : 0, allow_ambiguous: d.allowAmbiguous ? 1 : 0,
-        crossover: d.crossover ? 1 : 0, derivative_regularization: d.regularization, workers: 0)
+        crossover: d.crossover ? 1 : 0, derivative_regularization: d.regularization, workers: 0,
+        method: methodCode(s.method))
 }
 
 // MARK: Error mapping
@@ -341,7 +348,16 @@ func makeInfo(_ solution: Solution, n: Int, m: Int) -> sqp_info {
         rho_updates: Int64(i.rhoUpdates), objective: i.objective, primal_residual: i.primalResidual,
         dual_residual: i.dualResidual, duality_gap: i.dualityGap, rho: i.rho, setup_time: i.setupTime,
         solve_time: i.solveTime, polish_time: i.polishTime, interior_point_time: i.interiorPointTime,
-        run_time: i.runTime)
+        run_time: i.runTime, method: methodCode(i.method))
+}
+
+/// `sqp_settings.method` / `sqp_info.method`: 0 auto, 1 admm, 2 interior_point.
+func methodCode(_ m: SolverMethod) -> Int32 {
+    switch m {
+    case .automatic: return 0
+    case .admm: return 1
+    case .interiorPoint: return 2
+    }
 }
 
 func hasPoint(_ s: Solution, n: Int, m: Int) -> Bool {

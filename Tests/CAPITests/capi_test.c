@@ -367,6 +367,22 @@ static void testErrors(void) {
     CHECK(sqp_solver_setup(solver, &bad, &P, q, N, &A, l, M, u, M) == SQP_ERR_INVALID_SETTINGS, "eps_abs < 0");
     bad = s; bad.rule = 5;
     CHECK(sqp_solver_setup(solver, &bad, &P, q, N, &A, l, M, u, M) == SQP_ERR_INVALID_SETTINGS, "rule 5");
+    bad = s; bad.method = 3;
+    CHECK(sqp_solver_setup(solver, &bad, &P, q, N, &A, l, M, u, M) == SQP_ERR_INVALID_SETTINGS, "method 3");
+    CHECK(strstr(sqp_solver_error_message(solver), "method = 3") != NULL, "message: %s", sqp_solver_error_message(solver));
+    CHECK(s.method == 0, "default method auto: %d", s.method);
+    {
+        /* The interior-point method first: reported, no ADMM iteration, the same optimum. */
+        sqp_settings ip = s;
+        ip.method = 2;
+        sqp_solver *ipSolver = sqp_solver_new();
+        CHECK(sqp_solver_setup(ipSolver, &ip, &P, q, N, &A, l, M, u, M) == SQP_OK, "method 2 setup");
+        double xi[N];
+        sqp_info ii;
+        sqp_solver_solve(ipSolver, xi, NULL, &ii);
+        CHECK(ii.method == 2 && ii.iterations == 0 && ii.status == SQP_SOLVED, "method %d iterations %lld", ii.method, (long long)ii.iterations);
+        sqp_solver_free(ipSolver);
+    }
     CHECK(sqp_solver_setup(solver, &s, &P, q, N, &A, l, M, u, M) == SQP_OK, "good setup");
     CHECK(sqp_solver_adjoint(solver, w, N, NULL, 0, dP, dq, dA, dl, du, NULL) == SQP_ERR_STATE, "adjoint before solve");
     sqp_solver_solve(solver, x, NULL, NULL);

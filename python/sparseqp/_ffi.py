@@ -16,7 +16,7 @@ class Settings(ctypes.Structure):
         ("scaling", _i64), ("adaptive_rho", _i32), ("polishing", _i32), ("interior_point", _i32),
         ("warm_starting", _i32), ("verbose", _i32), ("strategy", _i32), ("time_limit", _d), ("rule", _i32),
         ("allow_inaccurate", _i32), ("allow_ambiguous", _i32), ("crossover", _i32),
-        ("derivative_regularization", _d), ("workers", _i64),
+        ("derivative_regularization", _d), ("workers", _i64), ("method", _i32),
     ]
 
 
@@ -26,6 +26,7 @@ class Info(ctypes.Structure):
         ("iterations", _i64), ("interior_point_iterations", _i64), ("rho_updates", _i64), ("objective", _d),
         ("primal_residual", _d), ("dual_residual", _d), ("duality_gap", _d), ("rho", _d), ("setup_time", _d),
         ("solve_time", _d), ("polish_time", _d), ("interior_point_time", _d), ("run_time", _d),
+        ("method", _i32),
     ]
 
 

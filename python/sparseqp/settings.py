@@ -8,7 +8,9 @@ warm_starting. They differ for:
   verbose    False here (OSQP: True) - the log goes to stderr when on;
   time_limit the Python default is OSQP's 1e10 seconds (no limit in practice); the C library's
              default is 0, which also means no limit.
-SparseQP-only settings: interior_point (fallback stage), strategy ('auto', 'kkt', 'reduced'),
+SparseQP-only settings: method ('auto': the interior-point method first when every constrained row
+is an inequality, else ADMM; 'admm'; 'interior_point'), interior_point (fallback stage), strategy
+('auto', 'kkt', 'reduced'),
 rule ('kkt', 'fixed_point'), allow_inaccurate, allow_ambiguous, crossover,
 derivative_regularization, workers (batched layer threads; 0 = all cores).
 """
@@ -26,11 +28,12 @@ _ALIASES = {"polish": "polishing", "warm_start": "warm_starting", "eps_pinf": "e
             "eps_dinf": "eps_dual_inf"}
 _STRATEGIES = {"auto": 0, "kkt": 1, "reduced": 2}
 _RULES = {"kkt": 0, "fixed_point": 1, "fixed-point": 1}
+_METHODS = {"auto": 0, "admm": 1, "interior_point": 2, "interior-point": 2}
 
 # OSQP's default time limit in seconds (none in practice).
 OSQP_TIME_LIMIT = 1e10
 
-NAMES = frozenset(_FLOAT + _INT + _BOOL + ("strategy", "rule") + tuple(_ALIASES))
+NAMES = frozenset(_FLOAT + _INT + _BOOL + ("strategy", "rule", "method") + tuple(_ALIASES))
 
 
 def make(**kwargs) -> _ffi.Settings:
@@ -64,6 +67,10 @@ def apply(s: _ffi.Settings, kwargs: dict) -> None:
             if value not in _RULES:
                 raise InvalidSettingsError(f"rule = {value!r} must be 'kkt' or 'fixed_point'", 3)
             s.rule = _RULES[value]
+        elif name == "method":
+            if value not in _METHODS:
+                raise InvalidSettingsError(f"method = {value!r} must be 'auto', 'admm' or 'interior_point'", 3)
+            s.method = _METHODS[value]
         else:
             raise InvalidSettingsError(f"unknown setting {key!r} (known: {', '.join(sorted(NAMES))})", 3)
 
@@ -73,4 +80,5 @@ def as_dict(s: _ffi.Settings) -> dict:
     out.update({name: bool(getattr(s, name)) for name in _BOOL})
     out["strategy"] = {v: k for k, v in _STRATEGIES.items()}[s.strategy]
     out["rule"] = "kkt" if s.rule == 0 else "fixed_point"
+    out["method"] = {0: "auto", 1: "admm", 2: "interior_point"}[s.method]
     return out

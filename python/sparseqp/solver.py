@@ -49,6 +49,8 @@ class Info:
     polish_time: float
     interior_point_time: float
     run_time: float
+    # The method run first ("admm" or "interior_point"; the `method` setting "auto" picks one).
+    method: str
 
     @staticmethod
     def from_c(i: _ffi.Info) -> "Info":
@@ -58,7 +60,8 @@ class Info:
                     interior_point=INTERIOR_POINT[i.interior_point],
                     interior_point_iter=i.interior_point_iterations, setup_time=i.setup_time,
                     solve_time=i.solve_time, polish_time=i.polish_time,
-                    interior_point_time=i.interior_point_time, run_time=i.run_time)
+                    interior_point_time=i.interior_point_time, run_time=i.run_time,
+                    method={1: "admm", 2: "interior_point"}.get(i.method, "admm"))
 
 
 def _struct_dict(s: ctypes.Structure) -> dict:

@@ -29,6 +29,25 @@ def test_known_optimum_and_info():
     assert r.info.setup_time >= 0 and r.info.run_time >= r.info.solve_time
 
 
+def test_method_setting_chooses_the_method_and_info_reports_it():
+    # DEMO has an equality row: auto runs ADMM first; without it (row 0 an inequality) the
+    # interior-point method. Each method explicitly; all reach the same optimum.
+    P, q, A, l, u = DEMO
+    inequalities = (P, q, A, np.array([0.5, 0.0, 0.0]), u)
+    cases = [(DEMO, "auto", "admm"), (inequalities, "auto", "interior_point"),
+             (DEMO, "interior_point", "interior_point"), (inequalities, "admm", "admm")]
+    for problem, method, ran in cases:
+        s = solver_for(problem, method=method)
+        r = s.solve()
+        assert r.info.status == "solved" and r.info.method == ran, (method, r.info.method)
+        assert (r.info.iter == 0) == (ran == "interior_point")
+        reference = solver_for(problem, method="admm").solve()
+        np.testing.assert_allclose(r.x, reference.x, atol=1e-8)
+    assert solver_for(DEMO).settings["method"] == "auto"
+    with pytest.raises(sparseqp.InvalidSettingsError, match="method = 'ipm' must be 'auto', 'admm' or 'interior_point'"):
+        solver_for(DEMO, method="ipm")
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_matches_osqp_on_random_problems(seed):
     P, q, A, l, u = random_qp(25, 18, seed)
