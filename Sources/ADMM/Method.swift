@@ -22,7 +22,8 @@ public struct MethodChoice: Sendable, Equatable {
 }
 
 /// The rule of `.automatic`: run the interior-point method first when at least
-/// `interiorPointInequalityShare` of the constrained rows (not free) are inequalities, else ADMM.
+/// `interiorPointInequalityShare` of the constrained rows (not free) are inequalities and there are
+/// at least `interiorPointRowsPerVariable` constrained rows per variable, else ADMM.
 ///
 /// Why row kinds: ADMM treats equality rows with a 10³× larger ρ and settles them in few
 /// iterations, while inequality rows make it search for the active set, which can cost it hundreds
@@ -31,11 +32,19 @@ public struct MethodChoice: Sendable, Equatable {
 /// (the reduced one where the factory chose it). The calibration (and why a flop model from the
 /// symbolic analysis was dropped) is in the README's "Method choice". Deterministic; chosen once per
 /// solver.
+///
+/// Why rows per variable: at most n rows are active at a vertex, so with m ≥ 1.5n most rows end
+/// inactive and ADMM's projections sort them out slowly (random, svm: hundreds of iterations), while
+/// with m ≤ n it identified the active set within ~100 iterations on every calibration problem
+/// (svm-sparse, and the dense layer batches of `python/benchmarks/layer_bench.py`, where the
+/// interior-point method's 9–10 factorizations cost 4× ADMM's 50 iterations).
 public enum MethodCostModel {
     /// The inequality share from which the interior-point method runs first: all of them (a single
     /// equality row, as in the portfolio classes' budget and factor rows, tips it to ADMM; any
     /// value in 0.99–1 gives the same choices on the calibration set).
     public static let interiorPointInequalityShare = 1.0
+    /// Constrained rows per variable from which the interior-point method runs first.
+    public static let interiorPointRowsPerVariable = 1.5
 }
 
 extension ADMMSolver {
@@ -66,10 +75,13 @@ extension ADMMSolver {
         }
         let share = constrained > 0 ? Double(inequality) / Double(constrained) : 0
         let threshold = MethodCostModel.interiorPointInequalityShare
-        let method: SolverMethod = constrained > 0 && share >= threshold ? .interiorPoint : .admm
+        let rowsPerVariable = Double(constrained) / Double(max(n, 1))
+        let minimumRows = MethodCostModel.interiorPointRowsPerVariable
+        let method: SolverMethod = constrained > 0 && share >= threshold && rowsPerVariable >= minimumRows ? .interiorPoint : .admm
         let percent = Int((100 * share).rounded())
-        let reason = "row kinds: \(inequality) of \(constrained) constrained rows are inequalities (\(percent) %); "
-            + "interior point first from \(Int(100 * threshold)) %"
+        let reason = "row kinds: \(inequality) of \(constrained) constrained rows are inequalities (\(percent) %), "
+            + "\((rowsPerVariable * 100).rounded() / 100) rows per variable; "
+            + "interior point first from \(Int(100 * threshold)) % and \(minimumRows) rows per variable"
         return MethodChoice(method: method, reason: reason)
     }
 

@@ -277,7 +277,11 @@ func interiorPointNoFalseCertificate(seed: UInt64) throws {
 func automaticInteriorPointCertificates() throws {
     var s = SolverSettings()
     s.method = .automatic
-    let infeasible = try smallPrimalInfeasible()
+    // Two more rows (x₀ ≤ 5, x₁ ≤ 5): inequalities only, 2 rows per variable, so `auto` runs the
+    // interior-point method first.
+    let small = try smallPrimalInfeasible()
+    let boxA = try CSCMatrix(rowCount: 4, columnCount: 2, columnPointers: [0, 3, 6], rowIndices: [0, 1, 2, 0, 1, 3], values: [1, 1, 1, 1, 1, 1])
+    let infeasible = try QuadraticProgram(P: small.P, q: small.q, A: boxA, l: small.l + [-.infinity, -.infinity], u: small.u + [5, 5])
     let p = try ADMMSolver(problem: infeasible, settings: s).solve()
     #expect(p.info.method == .interiorPoint && p.status == .primalInfeasible && p.info.iterations == 0)
     #expect(checkPrimalCertificate(infeasible, try #require(p.primalInfeasibilityCertificate)) == nil)

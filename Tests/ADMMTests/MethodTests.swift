@@ -41,9 +41,9 @@ func interiorPointFirstOnInfeasible() throws {
     #expect(solution.info.method == .interiorPoint && solution.info.interiorPoint == .succeeded && solution.info.iterations == 0)
 }
 
-@Test("method auto: deterministic, reasoned by the row kinds, kept across parameter updates")
+@Test("method auto: deterministic, reasoned by the row kinds and rows per variable, kept across parameter updates")
 func automaticMethodChoice() throws {
-    let qp = try randomQP(n: 80, m: 60, seed: 41)
+    let qp = try randomQP(n: 40, m: 80, seed: 41)
     var s = SolverSettings()
     s.method = .automatic
     let a = try ADMMSolver(problem: qp, settings: s)
@@ -63,7 +63,14 @@ func automaticMethodChoice() throws {
     let inequalities = try QuadraticProgram(P: qp.P, q: qp.q, A: qp.A, l: widened, u: qp.u)
     let c = try ADMMSolver(problem: inequalities, settings: s).solve()
     #expect(c.status == .solved && c.info.method == .interiorPoint && c.info.iterations == 0)
-    #expect(c.info.methodReason.contains("100 %"), "\(c.info.methodReason)")
+    #expect(c.info.methodReason.contains("100 %") && c.info.methodReason.contains("2.0 rows per variable"), "\(c.info.methodReason)")
+    // Inequalities only but fewer than 1.5 rows per variable: ADMM.
+    let wide = try randomQP(n: 80, m: 60, seed: 41)
+    let open = try QuadraticProgram(P: wide.P, q: wide.q, A: wide.A,
+                                    l: (0..<wide.m).map { wide.l[$0] == wide.u[$0] ? wide.l[$0] - 1 : wide.l[$0] }, u: wide.u)
+    let d = try ADMMSolver(problem: open, settings: s).solve()
+    #expect(d.status == .solved && d.info.method == .admm && d.info.iterations > 0)
+    #expect(d.info.methodReason.contains("100 %") && d.info.methodReason.contains("0.75 rows per variable"), "\(d.info.methodReason)")
 }
 
 @Test("a time limit of 1e10 s (OSQP's 'none') is no limit, not a trap")

@@ -35,6 +35,10 @@ import scipy.sparse as sp
 import torch
 
 
+# SparseQP's `method` setting (--method).
+METHOD = "auto"
+
+
 def banded(rows, cols, per_row, width, rng):
     """Random entries near the diagonal (|j − i·cols/rows| ≤ width): sparse factors stay sparse."""
     i = np.repeat(np.arange(rows), per_row)
@@ -64,7 +68,7 @@ def problem(n, m, density, seed, structured=False):
 def bench_sparseqp(P, A, l, u, qs, eps):
     """Seconds of forward + backward, and x* (batch × n)."""
     from sparseqp.torch import QPLayer
-    layer = QPLayer(P, A, eps_abs=eps, eps_rel=eps, allow_ambiguous=True)
+    layer = QPLayer(P, A, eps_abs=eps, eps_rel=eps, allow_ambiguous=True, method=METHOD)
     Pv = torch.tensor(layer.P_pattern.data, requires_grad=True)
     Av = torch.tensor(layer.A_pattern.data, requires_grad=True)
     q = torch.tensor(qs, requires_grad=True)
@@ -178,7 +182,11 @@ def main():
     ap.add_argument("--cases", choices=["all", "batch", "single"], default="all")
     ap.add_argument("--peers", default=",".join(PEERS), help="comma-separated subset of " + ",".join(PEERS))
     ap.add_argument("--sizes", default="1000,10000,100000", help="n of the single QPs")
+    ap.add_argument("--method", default="auto", choices=["auto", "admm", "interior_point"],
+                    help="SparseQP's method run first (default: the library's, auto)")
     args = ap.parse_args()
+    global METHOD
+    METHOD = args.method
     torch.set_num_threads(2)
     eps = 1e-6
     cases = [("batch 128, n = 500, dense-ish", 500, 250, 0.05, 128), ("batch 128, n = 500, sparse", 500, 250, 0.002, 128)]
