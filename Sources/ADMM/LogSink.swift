@@ -1,4 +1,4 @@
-import Synchronization
+import KKT
 import Sparse
 
 /// Where the iteration log goes. The library never prints on its own.
@@ -23,10 +23,13 @@ public struct StandardErrorLog: LogSink {
     }
 }
 
-/// Collects lines in memory (tests read them).
-public final class BufferLog: LogSink {
-    private let storage = Mutex<[String]>([])
+/// Collects lines in memory (tests read them). Thread-safe, through a lock ThreadSanitizer can see
+/// (`KKT.PthreadLock`).
+public final class BufferLog: LogSink, @unchecked Sendable {
+    // Invariant: `storage` is read and written only inside `lock.withLock`.
+    private let lock = PthreadLock()
+    private var storage: [String] = []
     public init() {}
-    public func write(_ line: String) { storage.withLock { $0.append(line) } }
-    public var lines: [String] { storage.withLock { $0 } }
+    public func write(_ line: String) { lock.withLock { storage.append(line) } }
+    public var lines: [String] { lock.withLock { storage } }
 }

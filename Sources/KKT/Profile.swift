@@ -1,4 +1,8 @@
-import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// What a linear system did and what it cost, for every backend. Times are wall-clock seconds.
 ///
@@ -49,17 +53,24 @@ public struct DirectFactorizationProfile: Sendable, Equatable, Codable {
     public var predictedFlops: Double
 }
 
-/// Counters shared by a system and its companions (thread-safe).
-final class ProfileRecorder: Sendable {
-    private let state: Mutex<FactorizationProfile>
+/// Counters shared by a system and its companions (thread-safe: companions factorize and solve on
+/// the workers of a batch at the same time).
+///
+/// The lock is a pthread mutex rather than `Synchronization.Mutex`: that one synchronizes through
+/// atomics inside the (uninstrumented) standard library, which ThreadSanitizer cannot see, so the
+/// sanitizer run reported the serialized updates as races; it intercepts pthread mutexes.
+final class ProfileRecorder: @unchecked Sendable {
+    // Invariant: `profile` is read and written only inside `lock.withLock`.
+    private let lock = PthreadLock()
+    private var profile: FactorizationProfile
 
-    init(_ initial: FactorizationProfile) { state = Mutex(initial) }
+    init(_ initial: FactorizationProfile) { profile = initial }
 
     func update(_ body: (inout FactorizationProfile) -> Void) {
-        state.withLock { body(&$0) }
+        lock.withLock { body(&profile) }
     }
 
-    var snapshot: FactorizationProfile { state.withLock { $0 } }
+    var snapshot: FactorizationProfile { lock.withLock { profile } }
 
     /// Counts one numeric factorization (failed ones too) with its time, the stored entries of its
     /// factor and the engine's peak memory.
@@ -70,5 +81,28 @@ final class ProfileRecorder: Sendable {
             $0.direct?.nonzerosInL = entriesInFactor
             $0.peakMemoryBytes = max($0.peakMemoryBytes, peakMemoryBytes)
         }
+    }
+}
+
+/// A pthread mutex (see `ProfileRecorder` for why not `Synchronization.Mutex`).
+package final class PthreadLock: @unchecked Sendable {
+    private let mutex: UnsafeMutablePointer<pthread_mutex_t>
+
+    package init() {
+        mutex = .allocate(capacity: 1)
+        mutex.initialize(to: pthread_mutex_t())
+        pthread_mutex_init(mutex, nil)
+    }
+
+    deinit {
+        pthread_mutex_destroy(mutex)
+        mutex.deinitialize(count: 1)
+        mutex.deallocate()
+    }
+
+    package func withLock<T>(_ body: () throws -> T) rethrows -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return try body()
     }
 }
