@@ -74,8 +74,9 @@ package struct InteriorPointOutcome {
 /// rows, and on inequality rows 1/(1/W_i + δ) with W_i = z_l/s_l + z_u/s_u (`SlackElimination.perRow`)
 /// or 1/(s_u/z_u + δ) + 1/(s_l/z_l + δ) (`.perSide`, PIQP's form). It is factorized on a companion of
 /// the forward linear system when that backend has `capabilities` (inertia checks, hard equality
-/// rows), otherwise on a system of its own made with those requirements (the reduced matrix
-/// P + AᵀWA becomes too ill-conditioned for Cholesky as W spreads).
+/// rows) or when the problem has no equality rows and the forward system is the reduced form
+/// (`sharesForwardSystem`), otherwise on a system of its own made with those requirements (with
+/// hard equality rows the reduced matrix P + AᵀWA becomes too ill-conditioned for Cholesky).
 ///
 /// The loop. Per iteration: the residuals and the test shared with ADMM (`InteriorPointProgress`);
 /// the Newton matrix, ρ and δ grown ×100 while a factorization shows the wrong inertia; Mehrotra's
