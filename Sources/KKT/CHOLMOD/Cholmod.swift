@@ -51,48 +51,43 @@ struct AnalysisStatistics {
 final class CholmodObject<Pointee> {
     let pointer: UnsafeMutablePointer<Pointee>
     private let common: CholmodCommon
-    private let release: (UnsafeMutablePointer<Pointee>, UnsafeMutablePointer<cholmod_common>) -> Void
+    /// CHOLMOD's `cholmod_l_free_*` for `Pointee`.
+    typealias Free = (UnsafeMutablePointer<UnsafeMutablePointer<Pointee>?>?, UnsafeMutablePointer<cholmod_common>?) -> Int32
+    private let free: Free
 
     /// Takes the result of an allocating CHOLMOD call; nil (the call failed) throws the common's status.
     private init(_ pointer: UnsafeMutablePointer<Pointee>?, common: CholmodCommon, function: String,
-                 release: @escaping (UnsafeMutablePointer<Pointee>, UnsafeMutablePointer<cholmod_common>) -> Void)
-        throws(FactorizationError) {
+                 free: @escaping Free) throws(FactorizationError) {
         guard let pointer else { throw common.failure(function) }
         self.pointer = pointer
         self.common = common
-        self.release = release
+        self.free = free
     }
 
-    deinit { release(pointer, common.pointer) }
+    deinit {
+        var handle: UnsafeMutablePointer<Pointee>? = pointer
+        _ = free(&handle, common.pointer)
+    }
 }
 
 extension CholmodObject where Pointee == cholmod_sparse {
     static func owning(_ pointer: UnsafeMutablePointer<cholmod_sparse>?, common: CholmodCommon,
                        from function: String) throws(FactorizationError) -> CholmodObject {
-        try CholmodObject(pointer, common: common, function: function) { p, c in
-            var handle: UnsafeMutablePointer<cholmod_sparse>? = p
-            cholmod_l_free_sparse(&handle, c)
-        }
+        try CholmodObject(pointer, common: common, function: function, free: cholmod_l_free_sparse)
     }
 }
 
 extension CholmodObject where Pointee == cholmod_factor {
     static func owning(_ pointer: UnsafeMutablePointer<cholmod_factor>?, common: CholmodCommon,
                        from function: String) throws(FactorizationError) -> CholmodObject {
-        try CholmodObject(pointer, common: common, function: function) { p, c in
-            var handle: UnsafeMutablePointer<cholmod_factor>? = p
-            cholmod_l_free_factor(&handle, c)
-        }
+        try CholmodObject(pointer, common: common, function: function, free: cholmod_l_free_factor)
     }
 }
 
 extension CholmodObject where Pointee == cholmod_dense {
     static func owning(_ pointer: UnsafeMutablePointer<cholmod_dense>?, common: CholmodCommon,
                        from function: String) throws(FactorizationError) -> CholmodObject {
-        try CholmodObject(pointer, common: common, function: function) { p, c in
-            var handle: UnsafeMutablePointer<cholmod_dense>? = p
-            cholmod_l_free_dense(&handle, c)
-        }
+        try CholmodObject(pointer, common: common, function: function, free: cholmod_l_free_dense)
     }
 
     /// The column-major values (nrow × ncol, leading dimension d).
